@@ -1,0 +1,360 @@
+//! Typed settings, read once at start-up from environment variables and an optional
+//! `kaiwa.toml`, validated, then passed by value (no global). Environment variables win over
+//! the file. A bad value is an error naming the variable; secrets never appear in `Debug`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+
+use crate::db::conn::DatabaseTarget;
+
+/// Every setting the app reads. Build with [`Settings::load`] (the process environment) or
+/// [`Settings::from_sources`] (tests, any map of values).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `KAIWA_DATA_DIR`: where the SQLite file and generated secrets live.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: which database to use.
+    pub database: DatabaseTarget,
+    /// `KAIWA_DB_POOL_SIZE`: connections kept by the pool.
+    pub db_pool_size: u32,
+    /// `KAIWA_BIND` or `kaiwa serve --bind`: the listening address (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// `KAIWA_BASE_URL`: the public origin used in canonical links and emails.
+    pub base_url: String,
+    /// `KAIWA_SESSION_SECRET`: signs cookies; generated and kept in the data folder if unset.
+    pub session_secret: Secret,
+    /// `KAIWA_SEED`: whether `serve` loads the seed content on start (idempotent).
+    pub seed_on_start: bool,
+}
+
+/// A value that must never be printed. `Debug` and `Display` show `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A setting that could not be used: the variable's name and why, on one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {reason}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+fn invalid(variable: &'static str, reason: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        reason: reason.into(),
+    }
+}
+
+/// Where each value comes from: environment first, then `kaiwa.toml` (keys in lower case
+/// without the `KAIWA_` prefix, e.g. `bind = "0.0.0.0:8080"`, `database_url = "…"`).
+pub struct Sources {
+    env: HashMap<String, String>,
+    file: HashMap<String, String>,
+}
+
+impl Sources {
+    /// Values from the given map alone (no file).
+    pub fn from_map(env: HashMap<String, String>) -> Self {
+        Self {
+            env,
+            file: HashMap::new(),
+        }
+    }
+
+    /// The process environment plus `KAIWA_CONFIG` (default `./kaiwa.toml`, if present).
+    pub fn from_process() -> Result<Self, SettingsError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let path = env.get("KAIWA_CONFIG").cloned();
+        let explicit = path.is_some();
+        let path = PathBuf::from(path.unwrap_or_else(|| "kaiwa.toml".into()));
+        let file = if path.exists() {
+            read_toml(&path)?
+        } else if explicit {
+            return Err(invalid(
+                "KAIWA_CONFIG",
+                format!("{} does not exist", path.display()),
+            ));
+        } else {
+            HashMap::new()
+        };
+        Ok(Self { env, file })
+    }
+
+    fn get(&self, variable: &'static str) -> Option<String> {
+        if let Some(value) = self.env.get(variable) {
+            return Some(value.clone());
+        }
+        let key = variable
+            .strip_prefix("KAIWA_")
+            .unwrap_or(variable)
+            .to_ascii_lowercase();
+        self.file.get(&key).cloned()
+    }
+}
+
+fn read_toml(path: &Path) -> Result<HashMap<String, String>, SettingsError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        invalid(
+            "KAIWA_CONFIG",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        invalid(
+            "KAIWA_CONFIG",
+            format!("{} is not valid TOML: {}", path.display(), e.message()),
+        )
+    })?;
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| {
+            let value = match v {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k.to_ascii_lowercase(), value)
+        })
+        .collect())
+}
+
+impl Settings {
+    /// Reads and validates the settings of this process.
+    pub fn load() -> Result<Self, SettingsError> {
+        Self::from_sources(&Sources::from_process()?)
+    }
+
+    /// Builds settings from explicit sources; generates the session secret if none is given.
+    pub fn from_sources(sources: &Sources) -> Result<Self, SettingsError> {
+        let data_dir = PathBuf::from(
+            sources
+                .get("KAIWA_DATA_DIR")
+                .unwrap_or_else(|| "./data".into()),
+        );
+        if data_dir.as_os_str().is_empty() {
+            return Err(invalid("KAIWA_DATA_DIR", "is empty"));
+        }
+        let database = match sources.get("DATABASE_URL") {
+            Some(url) => {
+                DatabaseTarget::parse(&url).map_err(|reason| invalid("DATABASE_URL", reason))?
+            }
+            None => DatabaseTarget::Sqlite(data_dir.join("kaiwa.db")),
+        };
+        let db_pool_size = match sources.get("KAIWA_DB_POOL_SIZE") {
+            Some(v) => match v.trim().parse::<u32>() {
+                Ok(n) if (1..=256).contains(&n) => n,
+                _ => {
+                    return Err(invalid(
+                        "KAIWA_DB_POOL_SIZE",
+                        format!("`{v}` is not a number from 1 to 256"),
+                    ))
+                }
+            },
+            None => 8,
+        };
+        let bind = parse_bind(
+            &sources
+                .get("KAIWA_BIND")
+                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+        )
+        .map_err(|reason| invalid("KAIWA_BIND", reason))?;
+        let base_url = match sources.get("KAIWA_BASE_URL") {
+            Some(v) => parse_base_url(&v).map_err(|reason| invalid("KAIWA_BASE_URL", reason))?,
+            None => format!("http://{bind}"),
+        };
+        let seed_on_start = match sources.get("KAIWA_SEED") {
+            Some(v) => parse_bool(&v)
+                .ok_or_else(|| invalid("KAIWA_SEED", format!("`{v}` is not true or false")))?,
+            None => true,
+        };
+        let session_secret = match sources.get("KAIWA_SESSION_SECRET") {
+            Some(v) if v.len() >= 32 => Secret::new(v),
+            Some(_) => {
+                return Err(invalid(
+                    "KAIWA_SESSION_SECRET",
+                    "must be at least 32 characters",
+                ))
+            }
+            None => load_or_create_secret(&data_dir)
+                .map_err(|reason| invalid("KAIWA_DATA_DIR", reason))?,
+        };
+        Ok(Self {
+            data_dir,
+            database,
+            db_pool_size,
+            bind,
+            base_url,
+            session_secret,
+            seed_on_start,
+        })
+    }
+
+    /// Settings for a test: the given database, port 0, a fixed secret, no seed on start.
+    pub fn for_tests(data_dir: PathBuf, database: DatabaseTarget) -> Self {
+        Self {
+            data_dir,
+            database,
+            db_pool_size: 4,
+            bind: "127.0.0.1:0".parse().expect("a valid address"),
+            base_url: "http://127.0.0.1".into(),
+            session_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
+            seed_on_start: false,
+        }
+    }
+}
+
+/// Parses `HOST:PORT` (or `:PORT`, meaning 127.0.0.1).
+pub fn parse_bind(value: &str) -> Result<SocketAddr, String> {
+    let value = value.trim();
+    let full = if value.starts_with(':') {
+        format!("127.0.0.1{value}")
+    } else {
+        value.to_owned()
+    };
+    full.parse()
+        .map_err(|_| format!("`{value}` is not an address like 127.0.0.1:8080"))
+}
+
+fn parse_base_url(value: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(value.trim())
+        .map_err(|_| format!("`{value}` is not a URL like https://kaiwa.example"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("`{value}` must be an http or https URL"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+const SECRET_FILE: &str = "session_secret";
+
+fn load_or_create_secret(data_dir: &Path) -> Result<Secret, String> {
+    let path = data_dir.join(SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(Secret::new(existing));
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(&path, &secret)
+        .map_err(|e| format!("{} is not writable: {e}", data_dir.display()))?;
+    Ok(Secret::new(secret))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(pairs: &[(&str, &str)]) -> Sources {
+        Sources::from_map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_need_nothing_but_a_writable_data_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let settings =
+            Settings::from_sources(&sources(&[("KAIWA_DATA_DIR", data.to_str().unwrap())]))
+                .unwrap();
+        assert_eq!(
+            settings.database,
+            DatabaseTarget::Sqlite(data.join("kaiwa.db"))
+        );
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert!(settings.seed_on_start);
+        let again = Settings::from_sources(&sources(&[("KAIWA_DATA_DIR", data.to_str().unwrap())]))
+            .unwrap();
+        assert_eq!(
+            settings.session_secret, again.session_secret,
+            "the generated secret is kept"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let secret = ("KAIWA_SESSION_SECRET", "0123456789abcdef0123456789abcdef");
+        let err =
+            Settings::from_sources(&sources(&[secret, ("KAIWA_BIND", "nowhere")])).unwrap_err();
+        assert!(err.to_string().starts_with("KAIWA_BIND: "), "{err}");
+        let err =
+            Settings::from_sources(&sources(&[secret, ("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().starts_with("DATABASE_URL: "), "{err}");
+        let err =
+            Settings::from_sources(&sources(&[secret, ("KAIWA_DB_POOL_SIZE", "0")])).unwrap_err();
+        assert!(err.to_string().starts_with("KAIWA_DB_POOL_SIZE: "), "{err}");
+        let err =
+            Settings::from_sources(&sources(&[("KAIWA_SESSION_SECRET", "short")])).unwrap_err();
+        assert!(
+            err.to_string().starts_with("KAIWA_SESSION_SECRET: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let secret = "0123456789abcdef0123456789abcdef-very-secret";
+        let settings =
+            Settings::from_sources(&sources(&[("KAIWA_SESSION_SECRET", secret)])).unwrap();
+        assert!(!format!("{settings:?}").contains(secret));
+    }
+
+    #[test]
+    fn the_bind_address_accepts_a_bare_port() {
+        assert_eq!(parse_bind(":9000").unwrap().to_string(), "127.0.0.1:9000");
+        assert!(parse_bind("localhost").is_err());
+    }
+}

@@ -1,0 +1,265 @@
+//! Connections to either database: the `DbConn` multi-connection, the r2d2 pool that hands
+//! them out, the embedded per-backend migrations and the SQLite set-up (WAL, foreign keys,
+//! busy timeout). Which backend runs is decided by the database URL, once, at start-up.
+//! Nothing here knows about HTTP.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::R2D2Connection;
+use diesel::result::QueryResult;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// A connection to SQLite or PostgreSQL; every query in `db::queries` runs on it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL names. Parsed once from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://…` or `postgresql://…`).
+    Postgres(String),
+}
+
+impl DatabaseTarget {
+    /// Reads `sqlite://PATH`, `sqlite:PATH`, `postgres://…`, `postgresql://…` or a plain
+    /// file path. Any other scheme, or an empty value, is an error that says what is accepted.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let parsed =
+                url::Url::parse(url).map_err(|e| format!("is not a valid PostgreSQL URL ({e})"))?;
+            if parsed.host_str().unwrap_or("").is_empty() {
+                return Err("is a PostgreSQL URL without a host".into());
+            }
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("is a sqlite URL without a file path".into());
+            }
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(format!(
+                "has the unsupported scheme `{scheme}`; use sqlite://PATH, a file path, or postgres://…"
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(url)))
+    }
+
+    /// The URL with any password replaced, fit for logs and pages.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut parsed) if parsed.password().is_some() => {
+                    let _ = parsed.set_password(Some("****"));
+                    parsed.to_string()
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+
+    /// The backend's name, as shown on `/ready` and in logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// The connection pool handed to every request and job.
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+/// A connection checked out of the pool.
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Opens connections of the one backend the target names, set up for the app's use.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+// why: SQLite waits this long for a lock before answering "database is locked".
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys = ON; \
+                     PRAGMA synchronous = NORMAL;"
+                ))
+                .map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Builds the pool and checks that the database answers. For SQLite the data file's folder
+/// must exist and be writable; the file is created and switched to WAL mode.
+pub fn build_pool(target: &DatabaseTarget, max_size: u32) -> anyhow::Result<DbPool> {
+    if let DatabaseTarget::Sqlite(path) = target {
+        prepare_sqlite_file(path)?;
+    }
+    let manager = ConnectionManager {
+        target: target.clone(),
+    };
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build_unchecked(manager);
+    let mut conn = pool.get_timeout(Duration::from_secs(10)).map_err(|_| {
+        // why: r2d2 only reports a timeout; connect once more to learn the real cause.
+        let cause = r2d2::ManageConnection::connect(&ConnectionManager {
+            target: target.clone(),
+        })
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| "timed out".into());
+        anyhow::anyhow!(
+            "cannot connect to the database at {}: {}",
+            target.redacted(),
+            cause.trim()
+        )
+    })?;
+    if let DbConn::Sqlite(sqlite) = &mut *conn {
+        sqlite.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
+    Ok(pool)
+}
+
+fn prepare_sqlite_file(path: &Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot create the data folder {}: {e}", dir.display()))?;
+    // why: SQLite only reports an unwritable folder on the first write, with a vague message.
+    let probe = dir.join(format!(".kaiwa-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"ok")
+        .map_err(|e| anyhow::anyhow!("the data folder {} is not writable: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Applies every pending migration of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    Ok(applied.len())
+}
+
+/// Runs `f` in a transaction that holds the write lock from its first statement.
+///
+/// why: on SQLite a deferred transaction that reads and then writes fails at once when
+/// another connection committed in between, even with a busy timeout; `BEGIN IMMEDIATE`
+/// waits for the lock instead. PostgreSQL takes row locks as it goes, so a plain `BEGIN`.
+/// Use it for everything that checks and then writes.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+        DbConn::Postgres(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// Answers whether the database responds to a trivial query.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.ping()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls_name_their_backend() {
+        assert_eq!(
+            DatabaseTarget::parse("sqlite://data/kaiwa.db").unwrap(),
+            DatabaseTarget::Sqlite("data/kaiwa.db".into())
+        );
+        assert_eq!(
+            DatabaseTarget::parse("/var/lib/kaiwa.db").unwrap(),
+            DatabaseTarget::Sqlite("/var/lib/kaiwa.db".into())
+        );
+        assert!(matches!(
+            DatabaseTarget::parse("postgres://u:p@localhost/kaiwa").unwrap(),
+            DatabaseTarget::Postgres(_)
+        ));
+    }
+
+    #[test]
+    fn malformed_database_urls_are_refused_with_a_reason() {
+        assert!(DatabaseTarget::parse("").unwrap_err().contains("empty"));
+        assert!(DatabaseTarget::parse("mysql://x/y")
+            .unwrap_err()
+            .contains("mysql"));
+        assert!(DatabaseTarget::parse("postgres://").is_err());
+        assert!(DatabaseTarget::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn redacted_urls_hide_the_password() {
+        let target = DatabaseTarget::parse("postgres://kaiwa:s3cret@db:5432/kaiwa").unwrap();
+        assert!(!target.redacted().contains("s3cret"));
+        assert!(target.redacted().contains("kaiwa@db"));
+    }
+}

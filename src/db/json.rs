@@ -1,0 +1,140 @@
+//! The typed documents stored in JSON text columns (see `db::types::Json`). Keys are
+//! camelCase, as in the spec, so exported data and seed files read the same way.
+//! Optional parts carry `#[serde(default)]` so older documents keep loading.
+
+use serde::{Deserialize, Serialize};
+
+/// Who the AI partner plays in a scenario (`scenarios.persona`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Persona {
+    pub title: String,
+    pub name_template: String,
+    pub setting: String,
+    pub intro_prompt: String,
+    pub stakes: String,
+}
+
+/// Baseline comfort a learner at the recommended level should expect, each 1–5
+/// (`scenarios.comfort_indicators`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComfortIndicators {
+    pub confidence: u8,
+    pub engagement: u8,
+    pub understanding: u8,
+}
+
+/// Corrections found in one learner message (`messages.grammar_analysis`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrammarAnalysis {
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
+    #[serde(default)]
+    pub went_well: Vec<String>,
+}
+
+/// One mistake with its fix and a one-line reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    pub original: String,
+    pub corrected: String,
+    pub explanation: String,
+}
+
+/// New and misused words in a message (`messages.vocabulary_analysis`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VocabularyAnalysis {
+    #[serde(default)]
+    pub new_words: Vec<VocabularyItem>,
+    #[serde(default)]
+    pub misused_words: Vec<VocabularyItem>,
+}
+
+/// A word with its meaning and, for misused words, what was meant.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VocabularyItem {
+    pub word: String,
+    #[serde(default)]
+    pub meaning: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Free-form properties of an analytics event (`analytics_events.properties`).
+pub type EventProperties = serde_json::Map<String, serde_json::Value>;
+
+/// One day of a 4-week schedule (`learning_paths.schedule`, `learning_path_previews.schedule`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleDay {
+    /// 1-based day number.
+    pub day_index: i32,
+    pub theme: String,
+    #[serde(default)]
+    pub description: String,
+    pub difficulty: String,
+    #[serde(default)]
+    pub scenario_id: Option<String>,
+}
+
+/// `learning_paths.metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathMetadata {
+    #[serde(default)]
+    pub cefr_level: Option<String>,
+    #[serde(default)]
+    pub primary_skill: Option<String>,
+    #[serde(default)]
+    pub estimated_minutes_per_day: Option<i32>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// `learning_path_assignments.metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignmentMetadata {
+    #[serde(default)]
+    pub invited_by: Option<String>,
+    #[serde(default)]
+    pub invite_note: Option<String>,
+    #[serde(default)]
+    pub feedback_requested: bool,
+    #[serde(default)]
+    pub custom_start_time: Option<String>,
+}
+
+/// A scenario drafted inside a preview for days 1–3 (`learning_path_previews.preview_scenarios`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewScenario {
+    pub day_index: i32,
+    pub title: String,
+    pub description: String,
+    #[serde(default)]
+    pub persona: Persona,
+    #[serde(default)]
+    pub learning_objectives: Vec<String>,
+    #[serde(default)]
+    pub cefr_level: Option<String>,
+}
+
+/// `learning_path_previews.metadata`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewMetadata {
+    #[serde(default)]
+    pub parsed_intent: Option<serde_json::Value>,
+    #[serde(default)]
+    pub refinement_history: Vec<String>,
+    #[serde(default)]
+    pub regenerated_days: Vec<i32>,
+}

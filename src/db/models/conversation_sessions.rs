@@ -1,0 +1,62 @@
+//! Rows of `conversation_sessions`: the row as read, the insert form and the change form.
+//! Queries on this table live in `db::queries`; this file only says what a row is.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::conversation_sessions;
+
+/// A row of `conversation_sessions`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = conversation_sessions)]
+pub struct ConversationSession {
+    pub id: String,
+    pub conversation_id: Option<String>,
+    pub user_id: Option<String>,
+    pub language: String,
+    pub start_time: NaiveDateTime,
+    pub end_time: Option<NaiveDateTime>,
+    pub duration_seconds: i32,
+    pub seconds_consumed: i32,
+    pub input_tokens: i32,
+    pub was_extended: bool,
+    pub extensions_used: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The insert form for `conversation_sessions`: every column the application sets.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = conversation_sessions)]
+pub struct NewConversationSession {
+    pub id: String,
+    pub conversation_id: Option<String>,
+    pub user_id: Option<String>,
+    pub language: String,
+    pub start_time: NaiveDateTime,
+    pub end_time: Option<NaiveDateTime>,
+    pub duration_seconds: i32,
+    pub seconds_consumed: i32,
+    pub input_tokens: i32,
+    pub was_extended: bool,
+    pub extensions_used: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The change form for `conversation_sessions`: `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = conversation_sessions)]
+pub struct ConversationSessionChanges {
+    pub conversation_id: Option<Option<String>>,
+    pub user_id: Option<Option<String>>,
+    pub language: Option<String>,
+    pub start_time: Option<NaiveDateTime>,
+    pub end_time: Option<Option<NaiveDateTime>>,
+    pub duration_seconds: Option<i32>,
+    pub seconds_consumed: Option<i32>,
+    pub input_tokens: Option<i32>,
+    pub was_extended: Option<bool>,
+    pub extensions_used: Option<i32>,
+    pub updated_at: Option<NaiveDateTime>,
+}

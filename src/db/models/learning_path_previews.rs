@@ -1,0 +1,73 @@
+//! Rows of `learning_path_previews`: the row as read, the insert form and the change form.
+//! Queries on this table live in `db::queries`; this file only says what a row is.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::json::{PreviewMetadata, PreviewScenario, ScheduleDay};
+use crate::db::schema::learning_path_previews;
+use crate::db::types::{Json, PreviewStatus};
+
+/// A row of `learning_path_previews`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = learning_path_previews)]
+pub struct LearningPathPreview {
+    pub id: String,
+    pub user_id: String,
+    pub session_id: String,
+    pub intent: String,
+    pub title: String,
+    pub description: String,
+    pub target_language: String,
+    pub source_language: Option<String>,
+    pub schedule: Json<Vec<ScheduleDay>>,
+    pub preview_scenarios: Json<Vec<PreviewScenario>>,
+    pub status: PreviewStatus,
+    pub committed_path_id: Option<String>,
+    pub expires_at: NaiveDateTime,
+    pub metadata: Json<PreviewMetadata>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The insert form for `learning_path_previews`: every column the application sets.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = learning_path_previews)]
+pub struct NewLearningPathPreview {
+    pub id: String,
+    pub user_id: String,
+    pub session_id: String,
+    pub intent: String,
+    pub title: String,
+    pub description: String,
+    pub target_language: String,
+    pub source_language: Option<String>,
+    pub schedule: Json<Vec<ScheduleDay>>,
+    pub preview_scenarios: Json<Vec<PreviewScenario>>,
+    pub status: PreviewStatus,
+    pub committed_path_id: Option<String>,
+    pub expires_at: NaiveDateTime,
+    pub metadata: Json<PreviewMetadata>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The change form for `learning_path_previews`: `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = learning_path_previews)]
+pub struct LearningPathPreviewChanges {
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub intent: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub target_language: Option<String>,
+    pub source_language: Option<Option<String>>,
+    pub schedule: Option<Json<Vec<ScheduleDay>>>,
+    pub preview_scenarios: Option<Json<Vec<PreviewScenario>>>,
+    pub status: Option<PreviewStatus>,
+    pub committed_path_id: Option<Option<String>>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub metadata: Option<Json<PreviewMetadata>>,
+    pub updated_at: Option<NaiveDateTime>,
+}

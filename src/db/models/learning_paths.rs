@@ -1,0 +1,67 @@
+//! Rows of `learning_paths`: the row as read, the insert form and the change form.
+//! Queries on this table live in `db::queries`; this file only says what a row is.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::json::{PathMetadata, ScheduleDay};
+use crate::db::schema::learning_paths;
+use crate::db::types::{Json, PathStatus};
+
+/// A row of `learning_paths`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = learning_paths)]
+pub struct LearningPath {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub target_language: String,
+    pub schedule: Json<Vec<ScheduleDay>>,
+    pub is_template: bool,
+    pub is_public: bool,
+    pub share_slug: Option<String>,
+    pub status: PathStatus,
+    pub created_by_user_id: Option<String>,
+    pub metadata: Json<PathMetadata>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The insert form for `learning_paths`: every column the application sets.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = learning_paths)]
+pub struct NewLearningPath {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub target_language: String,
+    pub schedule: Json<Vec<ScheduleDay>>,
+    pub is_template: bool,
+    pub is_public: bool,
+    pub share_slug: Option<String>,
+    pub status: PathStatus,
+    pub created_by_user_id: Option<String>,
+    pub metadata: Json<PathMetadata>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The change form for `learning_paths`: `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = learning_paths)]
+pub struct LearningPathChanges {
+    pub user_id: Option<Option<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub target_language: Option<String>,
+    pub schedule: Option<Json<Vec<ScheduleDay>>>,
+    pub is_template: Option<bool>,
+    pub is_public: Option<bool>,
+    pub share_slug: Option<Option<String>>,
+    pub status: Option<PathStatus>,
+    pub created_by_user_id: Option<Option<String>>,
+    pub metadata: Option<Json<PathMetadata>>,
+    pub updated_at: Option<NaiveDateTime>,
+}

@@ -1,0 +1,76 @@
+//! Rows of `messages`: the row as read, the insert form and the change form.
+//! Queries on this table live in `db::queries`; this file only says what a row is.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::json::{GrammarAnalysis, VocabularyAnalysis};
+use crate::db::schema::messages;
+use crate::db::types::{Json, MessageRole};
+
+/// A row of `messages`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = messages)]
+pub struct Message {
+    pub id: String,
+    pub conversation_id: String,
+    pub position: i32,
+    pub role: MessageRole,
+    pub content: String,
+    pub translated_content: Option<String>,
+    pub romanization: Option<String>,
+    pub pinyin: Option<String>,
+    pub hiragana: Option<String>,
+    pub katakana: Option<String>,
+    pub kanji: Option<String>,
+    pub translation_confidence: Option<f64>,
+    pub translation_provider: Option<String>,
+    pub grammar_analysis: Option<Json<GrammarAnalysis>>,
+    pub vocabulary_analysis: Option<Json<VocabularyAnalysis>>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The insert form for `messages`: every column the application sets.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = messages)]
+pub struct NewMessage {
+    pub id: String,
+    pub conversation_id: String,
+    pub position: i32,
+    pub role: MessageRole,
+    pub content: String,
+    pub translated_content: Option<String>,
+    pub romanization: Option<String>,
+    pub pinyin: Option<String>,
+    pub hiragana: Option<String>,
+    pub katakana: Option<String>,
+    pub kanji: Option<String>,
+    pub translation_confidence: Option<f64>,
+    pub translation_provider: Option<String>,
+    pub grammar_analysis: Option<Json<GrammarAnalysis>>,
+    pub vocabulary_analysis: Option<Json<VocabularyAnalysis>>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The change form for `messages`: `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = messages)]
+pub struct MessageChanges {
+    pub conversation_id: Option<String>,
+    pub position: Option<i32>,
+    pub role: Option<MessageRole>,
+    pub content: Option<String>,
+    pub translated_content: Option<Option<String>>,
+    pub romanization: Option<Option<String>>,
+    pub pinyin: Option<Option<String>>,
+    pub hiragana: Option<Option<String>>,
+    pub katakana: Option<Option<String>>,
+    pub kanji: Option<Option<String>>,
+    pub translation_confidence: Option<Option<f64>>,
+    pub translation_provider: Option<Option<String>>,
+    pub grammar_analysis: Option<Option<Json<GrammarAnalysis>>>,
+    pub vocabulary_analysis: Option<Option<Json<VocabularyAnalysis>>>,
+    pub updated_at: Option<NaiveDateTime>,
+}

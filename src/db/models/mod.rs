@@ -1,0 +1,53 @@
+//! Diesel models for every table: `X` (row), `NewX` (insert), `XChanges` (update).
+
+mod analytics_events;
+mod conversation_sessions;
+mod conversations;
+mod languages;
+mod learning_path_assignments;
+mod learning_path_previews;
+mod learning_paths;
+mod messages;
+mod payments;
+mod scenario_generation_queue;
+mod scenario_metadata;
+mod scenarios;
+mod sessions;
+mod speakers;
+mod subscriptions;
+mod tiers;
+mod user_preferences;
+mod user_scenario_progress;
+mod user_usage;
+mod users;
+
+pub use analytics_events::{AnalyticsEvent, AnalyticsEventChanges, NewAnalyticsEvent};
+pub use conversation_sessions::{
+    ConversationSession, ConversationSessionChanges, NewConversationSession,
+};
+pub use conversations::{Conversation, ConversationChanges, NewConversation};
+pub use languages::{Language, LanguageChanges, NewLanguage};
+pub use learning_path_assignments::{
+    LearningPathAssignment, LearningPathAssignmentChanges, NewLearningPathAssignment,
+};
+pub use learning_path_previews::{
+    LearningPathPreview, LearningPathPreviewChanges, NewLearningPathPreview,
+};
+pub use learning_paths::{LearningPath, LearningPathChanges, NewLearningPath};
+pub use messages::{Message, MessageChanges, NewMessage};
+pub use payments::{NewPayment, Payment, PaymentChanges};
+pub use scenario_generation_queue::{
+    NewScenarioGenerationJob, ScenarioGenerationJob, ScenarioGenerationJobChanges,
+};
+pub use scenario_metadata::{NewScenarioMetadata, ScenarioMetadata, ScenarioMetadataChanges};
+pub use scenarios::{NewScenario, Scenario, ScenarioChanges};
+pub use sessions::{NewSession, Session, SessionChanges};
+pub use speakers::{NewSpeaker, Speaker, SpeakerChanges};
+pub use subscriptions::{NewSubscription, Subscription, SubscriptionChanges};
+pub use tiers::{NewTier, Tier, TierChanges};
+pub use user_preferences::{NewUserPreferences, UserPreferences, UserPreferencesChanges};
+pub use user_scenario_progress::{
+    NewUserScenarioProgress, UserScenarioProgress, UserScenarioProgressChanges,
+};
+pub use user_usage::{NewUserUsage, UserUsage, UserUsageChanges};
+pub use users::{NewUser, User, UserChanges};

@@ -1,0 +1,49 @@
+//! Rows of `user_usage`: the row as read, the insert form and the change form.
+//! Queries on this table live in `db::queries`; this file only says what a row is.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::user_usage;
+
+/// A row of `user_usage`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = user_usage, primary_key(user_id, period))]
+pub struct UserUsage {
+    pub user_id: String,
+    pub period: String,
+    pub conversations_used: i32,
+    pub seconds_used: i32,
+    pub realtime_sessions_used: i32,
+    pub banked_seconds: i32,
+    pub banked_seconds_used: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The insert form for `user_usage`: every column the application sets.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = user_usage)]
+pub struct NewUserUsage {
+    pub user_id: String,
+    pub period: String,
+    pub conversations_used: i32,
+    pub seconds_used: i32,
+    pub realtime_sessions_used: i32,
+    pub banked_seconds: i32,
+    pub banked_seconds_used: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The change form for `user_usage`: `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = user_usage)]
+pub struct UserUsageChanges {
+    pub conversations_used: Option<i32>,
+    pub seconds_used: Option<i32>,
+    pub realtime_sessions_used: Option<i32>,
+    pub banked_seconds: Option<i32>,
+    pub banked_seconds_used: Option<i32>,
+    pub updated_at: Option<NaiveDateTime>,
+}

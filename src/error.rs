@@ -1,0 +1,118 @@
+//! Which error type is used where:
+//! - `anyhow::Error` for start-up, the CLI and job internals;
+//! - `diesel::QueryResult` in `db`;
+//! - a per-area `thiserror` enum in `app`;
+//! - [`AppError`] at the web edge: users get a safe message and a request id, the log gets
+//!   the whole cause chain.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::web::layout::Layout;
+
+/// An error as the web layer answers it.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist or is not the caller's to see.
+    #[error("not found")]
+    NotFound,
+    /// The request itself is wrong; the message is shown to the user.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The database did not answer in time or at all.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a bug or an outage. Logged in full, shown as a generic page.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(anyhow::anyhow!("a blocking task failed: {e}"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Internal(anyhow::anyhow!("rendering a template failed: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    message: String,
+    request_id: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let request_id = uuid::Uuid::now_v7().simple().to_string();
+        let (heading, message) = match self {
+            Self::NotFound => (
+                "Page not found",
+                "We couldn't find that page. It may have moved, or it may not be yours to see."
+                    .to_owned(),
+            ),
+            Self::BadRequest(msg) => ("That didn't work", msg.clone()),
+            Self::Unavailable(_) => (
+                "Kaiwa is busy",
+                "We can't reach our database right now. Please try again in a minute.".to_owned(),
+            ),
+            Self::Internal(_) => (
+                "Something went wrong",
+                "Something broke on our side. We've logged it; please try again.".to_owned(),
+            ),
+        };
+        if status.is_server_error() {
+            tracing::error!(request_id = %request_id, error = ?self, "request failed");
+        }
+        let page = ErrorPage {
+            layout: Layout::new(heading, message.clone()),
+            heading,
+            message,
+            request_id: if status.is_server_error() {
+                request_id
+            } else {
+                String::new()
+            },
+        };
+        match page.render() {
+            Ok(html) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(html),
+            Err(_) => HttpResponse::build(status)
+                .content_type("text/plain; charset=utf-8")
+                .body(heading),
+        }
+    }
+}

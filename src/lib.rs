@@ -1,0 +1,12 @@
+//! Kaiwa: practise real conversations in a new language with an AI partner.
+//!
+//! Layers point one way: `web` → `app` → `db`. `app` and `db` never import actix or askama;
+//! nothing imports `web`. See `../shared/STYLE.md`.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

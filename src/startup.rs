@@ -1,0 +1,88 @@
+//! Builds the running application from `Settings`: the pool, migrations, seed content, the
+//! listener (port 0 works, the real port is reported back) and the HTTP server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::db::{self, conn, DbPool};
+use crate::web::{self as http, AppState};
+
+/// A built, bound, not yet running application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+/// Connects to the database and applies pending migrations; returns the pool.
+pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let pool = conn::build_pool(&settings.database, settings.db_pool_size)?;
+    let mut c = pool.get().context("cannot get a database connection")?;
+    let applied = conn::run_migrations(&mut c)?;
+    if applied > 0 {
+        tracing::info!(applied, database = %settings.database.redacted(), "migrations applied");
+    }
+    Ok(pool)
+}
+
+/// Inserts the seed content that is missing.
+pub fn seed(pool: &DbPool) -> anyhow::Result<db::seed::SeedReport> {
+    let mut c = pool.get().context("cannot get a database connection")?;
+    let report = db::seed::run(&mut c, chrono::Utc::now().naive_utc())?;
+    if report.total() > 0 {
+        tracing::info!(?report, "seed content inserted");
+    }
+    Ok(report)
+}
+
+impl Application {
+    /// Prepares the database, seeds it when asked, and binds the listener.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = prepare_database(&settings)?;
+        if settings.seed_on_start {
+            seed(&pool)?;
+        }
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| anyhow::anyhow!("KAIWA_BIND: cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            pool: pool.clone(),
+            settings: Arc::new(settings),
+        };
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(state.clone()))
+                .wrap(Compress::default())
+                .wrap(http::middleware::security_headers())
+                .wrap(from_fn(http::middleware::log_request))
+                .configure(http::configure)
+                .default_service(web::to(http::system::not_found))
+        })
+        // why: on SIGTERM actix stops accepting and lets in-flight requests finish this long.
+        .shutdown_timeout(30)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server, pool })
+    }
+
+    /// The port actually bound (useful when the settings asked for port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The application's connection pool (tests read rows through it).
+    pub fn pool(&self) -> DbPool {
+        self.pool.clone()
+    }
+
+    /// Serves until SIGTERM/SIGINT; in-flight requests finish on SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,50 @@
+//! `/`: what Kaiwa is, the languages offered, featured scenarios and the pricing summary.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::app::home;
+use crate::error::AppError;
+use crate::web::catalog::views::ScenarioCard;
+use crate::web::layout::Layout;
+use crate::web::{render, AppState};
+
+mod views;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(index));
+}
+
+#[derive(Template)]
+#[template(path = "home/index.html")]
+struct IndexPage {
+    layout: Layout,
+    languages: Vec<views::LanguageChip>,
+    featured: Vec<ScenarioCard>,
+    tiers: Vec<views::TierSummary>,
+    scenario_count: i64,
+}
+
+async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let overview = state.db(|c| Ok(home::overview(c)?)).await?;
+    render(&IndexPage {
+        layout: Layout::new(
+            "Kaiwa — practise real conversations in a new language",
+            "Role-play real situations with an AI conversation partner: order food, ask for \
+             directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
+        )
+        .canonical(state.url("/")),
+        languages: overview
+            .languages
+            .iter()
+            .map(views::LanguageChip::from)
+            .collect(),
+        featured: overview.featured.iter().map(ScenarioCard::from).collect(),
+        tiers: overview
+            .tiers
+            .iter()
+            .map(views::TierSummary::from)
+            .collect(),
+        scenario_count: overview.scenario_count,
+    })
+}

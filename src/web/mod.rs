@@ -1,0 +1,61 @@
+//! The HTTP edge: routes, handlers, forms and view models, one folder per area with the same
+//! names as `app` and `templates`. Handlers extract, call one service, render.
+
+pub mod catalog;
+pub mod home;
+pub mod layout;
+pub mod middleware;
+pub mod system;
+
+use std::sync::Arc;
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::config::Settings;
+use crate::db::{DbConn, DbPool};
+use crate::error::AppError;
+
+/// What every handler can reach: the pool and the settings.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    ///
+    /// why: diesel is synchronous; a connection must never be held across an `.await`.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// An absolute URL on this site for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.settings.base_url, path)
+    }
+}
+
+/// Every route of the app.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(system::routes)
+        .configure(home::routes)
+        .configure(catalog::routes);
+}
+
+/// Renders a full page as an HTML response.
+pub fn render<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}

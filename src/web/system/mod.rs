@@ -1,0 +1,100 @@
+//! Operational routes: `/health` (the process answers), `/ready` (the database answers),
+//! embedded static assets, `robots.txt`, and the 404 page for everything unmatched.
+
+use actix_web::http::header::{self, EntityTag};
+use actix_web::{web, HttpRequest, HttpResponse};
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+use crate::db::conn;
+use crate::error::AppError;
+use crate::web::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/health", web::get().to(health))
+        .route("/ready", web::get().to(ready))
+        .route("/robots.txt", web::get().to(robots))
+        .route("/static/{path:.*}", web::get().to(asset));
+}
+
+#[derive(Serialize)]
+struct Status {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database: Option<&'static str>,
+}
+
+async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Status {
+            status: "ok",
+            database: None,
+        })
+}
+
+async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let backend = state.settings.database.backend_name();
+    let answer = state.db(|c| conn::ping(c).map_err(AppError::from)).await;
+    let (code, status) = match answer {
+        Ok(()) => (actix_web::http::StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+            )
+        }
+    };
+    HttpResponse::build(code)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Status {
+            status,
+            database: Some(backend),
+        })
+}
+
+async fn robots(state: web::Data<AppState>) -> HttpResponse {
+    let body = format!(
+        "User-agent: *\nAllow: /\nSitemap: {}\n",
+        state.url("/sitemap.xml")
+    );
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(body)
+}
+
+/// CSS, images, small scripts and the vendored htmx, compiled into the binary.
+#[derive(RustEmbed)]
+#[folder = "static/"]
+pub struct Assets;
+
+async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let file = Assets::get(&path).ok_or(AppError::NotFound)?;
+    let etag = EntityTag::new_strong(hex::encode(&file.metadata.sha256_hash()[..16]));
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag.to_string()));
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag)).insert_header((
+        header::CACHE_CONTROL,
+        "public, max-age=86400, stale-while-revalidate=604800",
+    ));
+    if fresh {
+        return Ok(res.finish());
+    }
+    Ok(res
+        .content_type(file.metadata.mimetype())
+        .body(file.data.into_owned()))
+}
+
+/// The answer for every path no route claims.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
