@@ -1,0 +1,189 @@
+//! The test harness: `spawn_app()` runs the real application on port 0 against a fresh
+//! database — a temporary SQLite file, or, when `KAIWA_TEST_POSTGRES_URL` is set, a fresh
+//! PostgreSQL schema that is dropped afterwards — and returns a `TestApp` that reads like a
+//! small client.
+
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use kaiwa::config::Settings;
+use kaiwa::db::conn::{DatabaseTarget, DbPool, PooledConn};
+use kaiwa::startup::Application;
+use reqwest::StatusCode;
+use scraper::{Html, Selector};
+
+/// A database made for one test, removed when dropped.
+pub struct TestDb {
+    pub target: DatabaseTarget,
+    pub dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// A fresh, empty database on the backend this run tests.
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        match std::env::var("KAIWA_TEST_POSTGRES_URL") {
+            Ok(base) if !base.trim().is_empty() => {
+                let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+                let mut admin =
+                    PgConnection::establish(&base).expect("KAIWA_TEST_POSTGRES_URL answers");
+                admin
+                    .batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("create schema");
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+                Self {
+                    target: DatabaseTarget::Postgres(url),
+                    dir,
+                    pg_schema: Some((base, schema)),
+                }
+            }
+            _ => {
+                let path = dir.path().join("kaiwa.db");
+                Self {
+                    target: DatabaseTarget::Sqlite(path),
+                    dir,
+                    pg_schema: None,
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg_schema.is_some()
+    }
+
+    /// Settings for an app on this database.
+    pub fn settings(&self) -> Settings {
+        Settings::for_tests(PathBuf::from(self.dir.path()), self.target.clone())
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, schema)) = &self.pg_schema {
+            if let Ok(mut admin) = PgConnection::establish(base) {
+                let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: DbPool,
+    pub db: TestDb,
+}
+
+/// Starts the app on a fresh, seeded database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|settings| settings.seed_on_start = true).await
+}
+
+/// Starts the app on a fresh database after `adjust` has changed the test settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = TestDb::new();
+    let mut settings = db.settings();
+    adjust(&mut settings);
+    start(db, settings)
+}
+
+/// Starts an app with exactly these settings on an existing database.
+pub fn start(db: TestDb, settings: Settings) -> TestApp {
+    let app = Application::build(settings).expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let pool = app.pool();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("a client");
+    TestApp {
+        address,
+        client,
+        pool,
+        db,
+    }
+}
+
+/// A parsed page with its status and headers.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub html: Html,
+}
+
+impl Page {
+    /// Every element matching `selector`, as trimmed text.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("a valid selector");
+        self.html
+            .select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The first match's text; panics with the selector when there is none.
+    pub fn text(&self, selector: &str) -> String {
+        self.texts(selector)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("nothing matches `{selector}`"))
+    }
+
+    /// An attribute of every element matching `selector`.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("a valid selector");
+        self.html
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// GETs `path` and parses the answer as HTML.
+    pub async fn get_html(&self, path: &str) -> Page {
+        let res = self.get(path).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.text().await.expect("a body");
+        Page {
+            status,
+            headers,
+            html: Html::parse_document(&body),
+        }
+    }
+
+    /// A connection to the app's database, for checking rows.
+    pub fn conn(&self) -> PooledConn {
+        self.pool.get().expect("a database connection")
+    }
+}

@@ -1,0 +1,9 @@
+//! The one integration-test binary. Every test runs the real app over HTTP against a fresh
+//! database: SQLite by default, PostgreSQL when `KAIWA_TEST_POSTGRES_URL` is set.
+
+mod helpers;
+
+mod cli;
+mod data_model;
+mod seed;
+mod web_shell;
