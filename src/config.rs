@@ -29,6 +29,34 @@ pub struct Settings {
     pub session_secret: Secret,
     /// `KAIWA_SEED`: whether `serve` loads the seed content on start (idempotent).
     pub seed_on_start: bool,
+    /// `KAIWA_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
+    /// Google sign-in, when `KAIWA_GOOGLE_CLIENT_ID` and `…_SECRET` are set.
+    pub google: Option<GoogleSettings>,
+    /// SMTP delivery, when `KAIWA_SMTP_URL` is set; otherwise emails stay in the outbox.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// The OAuth client Kaiwa is registered as with Google (or a compatible provider).
+#[derive(Debug, Clone)]
+pub struct GoogleSettings {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// `KAIWA_GOOGLE_AUTH_URL`, default Google's authorization endpoint.
+    pub auth_url: String,
+    /// `KAIWA_GOOGLE_TOKEN_URL`, default Google's token endpoint.
+    pub token_url: String,
+    /// `KAIWA_GOOGLE_ISSUER`: the `iss` an ID token must carry.
+    pub issuer: String,
+}
+
+/// Where and as whom emails are sent.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    /// `KAIWA_SMTP_URL`, e.g. `smtps://user:pass@smtp.example.com` or `smtp://localhost:2525`.
+    pub url: Secret,
+    /// `KAIWA_MAIL_FROM`, default `Kaiwa <no-reply@localhost>`.
+    pub from: String,
 }
 
 /// A value that must never be printed. `Debug` and `Display` show `[redacted]`.
@@ -198,6 +226,63 @@ impl Settings {
             None => load_or_create_secret(&data_dir)
                 .map_err(|reason| invalid("KAIWA_DATA_DIR", reason))?,
         };
+        let trust_proxy = match sources.get("KAIWA_TRUST_PROXY") {
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                invalid("KAIWA_TRUST_PROXY", format!("`{v}` is not true or false"))
+            })?,
+            None => false,
+        };
+        let google = match (
+            sources.get("KAIWA_GOOGLE_CLIENT_ID"),
+            sources.get("KAIWA_GOOGLE_CLIENT_SECRET"),
+        ) {
+            (Some(id), Some(secret)) if !id.trim().is_empty() && !secret.trim().is_empty() => {
+                Some(GoogleSettings {
+                    client_id: id.trim().to_owned(),
+                    client_secret: Secret::new(secret.trim()),
+                    auth_url: checked_url(
+                        sources,
+                        "KAIWA_GOOGLE_AUTH_URL",
+                        "https://accounts.google.com/o/oauth2/v2/auth",
+                    )?,
+                    token_url: checked_url(
+                        sources,
+                        "KAIWA_GOOGLE_TOKEN_URL",
+                        "https://oauth2.googleapis.com/token",
+                    )?,
+                    issuer: sources
+                        .get("KAIWA_GOOGLE_ISSUER")
+                        .unwrap_or_else(|| "https://accounts.google.com".into()),
+                })
+            }
+            (Some(id), None) if !id.trim().is_empty() => {
+                return Err(invalid(
+                    "KAIWA_GOOGLE_CLIENT_SECRET",
+                    "is needed when KAIWA_GOOGLE_CLIENT_ID is set",
+                ))
+            }
+            _ => None,
+        };
+        let smtp = match sources.get("KAIWA_SMTP_URL") {
+            Some(v) if !v.trim().is_empty() => {
+                let parsed = url::Url::parse(v.trim()).map_err(|_| {
+                    invalid("KAIWA_SMTP_URL", "is not a URL like smtps://user:pass@host")
+                })?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                    return Err(invalid(
+                        "KAIWA_SMTP_URL",
+                        "must start with smtp:// or smtps://",
+                    ));
+                }
+                Some(SmtpSettings {
+                    url: Secret::new(v.trim()),
+                    from: sources
+                        .get("KAIWA_MAIL_FROM")
+                        .unwrap_or_else(|| "Kaiwa <no-reply@localhost>".into()),
+                })
+            }
+            _ => None,
+        };
         Ok(Self {
             data_dir,
             database,
@@ -206,6 +291,9 @@ impl Settings {
             base_url,
             session_secret,
             seed_on_start,
+            trust_proxy,
+            google,
+            smtp,
         })
     }
 
@@ -219,7 +307,30 @@ impl Settings {
             base_url: "http://127.0.0.1".into(),
             session_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
             seed_on_start: false,
+            trust_proxy: false,
+            google: None,
+            smtp: None,
         }
+    }
+
+    /// Whether cookies must be marked `Secure` (the public origin is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+fn checked_url(
+    sources: &Sources,
+    variable: &'static str,
+    default: &str,
+) -> Result<String, SettingsError> {
+    let value = sources.get(variable).unwrap_or_else(|| default.to_owned());
+    match url::Url::parse(&value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value),
+        _ => Err(invalid(
+            variable,
+            format!("`{value}` is not an http(s) URL"),
+        )),
     }
 }
 

@@ -20,6 +20,15 @@ pub enum AppError {
     /// The request itself is wrong; the message is shown to the user.
     #[error("{0}")]
     BadRequest(String),
+    /// The page needs a signed-in user; they are sent to sign in and brought back.
+    #[error("sign in required")]
+    SignInRequired(String),
+    /// The request is refused (bad CSRF token, someone else's resource); shown as is.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts; the message says how long to wait.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The database did not answer in time or at all.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
@@ -68,6 +77,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::SignInRequired(_) => StatusCode::SEE_OTHER,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -76,6 +88,15 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        if let Self::SignInRequired(next) = self {
+            let target = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", target))
+                .finish();
+        }
         let request_id = uuid::Uuid::now_v7().simple().to_string();
         let (heading, message) = match self {
             Self::NotFound => (
@@ -84,6 +105,9 @@ impl ResponseError for AppError {
                     .to_owned(),
             ),
             Self::BadRequest(msg) => ("That didn't work", msg.clone()),
+            Self::SignInRequired(_) => ("Please sign in", "Sign in to see this page.".to_owned()),
+            Self::Forbidden(msg) => ("Not allowed", msg.clone()),
+            Self::TooManyRequests(msg) => ("Slow down", msg.clone()),
             Self::Unavailable(_) => (
                 "Kaiwa is busy",
                 "We can't reach our database right now. Please try again in a minute.".to_owned(),

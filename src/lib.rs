@@ -7,6 +7,7 @@ pub mod app;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod integrations;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

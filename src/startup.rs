@@ -4,6 +4,10 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_session::config::PersistentSession;
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{time, Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
@@ -18,6 +22,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    settings: Arc<Settings>,
 }
 
 /// Connects to the database and applies pending migrations; returns the pool.
@@ -51,13 +56,29 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| anyhow::anyhow!("KAIWA_BIND: cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let settings = Arc::new(settings);
         let state = AppState {
             pool: pool.clone(),
-            settings: Arc::new(settings),
+            settings: settings.clone(),
         };
+        // why: the cookie key is derived from the session secret, so every instance that
+        // shares the secret reads the same cookies.
+        let key = Key::derive_from(settings.session_secret.expose().as_bytes());
+        let secure = settings.secure_cookies();
         let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("kaiwa_state".into())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .session_lifecycle(
+                    PersistentSession::default().session_ttl(time::Duration::days(30)),
+                )
+                .build();
             App::new()
                 .app_data(web::Data::new(state.clone()))
+                .wrap(from_fn(http::csrf::protect))
+                .wrap(sessions)
                 .wrap(Compress::default())
                 .wrap(http::middleware::security_headers())
                 .wrap(from_fn(http::middleware::log_request))
@@ -68,7 +89,12 @@ impl Application {
         .shutdown_timeout(30)
         .listen(listener)?
         .run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            settings,
+        })
     }
 
     /// The port actually bound (useful when the settings asked for port 0).
@@ -83,6 +109,12 @@ impl Application {
 
     /// Serves until SIGTERM/SIGINT; in-flight requests finish on SIGTERM.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        match self.settings.smtp.clone() {
+            Some(smtp) => {
+                tokio::spawn(crate::integrations::mailer::run(self.pool.clone(), smtp));
+            }
+            None => tracing::info!("no KAIWA_SMTP_URL: emails are kept in the outbox for admins"),
+        }
         self.server.await
     }
 }

@@ -414,6 +414,48 @@ diesel::joinable!(learning_path_previews -> learning_paths (committed_path_id));
 diesel::joinable!(scenario_generation_queue -> learning_paths (path_id));
 diesel::joinable!(scenario_generation_queue -> scenarios (scenario_id));
 
+
+
+diesel::table! {
+    auth_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        new_email -> Nullable<Text>,
+        guest_id -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> Text,
+        user_id -> Nullable<Text>,
+        to_address -> Text,
+        subject -> Text,
+        body_text -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(email_outbox -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     languages,
     speakers,
@@ -435,4 +477,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     learning_path_assignments,
     learning_path_previews,
     scenario_generation_queue,
+    auth_tokens,
+    email_outbox,
+    rate_limits,
 );

@@ -183,11 +183,26 @@ text_enum!(
     GenerationStatus { Pending => "pending", Processing => "processing", Ready => "ready", Failed => "failed" }
 );
 
+text_enum!(
+    /// What a one-time emailed link is for (`auth_tokens.purpose`).
+    TokenPurpose { VerifyEmail => "verify_email", ResetPassword => "reset_password", ChangeEmail => "change_email" }
+);
+text_enum!(
+    /// Delivery state of an email (`email_outbox.status`).
+    OutboxStatus { Queued => "queued", Sent => "sent", Failed => "failed" }
+);
+
 /// A serde value stored as JSON text. Reading text that does not parse as `T` is an error,
 /// not a silent default: a malformed document is a bug to see.
 #[derive(Debug, Clone, Default, PartialEq, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Text)]
 pub struct Json<T>(pub T);
+
+impl<T: Serialize> Serialize for Json<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 impl<T> std::ops::Deref for Json<T> {
     type Target = T;

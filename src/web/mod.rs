@@ -1,11 +1,17 @@
 //! The HTTP edge: routes, handlers, forms and view models, one folder per area with the same
 //! names as `app` and `templates`. Handlers extract, call one service, render.
 
+pub mod account;
+pub mod accounts;
 pub mod catalog;
+pub mod csrf;
 pub mod home;
 pub mod layout;
 pub mod middleware;
+pub mod onboarding;
+pub mod onboarding_choices;
 pub mod system;
+pub mod visitor;
 
 use std::sync::Arc;
 

@@ -9,7 +9,7 @@ use crate::db::schema::analytics_events;
 use crate::db::types::Json;
 
 /// A row of `analytics_events`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = analytics_events)]
 pub struct AnalyticsEvent {
     pub id: String,

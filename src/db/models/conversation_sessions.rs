@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::conversation_sessions;
 
 /// A row of `conversation_sessions`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = conversation_sessions)]
 pub struct ConversationSession {
     pub id: String,

@@ -8,7 +8,7 @@ use crate::db::schema::conversations;
 use crate::db::types::{ConversationMode, ConversationStatus, EngagementLevel};
 
 /// A row of `conversations`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = conversations)]
 pub struct Conversation {
     pub id: String,

@@ -8,7 +8,7 @@ use crate::db::schema::languages;
 use crate::db::types::{Json, WritingSystem};
 
 /// A row of `languages`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = languages)]
 pub struct Language {
     pub id: String,

@@ -9,7 +9,7 @@ use crate::db::schema::learning_path_assignments;
 use crate::db::types::{AssignmentRole, AssignmentStatus, Json};
 
 /// A row of `learning_path_assignments`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = learning_path_assignments)]
 pub struct LearningPathAssignment {
     pub id: String,

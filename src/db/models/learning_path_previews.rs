@@ -9,7 +9,7 @@ use crate::db::schema::learning_path_previews;
 use crate::db::types::{Json, PreviewStatus};
 
 /// A row of `learning_path_previews`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = learning_path_previews)]
 pub struct LearningPathPreview {
     pub id: String,

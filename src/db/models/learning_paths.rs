@@ -9,7 +9,7 @@ use crate::db::schema::learning_paths;
 use crate::db::types::{Json, PathStatus};
 
 /// A row of `learning_paths`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = learning_paths)]
 pub struct LearningPath {
     pub id: String,

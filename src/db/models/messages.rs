@@ -9,7 +9,7 @@ use crate::db::schema::messages;
 use crate::db::types::{Json, MessageRole};
 
 /// A row of `messages`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = messages)]
 pub struct Message {
     pub id: String,

@@ -1,5 +1,6 @@
 //! Diesel models for every table: `X` (row), `NewX` (insert), `XChanges` (update).
 
+mod accounts;
 mod analytics_events;
 mod conversation_sessions;
 mod conversations;
@@ -21,6 +22,7 @@ mod user_scenario_progress;
 mod user_usage;
 mod users;
 
+pub use accounts::{AuthToken, NewOutboxEmail, OutboxEmail, RateLimit};
 pub use analytics_events::{AnalyticsEvent, AnalyticsEventChanges, NewAnalyticsEvent};
 pub use conversation_sessions::{
     ConversationSession, ConversationSessionChanges, NewConversationSession,

@@ -8,7 +8,7 @@ use crate::db::schema::payments;
 use crate::db::types::PaymentStatus;
 
 /// A row of `payments`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = payments)]
 pub struct Payment {
     pub id: String,

@@ -8,7 +8,7 @@ use crate::db::schema::scenario_generation_queue;
 use crate::db::types::GenerationStatus;
 
 /// A row of `scenario_generation_queue`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = scenario_generation_queue)]
 pub struct ScenarioGenerationJob {
     pub id: String,

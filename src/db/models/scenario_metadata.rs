@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::scenario_metadata;
 
 /// A row of `scenario_metadata`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = scenario_metadata, primary_key(scenario_id))]
 pub struct ScenarioMetadata {
     pub scenario_id: String,

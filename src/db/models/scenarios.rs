@@ -11,7 +11,7 @@ use crate::db::types::{
 };
 
 /// A row of `scenarios`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = scenarios)]
 pub struct Scenario {
     pub id: String,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::sessions;
 
 /// A row of `sessions`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = sessions)]
 pub struct Session {
     pub id: String,

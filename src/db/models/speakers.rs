@@ -8,7 +8,7 @@ use crate::db::schema::speakers;
 use crate::db::types::Gender;
 
 /// A row of `speakers`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = speakers)]
 pub struct Speaker {
     pub id: String,

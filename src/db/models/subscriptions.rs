@@ -8,7 +8,7 @@ use crate::db::schema::subscriptions;
 use crate::db::types::SubscriptionStatus;
 
 /// A row of `subscriptions`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = subscriptions)]
 pub struct Subscription {
     pub id: String,

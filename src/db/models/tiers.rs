@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::tiers;
 
 /// A row of `tiers`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = tiers)]
 pub struct Tier {
     pub id: String,

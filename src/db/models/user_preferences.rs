@@ -8,7 +8,7 @@ use crate::db::schema::user_preferences;
 use crate::db::types::{ChallengePreference, CorrectionStyle, Json, LearningGoal};
 
 /// A row of `user_preferences`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = user_preferences)]
 pub struct UserPreferences {
     pub id: String,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::user_scenario_progress;
 
 /// A row of `user_scenario_progress`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = user_scenario_progress, primary_key(user_id, scenario_id))]
 pub struct UserScenarioProgress {
     pub user_id: String,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::user_usage;
 
 /// A row of `user_usage`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = user_usage, primary_key(user_id, period))]
 pub struct UserUsage {
     pub user_id: String,

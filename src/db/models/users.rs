@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::users;
 
 /// A row of `users`.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: String,

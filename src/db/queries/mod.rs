@@ -2,5 +2,11 @@
 //! `count_*`, `insert_*`, `update_*`, `delete_*`).
 
 pub mod languages;
+pub mod outbox;
+pub mod preferences;
+pub mod rate_limits;
 pub mod scenarios;
+pub mod sessions;
 pub mod tiers;
+pub mod tokens;
+pub mod users;

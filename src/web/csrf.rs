@@ -1,0 +1,105 @@
+//! CSRF protection for every state-changing request: the request must not come from another
+//! site (`Sec-Fetch-Site` / `Origin`), and must carry the per-session token, as the form field
+//! `csrf_token` or the `X-CSRF-Token` header (htmx sends it from the layout's `hx-headers`).
+//! Refused requests get 403 and never reach a handler, so nothing is written.
+
+use actix_session::SessionExt;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{web, Error, ResponseError};
+
+use crate::app::accounts::tokens::constant_time_eq;
+use crate::error::AppError;
+use crate::web::visitor::CSRF_KEY;
+
+/// Routes that authenticate themselves another way (signed webhooks).
+const EXEMPT_PREFIXES: &[&str] = &["/webhooks/"];
+
+pub async fn protect(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !unsafe_method || EXEMPT_PREFIXES.iter().any(|p| req.path().starts_with(p)) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    if cross_site(&req) {
+        return Ok(refuse(req));
+    }
+    let expected = req.get_session().get::<String>(CSRF_KEY).ok().flatten();
+    let header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let sent = match header {
+        Some(h) => Some(h),
+        None if is_form(&req) => {
+            let bytes = req.extract::<web::Bytes>().await?;
+            let token = form_field(&bytes, "csrf_token");
+            req.set_payload(payload(bytes));
+            token
+        }
+        None => None,
+    };
+    match (expected, sent) {
+        (Some(expected), Some(sent)) if constant_time_eq(&expected, &sent) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
+        _ => Ok(refuse(req)),
+    }
+}
+
+fn cross_site(req: &ServiceRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if header("sec-fetch-site") == Some("cross-site") {
+        return true;
+    }
+    match (header("origin"), header("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => url::Url::parse(origin)
+            .map(|u| {
+                let origin_host = match u.port() {
+                    Some(port) => format!("{}:{port}", u.host_str().unwrap_or_default()),
+                    None => u.host_str().unwrap_or_default().to_owned(),
+                };
+                origin_host != host
+            })
+            .unwrap_or(true),
+        _ => false,
+    }
+}
+
+fn is_form(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn payload(bytes: web::Bytes) -> Payload {
+    let (_, mut inner) = actix_http::h1::Payload::create(true);
+    inner.unread_data(bytes);
+    Payload::from(inner)
+}
+
+fn refuse(req: ServiceRequest) -> ServiceResponse<BoxBody> {
+    tracing::warn!(path = %req.path(), "refused a request without a valid CSRF token");
+    let response = AppError::Forbidden(
+        "This form has expired or came from somewhere else. Reload the page and try again.".into(),
+    )
+    .error_response();
+    req.into_response(response)
+}

@@ -1,0 +1,192 @@
+//! Who is asking: the signed-in user (from the login-session cookie and the `sessions`
+//! table), the guest id cookie, the CSRF token and the flash message (both kept in the
+//! signed, encrypted actix-session cookie), the client address and user agent.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::SessionExt;
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use crate::app::accounts;
+use crate::db::models::User;
+use crate::error::AppError;
+use crate::web::layout::{Flash, Layout, NavUser};
+use crate::web::AppState;
+
+/// The login-session cookie: a random token whose SHA-256 is a `sessions` row id.
+pub const AUTH_COOKIE: &str = "kaiwa_auth";
+/// The guest cookie: a random id that guest-owned rows carry.
+pub const GUEST_COOKIE: &str = "kaiwa_guest";
+/// Key of the CSRF token inside the actix-session cookie.
+pub const CSRF_KEY: &str = "csrf";
+const FLASH_KEY: &str = "flash";
+
+#[derive(Serialize, Deserialize)]
+struct StoredFlash {
+    kind: String,
+    message: String,
+}
+
+/// Leaves a message for the next page this browser shows.
+pub fn flash(req: &HttpRequest, kind: &'static str, message: impl Into<String>) {
+    let _ = req.get_session().insert(
+        FLASH_KEY,
+        StoredFlash {
+            kind: kind.into(),
+            message: message.into(),
+        },
+    );
+}
+
+/// The request's visitor. Extracting it costs one indexed query when an auth cookie is sent.
+pub struct Visitor {
+    pub user: Option<User>,
+    pub auth_token: Option<String>,
+    pub guest_id: Option<String>,
+    pub csrf_token: String,
+    pub flash: Option<Flash>,
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+impl Visitor {
+    /// The signed-in user, or a redirect to the sign-in page that comes back to `next`.
+    pub fn require_user(&self, next: &str) -> Result<&User, AppError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| AppError::SignInRequired(next.to_owned()))
+    }
+
+    /// The layout for a page this visitor sees.
+    pub fn layout(&self, title: impl Into<String>, description: impl Into<String>) -> Layout {
+        let mut layout = Layout::new(title, description);
+        layout.csrf_token = self.csrf_token.clone();
+        layout.flash = self.flash.clone();
+        layout.user = self.user.as_ref().map(|u| NavUser {
+            name: u
+                .display_name
+                .clone()
+                .or_else(|| u.username.clone())
+                .unwrap_or_else(|| u.email.clone()),
+            is_admin: u.is_admin,
+        });
+        layout
+    }
+}
+
+fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_owned();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))?;
+            let session = req.get_session();
+            let csrf_token = match session.get::<String>(CSRF_KEY).ok().flatten() {
+                Some(t) => t,
+                None => {
+                    let (token, _) = accounts::tokens::generate();
+                    let _ = session.insert(CSRF_KEY, &token);
+                    token
+                }
+            };
+            let flash = session
+                .remove_as::<StoredFlash>(FLASH_KEY)
+                .and_then(Result::ok)
+                .map(|f| Flash {
+                    kind: if f.kind == "error" { "error" } else { "info" },
+                    message: f.message,
+                });
+            let auth_token = req
+                .cookie(AUTH_COOKIE)
+                .map(|c| c.value().to_owned())
+                .filter(|t| t.len() == 64);
+            let user = match auth_token.clone() {
+                Some(token) => state
+                    .db(move |c| {
+                        Ok(accounts::resolve_session(
+                            c,
+                            &token,
+                            Utc::now().naive_utc(),
+                        )?)
+                    })
+                    .await?
+                    .map(|(_, user)| user),
+                None => None,
+            };
+            let guest_id = req
+                .cookie(GUEST_COOKIE)
+                .map(|c| c.value().to_owned())
+                .filter(|g| uuid::Uuid::parse_str(g).is_ok());
+            Ok(Visitor {
+                user,
+                auth_token,
+                guest_id,
+                csrf_token,
+                flash,
+                ip: client_ip(&req, state.settings.trust_proxy),
+                user_agent: req
+                    .headers()
+                    .get("user-agent")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            })
+        })
+    }
+}
+
+fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age: time::Duration,
+) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}
+
+/// The login-session cookie for `token`.
+pub fn auth_cookie(token: String, secure: bool) -> Cookie<'static> {
+    cookie(
+        AUTH_COOKIE,
+        token,
+        secure,
+        time::Duration::days(accounts::SESSION_LIFETIME.num_days()),
+    )
+}
+
+/// A cookie that removes `name` from the browser.
+pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
+    let mut c = cookie(name, String::new(), secure, time::Duration::ZERO);
+    c.make_removal();
+    c
+}
+
+/// The guest cookie for `id` (kept 90 days).
+pub fn guest_cookie(id: String, secure: bool) -> Cookie<'static> {
+    cookie(GUEST_COOKIE, id, secure, time::Duration::days(90))
+}
