@@ -56,7 +56,10 @@ impl AppState {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(system::routes)
         .configure(home::routes)
-        .configure(catalog::routes);
+        .configure(catalog::routes)
+        .configure(accounts::routes)
+        .configure(onboarding::routes)
+        .configure(account::routes);
 }
 
 /// Renders a full page as an HTML response.

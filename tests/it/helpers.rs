@@ -9,6 +9,8 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use kaiwa::config::Settings;
 use kaiwa::db::conn::{DatabaseTarget, DbPool, PooledConn};
+use kaiwa::db::models::OutboxEmail;
+use kaiwa::db::queries;
 use kaiwa::startup::Application;
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
@@ -77,6 +79,111 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: DbPool,
     pub db: TestDb,
+    /// The default browser (shares `client`'s cookie jar).
+    pub browser: Browser,
+}
+
+/// One browser: its own cookie jar (sessions, guest id, CSRF token).
+pub struct Browser {
+    pub client: reqwest::Client,
+    address: String,
+    csrf: std::sync::Mutex<Option<String>>,
+}
+
+fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("a client")
+}
+
+async fn parse(res: reqwest::Response) -> Page {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.text().await.expect("a body");
+    Page {
+        status,
+        headers,
+        html: Html::parse_document(&body),
+    }
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    pub async fn get_html(&self, path: &str) -> Page {
+        parse(self.get(path).await).await
+    }
+
+    /// This browser's CSRF token, read once from a page's form.
+    pub async fn csrf(&self) -> String {
+        if let Some(token) = self.csrf.lock().unwrap().clone() {
+            return token;
+        }
+        let page = self.get_html("/forgot-password").await;
+        let token = page
+            .attrs("input[name=csrf_token]", "value")
+            .into_iter()
+            .next()
+            .expect("a CSRF token on the page");
+        *self.csrf.lock().unwrap() = Some(token.clone());
+        token
+    }
+
+    /// POSTs a form with this browser's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.client
+            .post(self.url(path))
+            .form(&all)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// POSTs a form as htmx does: the token in the `X-CSRF-Token` header, `HX-Request` set.
+    pub async fn htmx_post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf().await;
+        self.client
+            .post(self.url(path))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", token)
+            .form(fields)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// POSTs a form with no CSRF token at all.
+    pub async fn post_form_without_csrf(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    pub async fn post_page(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        parse(self.post_form(path, fields).await).await
+    }
 }
 
 /// Starts the app on a fresh, seeded database.
@@ -98,16 +205,18 @@ pub fn start(db: TestDb, settings: Settings) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("a client");
+    let client = new_client();
+    let browser = Browser {
+        client: client.clone(),
+        address: address.clone(),
+        csrf: Default::default(),
+    };
     TestApp {
         address,
         client,
         pool,
         db,
+        browser,
     }
 }
 
@@ -171,15 +280,76 @@ impl TestApp {
 
     /// GETs `path` and parses the answer as HTML.
     pub async fn get_html(&self, path: &str) -> Page {
-        let res = self.get(path).await;
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.text().await.expect("a body");
-        Page {
-            status,
-            headers,
-            html: Html::parse_document(&body),
+        parse(self.get(path).await).await
+    }
+
+    /// A new browser with an empty cookie jar.
+    pub fn new_browser(&self) -> Browser {
+        Browser {
+            client: new_client(),
+            address: self.address.clone(),
+            csrf: Default::default(),
         }
+    }
+
+    /// Every email in the outbox, oldest first.
+    pub fn outbox(&self) -> Vec<OutboxEmail> {
+        let mut all = queries::outbox::list_recent(&mut self.conn(), 1000).expect("the outbox");
+        all.reverse();
+        all
+    }
+
+    /// The newest link to `path` in an email to `to`.
+    pub fn link_in_email(&self, to: &str, path: &str) -> String {
+        let email = self
+            .outbox()
+            .into_iter()
+            .rev()
+            .find(|e| e.to_address == to && e.body_text.contains(path))
+            .unwrap_or_else(|| panic!("no email to {to} with a {path} link"));
+        let start = email.body_text.find(path).expect("the link's path");
+        email.body_text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    /// The token of the newest `path` link emailed to `to`.
+    pub fn token_in_email(&self, to: &str, path: &str) -> String {
+        let link = self.link_in_email(to, path);
+        link.split("token=")
+            .nth(1)
+            .expect("a token in the link")
+            .to_owned()
+    }
+
+    /// Signs `email` up in `browser`, confirms the emailed link, and leaves it signed in.
+    pub async fn sign_up(&self, browser: &Browser, email: &str, password: &str) -> String {
+        let res = browser
+            .post_form(
+                "/signup",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("display_name", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "sign-up answers with a redirect");
+        let token = self.token_in_email(email, "/verify-email?token=");
+        let res = browser
+            .post_form("/verify-email", &[("token", &token)])
+            .await;
+        assert_eq!(res.status(), 303, "the link signs in");
+        self.user_id(email)
+    }
+
+    /// The id of the user with this email.
+    pub fn user_id(&self, email: &str) -> String {
+        queries::users::find_by_email(&mut self.conn(), email)
+            .unwrap()
+            .expect("the user exists")
+            .id
     }
 
     /// A connection to the app's database, for checking rows.

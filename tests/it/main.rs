@@ -3,7 +3,11 @@
 
 mod helpers;
 
+mod account;
+mod auth;
 mod cli;
 mod data_model;
+mod google;
+mod onboarding;
 mod seed;
 mod web_shell;
