@@ -1,0 +1,1 @@
+//! The account page: profile, email change, export, deletion.

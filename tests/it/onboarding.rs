@@ -1,0 +1,1 @@
+//! Onboarding and the preferences page.
