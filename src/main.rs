@@ -30,6 +30,17 @@ enum Command {
     Migrate,
     /// Insert the built-in languages, voices, tiers and scenarios that are missing, then exit.
     Seed,
+    /// Print the newest emails in the outbox (useful when no SMTP server is configured).
+    Outbox {
+        /// How many emails to print.
+        #[arg(long, default_value_t = 5)]
+        limit: i64,
+    },
+    /// Give an existing account admin rights (the admin area, the outbox).
+    MakeAdmin {
+        /// The account's email address.
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,6 +78,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 "seeded {} languages, {} voices, {} tiers, {} scenarios (rows already present are kept)",
                 report.languages, report.speakers, report.tiers, report.scenarios
             );
+            Ok(())
+        }
+        Command::Outbox { limit } => {
+            let pool = startup::prepare_database(&settings)?;
+            let mut conn = pool.get()?;
+            let emails = kaiwa::db::queries::outbox::list_recent(&mut conn, limit.clamp(1, 1000))?;
+            if emails.is_empty() {
+                println!("The outbox is empty.");
+            }
+            for e in emails {
+                println!(
+                    "--- {} · to {} · {}",
+                    e.created_at.format("%Y-%m-%d %H:%M:%S"),
+                    e.to_address,
+                    e.status
+                );
+                println!("Subject: {}\n\n{}", e.subject, e.body_text);
+            }
+            Ok(())
+        }
+        Command::MakeAdmin { email } => {
+            let pool = startup::prepare_database(&settings)?;
+            let email = kaiwa::app::accounts::normalize_email(&email)?;
+            let mut conn = pool.get()?;
+            let user = kaiwa::db::queries::users::find_by_email(&mut conn, &email)?
+                .ok_or_else(|| anyhow::anyhow!("no account uses {email}"))?;
+            let changes = kaiwa::db::models::UserChanges {
+                is_admin: Some(true),
+                ..Default::default()
+            };
+            kaiwa::db::queries::users::update(
+                &mut conn,
+                &user.id,
+                changes,
+                chrono::Utc::now().naive_utc(),
+            )?;
+            println!("{email} is now an admin");
             Ok(())
         }
     }

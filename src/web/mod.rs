@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod csrf;
 pub mod home;
@@ -59,7 +60,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(catalog::routes)
         .configure(accounts::routes)
         .configure(onboarding::routes)
-        .configure(account::routes);
+        .configure(account::routes)
+        .configure(admin::routes);
 }
 
 /// Renders a full page as an HTML response.

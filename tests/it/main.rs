@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod data_model;
 mod google;
+mod mail;
 mod onboarding;
 mod seed;
 mod web_shell;

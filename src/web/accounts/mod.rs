@@ -308,6 +308,8 @@ struct VerifyPage {
     layout: Layout,
     token: String,
     error: String,
+    /// No SMTP server: say where the email went.
+    mail_off: bool,
 }
 
 #[derive(Deserialize)]
@@ -328,6 +330,7 @@ async fn verify_form(
     let layout = visitor.layout("Confirm your email — Kaiwa", "Confirm your email address.");
     let Some(token) = query.into_inner().token else {
         return crate::web::render(&VerifyPage {
+            mail_off: state.settings.smtp.is_none(),
             layout,
             token: String::new(),
             error: String::new(),
@@ -346,11 +349,13 @@ async fn verify_form(
         .await?;
     match check {
         Ok(()) => crate::web::render(&VerifyPage {
+            mail_off: state.settings.smtp.is_none(),
             layout,
             token,
             error: String::new(),
         }),
         Err(e) => form_error(e, |error| VerifyPage {
+            mail_off: state.settings.smtp.is_none(),
             layout,
             token: String::new(),
             error,
@@ -374,6 +379,7 @@ async fn verify(
             finish_sign_in(&state, &visitor, user.id, String::new()).await
         }
         Err(e) => form_error(e, |error| VerifyPage {
+            mail_off: state.settings.smtp.is_none(),
             layout: visitor.layout("Confirm your email — Kaiwa", "Confirm your email address."),
             token: String::new(),
             error,
