@@ -20,6 +20,9 @@ pub enum AppError {
     /// The request itself is wrong; the message is shown to the user.
     #[error("{0}")]
     BadRequest(String),
+    /// The input was understood but cannot be used; the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
     /// The page needs a signed-in user; they are sent to sign in and brought back.
     #[error("sign in required")]
     SignInRequired(String),
@@ -42,6 +45,17 @@ impl From<diesel::result::Error> for AppError {
         match e {
             diesel::result::Error::NotFound => Self::NotFound,
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::app::catalog::CatalogError> for AppError {
+    fn from(e: crate::app::catalog::CatalogError) -> Self {
+        use crate::app::catalog::CatalogError;
+        match e {
+            CatalogError::NotFound => Self::NotFound,
+            CatalogError::Invalid(m) => Self::Unprocessable(m),
+            CatalogError::Db(d) => d.into(),
         }
     }
 }
@@ -78,6 +92,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::SignInRequired(_) => StatusCode::SEE_OTHER,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -106,6 +121,7 @@ impl ResponseError for AppError {
             ),
             Self::BadRequest(msg) => ("That didn't work", msg.clone()),
             Self::SignInRequired(_) => ("Please sign in", "Sign in to see this page.".to_owned()),
+            Self::Unprocessable(msg) => ("Please check that", msg.clone()),
             Self::Forbidden(msg) => ("Not allowed", msg.clone()),
             Self::TooManyRequests(msg) => ("Slow down", msg.clone()),
             Self::Unavailable(_) => (

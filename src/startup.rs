@@ -33,6 +33,10 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
     if applied > 0 {
         tracing::info!(applied, database = %settings.database.redacted(), "migrations applied");
     }
+    let indexed = db::queries::scenarios::backfill_search_text(&mut c)?;
+    if indexed > 0 {
+        tracing::info!(indexed, "search text filled for older scenarios");
+    }
     Ok(pool)
 }
 

@@ -413,6 +413,8 @@ mod tests {
             is_active: true,
             created_at: t,
             updated_at: t,
+            search_title: id.into(),
+            search_body: String::new(),
         }
     }
 

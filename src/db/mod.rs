@@ -8,6 +8,7 @@ pub mod models;
 pub mod queries;
 #[rustfmt::skip]
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod types;
 

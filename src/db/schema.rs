@@ -115,6 +115,8 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        search_title -> Text,
+        search_body -> Text,
     }
 }
 
@@ -413,8 +415,6 @@ diesel::joinable!(learning_path_previews -> languages (target_language));
 diesel::joinable!(learning_path_previews -> learning_paths (committed_path_id));
 diesel::joinable!(scenario_generation_queue -> learning_paths (path_id));
 diesel::joinable!(scenario_generation_queue -> scenarios (scenario_id));
-
-
 
 diesel::table! {
     auth_tokens (id) {

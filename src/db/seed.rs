@@ -10,6 +10,7 @@ use crate::db::conn::{write_transaction, DbConn};
 use crate::db::json::{ComfortIndicators, Persona};
 use crate::db::models::{NewLanguage, NewScenario, NewScenarioMetadata, NewSpeaker, NewTier};
 use crate::db::schema::{languages, scenario_metadata, scenarios, speakers, tiers};
+use crate::db::search;
 use crate::db::types::{
     CefrLevel, Difficulty, Gender, Json, LearningGoal, ScenarioRole, Skill, Visibility,
     WritingSystem,
@@ -251,7 +252,15 @@ fn insert_each<T>(
 }
 
 fn new_scenario(s: SeedScenario, now: NaiveDateTime) -> NewScenario {
+    let (search_title, search_body) = search::searchable(
+        &s.title,
+        &s.description,
+        &s.persona.title,
+        &[&s.tags, &s.search_keywords, &s.categories],
+    );
     NewScenario {
+        search_title,
+        search_body,
         id: s.id,
         title: s.title,
         description: s.description,

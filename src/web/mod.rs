@@ -5,6 +5,7 @@ pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod catalog;
+pub mod conversations;
 pub mod csrf;
 pub mod home;
 pub mod layout;
@@ -61,7 +62,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(accounts::routes)
         .configure(onboarding::routes)
         .configure(account::routes)
-        .configure(admin::routes);
+        .configure(admin::routes)
+        .configure(conversations::routes);
 }
 
 /// Renders a full page as an HTML response.

@@ -189,6 +189,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             is_active: true,
             created_at: t,
             updated_at: t,
+            search_title: "ordering ramen".into(),
+            search_body: "at a counter in osaka".into(),
         }
     );
     round_trip!(

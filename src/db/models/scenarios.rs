@@ -41,6 +41,9 @@ pub struct Scenario {
     pub is_active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Normalized searchable text (see `db::search`); written with every change.
+    pub search_title: String,
+    pub search_body: String,
 }
 
 /// The insert form for `scenarios`: every column the application sets.
@@ -74,6 +77,9 @@ pub struct NewScenario {
     pub is_active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Normalized searchable text (see `db::search`); written with every change.
+    pub search_title: String,
+    pub search_body: String,
 }
 
 /// The change form for `scenarios`: `None` leaves a column as it is.
@@ -105,4 +111,6 @@ pub struct ScenarioChanges {
     pub usage_count: Option<i32>,
     pub is_active: Option<bool>,
     pub updated_at: Option<NaiveDateTime>,
+    pub search_title: Option<String>,
+    pub search_body: Option<String>,
 }

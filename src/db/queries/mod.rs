@@ -4,6 +4,7 @@
 pub mod languages;
 pub mod outbox;
 pub mod preferences;
+pub mod progress;
 pub mod rate_limits;
 pub mod scenarios;
 pub mod sessions;

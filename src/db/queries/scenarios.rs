@@ -66,3 +66,227 @@ pub fn find_metadata(
         .first(conn)
         .optional()
 }
+
+/// What the catalog is narrowed to. Every field is optional; `terms` are normalized words.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogFilter {
+    pub terms: Vec<String>,
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    pub difficulty: Option<crate::db::types::Difficulty>,
+    pub cefr_level: Option<crate::db::types::CefrLevel>,
+    pub role: Option<crate::db::types::ScenarioRole>,
+    pub skill: Option<crate::db::types::Skill>,
+}
+
+/// How the catalog is ordered.
+#[derive(Debug, Clone)]
+pub enum CatalogOrder {
+    /// Best text match first (only meaningful with search terms).
+    Relevance,
+    /// Closest to the learner: `levels` lists CEFR levels best first; `goal` matches first.
+    Recommended {
+        levels: Vec<crate::db::types::CefrLevel>,
+        goal: Option<crate::db::types::LearningGoal>,
+    },
+    /// Most used, then most saved.
+    Trending,
+    MostSaved,
+    TopRated,
+    Newest,
+}
+
+type CatalogQuery = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<scenarios::table, scenario_metadata::table>,
+    crate::db::conn::MultiBackend,
+>;
+
+/// The filtered catalog (public, active scenarios with their aggregates), shared by list and count.
+fn catalog(conn: &DbConn, filter: &CatalogFilter) -> CatalogQuery {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Text};
+    let mut q = scenarios::table
+        .inner_join(scenario_metadata::table)
+        .filter(scenarios::is_active.eq(true))
+        .filter(scenarios::visibility.eq(Visibility::Public))
+        .into_boxed();
+    if let Some(m) = crate::db::search::matcher(conn, &filter.terms) {
+        q = q.filter(
+            sql::<Bool>(m.filter.0)
+                .bind::<Text, _>(m.expr)
+                .sql(m.filter.1),
+        );
+    }
+    // why: categories and tags are JSON arrays of plain words; a quoted LIKE matches one
+    // element exactly on both backends.
+    if let Some(c) = &filter.category {
+        q = q.filter(scenarios::categories.like(format!("%\"{}\"%", like_safe(c))));
+    }
+    if let Some(t) = &filter.tag {
+        q = q.filter(scenarios::tags.like(format!("%\"{}\"%", like_safe(t))));
+    }
+    if let Some(d) = filter.difficulty {
+        q = q.filter(scenarios::difficulty.eq(d));
+    }
+    if let Some(l) = filter.cefr_level {
+        q = q.filter(scenarios::cefr_level.eq(l));
+    }
+    if let Some(r) = filter.role {
+        q = q.filter(scenarios::role.eq(r));
+    }
+    if let Some(s) = filter.skill {
+        q = q.filter(scenarios::primary_skill.eq(s));
+    }
+    q
+}
+
+fn like_safe(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+/// One page of the catalog in `order`.
+pub fn list_catalog(
+    conn: &mut DbConn,
+    filter: &CatalogFilter,
+    order: &CatalogOrder,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<(Scenario, ScenarioMetadata)>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Double, Integer, Text};
+    let mut q = catalog(conn, filter);
+    q = match order {
+        CatalogOrder::Relevance => match crate::db::search::matcher(conn, &filter.terms) {
+            Some(m) => q.order(
+                sql::<Double>(m.rank.0)
+                    .bind::<Text, _>(m.expr)
+                    .sql(m.rank.1)
+                    .sql(" DESC"),
+            ),
+            None => q.order(scenario_metadata::total_times_used.desc()),
+        },
+        CatalogOrder::Recommended { levels, goal } => {
+            // why: the CASE is built from enum spellings only, never from user input.
+            let mut level_rank = String::from("CASE scenarios.cefr_level");
+            for (i, l) in levels.iter().enumerate() {
+                level_rank.push_str(&format!(" WHEN '{}' THEN {i}", l.as_str()));
+            }
+            level_rank.push_str(" ELSE 99 END");
+            let goal_rank = match goal {
+                Some(g) => format!(
+                    "CASE WHEN scenarios.learning_goal = '{}' THEN 0 ELSE 1 END",
+                    g.as_str()
+                ),
+                None => "0".to_owned(),
+            };
+            q.order(sql::<Integer>(&level_rank).sql(" ASC"))
+                .then_order_by(sql::<Integer>(&goal_rank).sql(" ASC"))
+                .then_order_by(scenario_metadata::amount_saved_count.desc())
+        }
+        CatalogOrder::Trending => q
+            .order(scenario_metadata::total_times_used.desc())
+            .then_order_by(scenario_metadata::amount_saved_count.desc()),
+        CatalogOrder::MostSaved => q.order(scenario_metadata::amount_saved_count.desc()),
+        CatalogOrder::TopRated => q
+            .order(sql::<Double>("COALESCE(scenario_metadata.average_rating, -1)").sql(" DESC"))
+            .then_order_by(scenario_metadata::ratings_count.desc()),
+        CatalogOrder::Newest => q.order(scenarios::created_at.desc()),
+    };
+    q.then_order_by(scenarios::title.asc())
+        .then_order_by(scenarios::id.asc())
+        .limit(limit)
+        .offset(offset)
+        .select((Scenario::as_select(), ScenarioMetadata::as_select()))
+        .load(conn)
+}
+
+/// How many scenarios `list_catalog` pages through.
+pub fn count_catalog(conn: &mut DbConn, filter: &CatalogFilter) -> QueryResult<i64> {
+    catalog(conn, filter).count().get_result(conn)
+}
+
+/// Fills the search text of scenarios that have none (rows from before search existed).
+pub fn backfill_search_text(conn: &mut DbConn) -> QueryResult<usize> {
+    let missing: Vec<Scenario> = scenarios::table
+        .filter(scenarios::search_title.eq(""))
+        .select(Scenario::as_select())
+        .load(conn)?;
+    for s in &missing {
+        let (title, body) = crate::db::search::searchable(
+            &s.title,
+            &s.description,
+            &s.persona.title,
+            &[&s.tags.0, &s.search_keywords.0, &s.categories.0],
+        );
+        diesel::update(scenarios::table.find(&s.id))
+            .set((
+                scenarios::search_title.eq(title),
+                scenarios::search_body.eq(body),
+            ))
+            .execute(conn)?;
+    }
+    Ok(missing.len())
+}
+
+/// Any scenario by id, whatever its visibility (callers decide who may see it).
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Scenario>> {
+    scenarios::table
+        .find(id)
+        .select(Scenario::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConn, row: &crate::db::models::NewScenario) -> QueryResult<()> {
+    diesel::insert_into(scenarios::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_metadata(
+    conn: &mut DbConn,
+    row: &crate::db::models::NewScenarioMetadata,
+) -> QueryResult<()> {
+    diesel::insert_into(scenario_metadata::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Applies `changes` to one scenario.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    changes: crate::db::models::ScenarioChanges,
+) -> QueryResult<()> {
+    diesel::update(scenarios::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every scenario an author wrote, newest first (private and inactive included).
+pub fn list_by_author(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Scenario>> {
+    scenarios::table
+        .filter(scenarios::created_by_user_id.eq(user_id))
+        .order(scenarios::created_at.desc())
+        .select(Scenario::as_select())
+        .load(conn)
+}
+
+/// Ids and update times of every public, active scenario (for the sitemap).
+pub fn list_public_ids(
+    conn: &mut DbConn,
+    limit: i64,
+) -> QueryResult<Vec<(String, chrono::NaiveDateTime)>> {
+    publicly_listed()
+        .select((scenarios::id, scenarios::updated_at))
+        .order(scenarios::id.asc())
+        .limit(limit)
+        .load(conn)
+}

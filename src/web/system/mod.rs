@@ -14,6 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
         .route("/robots.txt", web::get().to(robots))
+        .route("/sitemap.xml", web::get().to(sitemap))
         .route("/static/{path:.*}", web::get().to(asset));
 }
 
@@ -62,6 +63,41 @@ async fn robots(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(body)
+}
+
+/// Every public page: home, catalog and each public, active scenario.
+async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let scenarios = state
+        .db(|c| Ok(crate::db::queries::scenarios::list_public_ids(c, 50_000)?))
+        .await?;
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for path in ["/", "/scenarios"] {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml_escape(&state.url(path))
+        ));
+    }
+    for (id, updated) in scenarios {
+        let loc = state.url(&format!("/scenarios/{id}"));
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
+            xml_escape(&loc),
+            updated.format("%Y-%m-%d")
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    Ok(HttpResponse::Ok()
+        .content_type("application/xml; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(xml))
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
 }
 
 /// CSS, images, small scripts and the vendored htmx, compiled into the binary.

@@ -1,0 +1,124 @@
+//! Full-text search over the scenario catalog, one function per backend behind one entry
+//! point. Text is normalized in Rust (lower case, accents removed) before it is stored and
+//! before it is searched, so "Café" finds "cafe" on both databases.
+//! SQLite: FTS5 table `scenarios_fts` (external content, BM25 with the title weighted 10×).
+//! PostgreSQL: generated `search_vector` with a GIN index, ranked with `ts_rank`.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::db::DbConn;
+
+/// Lower case with accents removed: "Crème Brûlée" → "creme brulee".
+pub fn normalize(text: &str) -> String {
+    text.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
+}
+
+/// The stored search text of a scenario: (title, everything else).
+pub fn searchable(
+    title: &str,
+    description: &str,
+    persona: &str,
+    words: &[&[String]],
+) -> (String, String) {
+    let mut body = format!("{description} {persona}");
+    for list in words {
+        for w in list.iter() {
+            body.push(' ');
+            body.push_str(&w.replace(['_', '-'], " "));
+        }
+    }
+    (normalize(title), normalize(&body))
+}
+
+/// The words of a search box, normalized, at most 8, letters and digits only.
+pub fn terms(query: &str) -> Vec<String> {
+    normalize(query)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A search spelled for one backend: SQL around one bound match expression, for the
+/// filter (`filter.0 ? filter.1`) and the relevance score (`rank.0 ? rank.1`, higher is better).
+pub struct Matcher {
+    pub expr: String,
+    pub filter: (&'static str, &'static str),
+    pub rank: (&'static str, &'static str),
+}
+
+/// Builds the match for `terms` (every term must match, as a prefix) on the connection's
+/// backend. `None` when there are no terms.
+///
+/// why: each backend spells full-text search its own way; this is the only place that knows.
+pub fn matcher(conn: &DbConn, terms: &[String]) -> Option<Matcher> {
+    if terms.is_empty() {
+        return None;
+    }
+    Some(match conn {
+        DbConn::Sqlite(_) => Matcher {
+            expr: terms
+                .iter()
+                .map(|t| format!("\"{t}\"*"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            filter: (
+                "scenarios.rowid IN (SELECT rowid FROM scenarios_fts WHERE scenarios_fts MATCH ",
+                ")",
+            ),
+            // why: bm25() is negative, better matches lower; negate so higher is better.
+            rank: (
+                "-(SELECT bm25(scenarios_fts, 10.0, 1.0) FROM scenarios_fts \
+                 WHERE scenarios_fts.rowid = scenarios.rowid AND scenarios_fts MATCH ",
+                ")",
+            ),
+        },
+        DbConn::Postgres(_) => Matcher {
+            expr: terms
+                .iter()
+                .map(|t| format!("{t}:*"))
+                .collect::<Vec<_>>()
+                .join(" & "),
+            filter: ("scenarios.search_vector @@ to_tsquery('simple', ", ")"),
+            rank: (
+                "ts_rank(scenarios.search_vector, to_tsquery('simple', ",
+                "))::float8",
+            ),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizing_removes_case_and_accents() {
+        assert_eq!(normalize("Crème Brûlée à Paris"), "creme brulee a paris");
+        assert_eq!(normalize("São Paulo"), "sao paulo");
+        assert_eq!(normalize("ラーメン"), "ラーメン");
+    }
+
+    #[test]
+    fn terms_keep_only_words() {
+        assert_eq!(
+            terms(" Café, \"order\"* (food) "),
+            ["cafe", "order", "food"]
+        );
+        assert_eq!(terms("a b c d e f g h i j").len(), 8);
+        assert!(terms("  -- ").is_empty());
+    }
+
+    #[test]
+    fn searchable_text_includes_tags_as_words() {
+        let tags = vec!["polite-requests".to_owned()];
+        let (title, body) = searchable("Ordering Ramen", "At a counter", "Chef", &[&tags]);
+        assert_eq!(title, "ordering ramen");
+        assert!(body.contains("polite requests"));
+    }
+}
