@@ -31,7 +31,18 @@ pub fn searchable(
             body.push_str(&w.replace(['_', '-'], " "));
         }
     }
-    (normalize(title), normalize(&body))
+    (words_only(&normalize(title)), words_only(&normalize(&body)))
+}
+
+/// Letters and digits with single spaces between words.
+///
+/// why: PostgreSQL's parser reads `<b>…</b>`-like text as markup and drops it; keeping only
+/// words makes both backends index exactly the same tokens.
+fn words_only(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The words of a search box, normalized, at most 8, letters and digits only.

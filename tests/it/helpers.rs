@@ -283,6 +283,58 @@ impl TestApp {
         parse(self.get(path).await).await
     }
 
+    /// A browser already signed in as `user_id` (a session made directly, no password).
+    pub fn browser_for(&self, user_id: &str) -> Browser {
+        let token = kaiwa::app::accounts::start_session(
+            &mut self.conn(),
+            user_id,
+            None,
+            None,
+            None,
+            chrono::Utc::now().naive_utc(),
+        )
+        .expect("a session");
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(
+            &format!("kaiwa_auth={token}; Path=/"),
+            &self.address.parse::<reqwest::Url>().unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar)
+            .build()
+            .expect("a client");
+        Browser {
+            client,
+            address: self.address.clone(),
+            csrf: Default::default(),
+        }
+    }
+
+    /// Inserts a verified user directly (no password hashing); returns the id.
+    pub fn create_user(&self, email: &str) -> String {
+        let now = chrono::Utc::now().naive_utc();
+        let user = kaiwa::db::models::NewUser {
+            id: kaiwa::db::new_id(),
+            email: email.to_owned(),
+            email_verified_at: Some(now),
+            password_hash: None,
+            google_id: None,
+            display_name: None,
+            username: None,
+            avatar_url: None,
+            stripe_customer_id: None,
+            native_language_id: None,
+            preferred_ui_language_id: None,
+            is_admin: false,
+            last_login_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        queries::users::insert(&mut self.conn(), &user).expect("a user");
+        user.id
+    }
+
     /// A new browser with an empty cookie jar.
     pub fn new_browser(&self) -> Browser {
         Browser {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod auth;
+mod catalog;
 mod cli;
 mod data_model;
 mod google;
