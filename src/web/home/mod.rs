@@ -7,6 +7,7 @@ use crate::app::home;
 use crate::error::AppError;
 use crate::web::catalog::views::ScenarioCard;
 use crate::web::layout::Layout;
+use crate::web::visitor::Visitor;
 use crate::web::{render, AppState};
 
 mod views;
@@ -25,15 +26,16 @@ struct IndexPage {
     scenario_count: i64,
 }
 
-async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn index(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     let overview = state.db(|c| Ok(home::overview(c)?)).await?;
     render(&IndexPage {
-        layout: Layout::new(
-            "Kaiwa — practise real conversations in a new language",
-            "Role-play real situations with an AI conversation partner: order food, ask for \
+        layout: visitor
+            .layout(
+                "Kaiwa — practise real conversations in a new language",
+                "Role-play real situations with an AI conversation partner: order food, ask for \
              directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
-        )
-        .canonical(state.url("/")),
+            )
+            .canonical(state.url("/")),
         languages: overview
             .languages
             .iter()

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::app::onboarding::{self, Answer, OnboardingError, Step};
 use crate::db::queries::{self, preferences::Owner};
 use crate::error::AppError;
-use crate::web::accounts::{ensure_guest, render_status};
+use crate::web::accounts::ensure_guest;
 use crate::web::catalog::views::ScenarioCard;
 use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
@@ -358,7 +358,7 @@ async fn update_settings(
     form: web::Form<AnswerForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let (owner, _) = owner_of(&state, &visitor);
+    let (owner, cookie) = owner_of(&state, &visitor);
     let answers: Result<Vec<Answer>, OnboardingError> = [
         Step::Language,
         Step::Goal,
@@ -382,9 +382,12 @@ async fn update_settings(
     match saved {
         Ok(_) => {
             flash(&req, "info", "Your preferences are saved.");
-            Ok(HttpResponse::SeeOther()
-                .insert_header(("Location", "/settings"))
-                .finish())
+            let mut res = HttpResponse::SeeOther();
+            res.insert_header(("Location", "/settings"));
+            if let Some(c) = cookie {
+                res.cookie(c);
+            }
+            Ok(res.finish())
         }
         Err(OnboardingError::Db(e)) => Err(e.into()),
         Err(e) => {
@@ -394,7 +397,13 @@ async fn update_settings(
                 error: e.to_string(),
                 q,
             };
-            render_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, &page)
+            let mut res = HttpResponse::UnprocessableEntity();
+            if let Some(c) = cookie {
+                res.cookie(c);
+            }
+            Ok(res
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?))
         }
     }
 }

@@ -1,0 +1,281 @@
+//! Benchmark: `/scenarios` search latency on a catalog of 1,000 scenarios against one of
+//! 100,000, served by the real app over HTTP on SQLite. Reports per-query medians and the
+//! ratio between the two sizes (the target: within 2×). Not a test; run with
+//! `cargo bench --bench catalog_search` (set `KAIWA_BENCH_POSTGRES_URL` to add PostgreSQL).
+
+use std::time::{Duration, Instant};
+
+use diesel::connection::SimpleConnection;
+use kaiwa::config::Settings;
+use kaiwa::db::conn::{DatabaseTarget, DbConn};
+use kaiwa::startup::Application;
+
+const QUERIES: &[&str] = &[
+    "/scenarios?q=ramen",
+    "/scenarios?q=job%20interview",
+    "/scenarios?q=caf%C3%A9",
+    "/scenarios?q=pharmacy%20fever",
+    "/scenarios?q=market&difficulty=beginner",
+    "/scenarios?q=apartment&sort=top_rated",
+    "/scenarios?q=negotiat",
+    "/scenarios?q=festival%20lanterns",
+];
+const ROUNDS: usize = 30;
+
+/// A small vocabulary so generated scenarios overlap like real ones do.
+const PLACES: &[&str] = &[
+    "Osaka", "Lisbon", "Seoul", "Oaxaca", "Lyon", "Berlin", "Dublin", "Kyoto", "Naples", "Prague",
+    "Warsaw", "Istanbul", "Lagos", "Mumbai", "Hanoi", "Jakarta", "Quito", "Tunis", "Oslo", "Perth",
+    "Cusco", "Porto", "Bergen", "Sapporo",
+];
+const SITUATIONS: &[&str] = &[
+    "ordering at a noodle bar",
+    "renting a bicycle",
+    "a job interview",
+    "asking for directions",
+    "seeing a doctor",
+    "buying a train ticket",
+    "returning a parcel",
+    "opening a bank account",
+    "meeting the neighbours",
+    "complaining about noise",
+    "booking a table",
+    "a tour of the old town",
+    "fixing a phone",
+    "a cooking class",
+    "negotiating a salary",
+    "visiting a pharmacy",
+    "choosing a gift",
+    "reporting a lost wallet",
+    "a football match",
+    "a wedding toast",
+    "an apartment viewing",
+    "a museum visit",
+    "a language exchange",
+    "a hotel complaint",
+];
+const WORDS: &[&str] = &[
+    "polite",
+    "quick",
+    "friendly",
+    "formal",
+    "casual",
+    "numbers",
+    "prices",
+    "time",
+    "weather",
+    "family",
+    "work",
+    "travel",
+    "food",
+    "health",
+    "help",
+    "question",
+    "answer",
+    "request",
+    "explain",
+    "agree",
+    "disagree",
+    "suggest",
+    "describe",
+    "compare",
+    "apologise",
+    "thank",
+    "invite",
+    "refuse",
+    "plan",
+    "schedule",
+    "budget",
+    "menu",
+    "receipt",
+    "ticket",
+    "platform",
+    "doctor",
+    "symptom",
+    "medicine",
+    "landlord",
+    "lease",
+    "deposit",
+    "colleague",
+    "manager",
+    "deadline",
+    "meeting",
+    "presentation",
+    "festival",
+    "lanterns",
+    "market",
+    "vegetables",
+    "spices",
+];
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next() % items.len()]
+    }
+}
+
+fn q(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Adds generated public scenarios until the catalog holds `total`.
+fn fill(conn: &mut DbConn, total: usize) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let roles = ["tutor", "character", "friendly_chat", "expert"];
+    let levels = [
+        ("beginner", "A1"),
+        ("beginner", "A2"),
+        ("intermediate", "B1"),
+        ("intermediate", "B2"),
+        ("advanced", "C1"),
+    ];
+    let cats = [
+        "travel",
+        "food",
+        "work",
+        "health",
+        "services",
+        "daily_life",
+        "culture",
+        "housing",
+    ];
+    let now = "2026-11-27 00:00:00";
+    let mut made = 52;
+    conn.batch_execute("BEGIN").unwrap();
+    while made < total {
+        let mut rows = Vec::new();
+        let mut meta = Vec::new();
+        for _ in 0..200.min(total - made) {
+            made += 1;
+            let id = format!("gen-{made:06}");
+            let title = format!("{} in {}", rng.pick(SITUATIONS), rng.pick(PLACES));
+            let title = title[..1].to_uppercase() + &title[1..];
+            let description: Vec<&str> = (0..18).map(|_| rng.pick(WORDS)).collect();
+            let description = description.join(" ");
+            let tags = vec![rng.pick(WORDS).to_owned(), rng.pick(WORDS).to_owned()];
+            let cat = vec![rng.pick(&cats).to_owned()];
+            let (search_title, search_body) =
+                kaiwa::db::search::searchable(&title, &description, "Partner", &[&tags, &cat]);
+            let (difficulty, cefr) = levels[rng.next() % levels.len()];
+            rows.push(format!(
+                "({}, {}, {}, {}, {}, 3, {}, 'Stay in character.', 'A situation.', '{{\"title\":\"Partner\",\"nameTemplate\":\"Sam\",\"setting\":\"Here\",\"introPrompt\":\"Hi\",\"stakes\":\"Some\"}}', 'Done.', '[\"Talk\"]', '{{\"confidence\":3,\"engagement\":3,\"understanding\":3}}', {}, {}, 'speaking', '[]', 600, 'public', {}, {}, {}, {})",
+                q(&id), q(&title), q(&description), q(roles[rng.next() % 4]), q(difficulty), q(cefr),
+                q(&serde_json::to_string(&cat).unwrap()), q(&serde_json::to_string(&tags).unwrap()),
+                q(now), q(now), q(&search_title), q(&search_body)
+            ));
+            meta.push(format!(
+                "({}, {}, {}, {}, {})",
+                q(&id),
+                rng.next() % 50,
+                rng.next() % 200,
+                q(now),
+                q(now)
+            ));
+        }
+        conn.batch_execute(&format!(
+            "INSERT INTO scenarios (id, title, description, role, difficulty, difficulty_rating, cefr_level, instructions, context, persona, expected_outcome, learning_objectives, comfort_indicators, categories, tags, primary_skill, search_keywords, estimated_duration_seconds, visibility, created_at, updated_at, search_title, search_body) VALUES {}",
+            rows.join(", ")
+        ))
+        .unwrap();
+        conn.batch_execute(&format!(
+            "INSERT INTO scenario_metadata (scenario_id, amount_saved_count, total_times_used, created_at, updated_at) VALUES {}",
+            meta.join(", ")
+        ))
+        .unwrap();
+    }
+    conn.batch_execute("COMMIT; ANALYZE;").unwrap();
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Median latency per query on a fresh catalog of `size` scenarios.
+async fn measure(target: DatabaseTarget, dir: &std::path::Path, size: usize) -> Vec<Duration> {
+    let mut settings = Settings::for_tests(dir.to_path_buf(), target);
+    settings.seed_on_start = true;
+    settings.db_pool_size = 8;
+    let started = Instant::now();
+    {
+        let pool = kaiwa::startup::prepare_database(&settings).unwrap();
+        kaiwa::startup::seed(&pool).unwrap();
+        fill(&mut pool.get().unwrap(), size);
+    }
+    eprintln!(
+        "  built a catalog of {size} in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    let app = Application::build(settings).unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let mut medians = Vec::new();
+    for path in QUERIES {
+        let url = format!("{base}{path}");
+        for _ in 0..3 {
+            client.get(&url).send().await.unwrap().text().await.unwrap();
+        }
+        let mut times = Vec::new();
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            let res = client.get(&url).send().await.unwrap();
+            assert!(res.status().is_success());
+            res.text().await.unwrap();
+            times.push(t.elapsed());
+        }
+        medians.push(median(times));
+    }
+    medians
+}
+
+async fn compare(name: &str, make: impl Fn(&std::path::Path, usize) -> DatabaseTarget) {
+    let small_dir = tempfile::tempdir().unwrap();
+    let large_dir = tempfile::tempdir().unwrap();
+    eprintln!("{name}:");
+    let small = measure(make(small_dir.path(), 1_000), small_dir.path(), 1_000).await;
+    let large = measure(make(large_dir.path(), 100_000), large_dir.path(), 100_000).await;
+    println!("\n{name}: median latency of GET /scenarios?… over {ROUNDS} requests");
+    println!(
+        "{:<44} {:>10} {:>10} {:>7}",
+        "query", "1,000", "100,000", "ratio"
+    );
+    let mut worst: f64 = 0.0;
+    for ((path, s), l) in QUERIES.iter().zip(&small).zip(&large) {
+        let ratio = l.as_secs_f64() / s.as_secs_f64();
+        worst = worst.max(ratio);
+        println!(
+            "{:<44} {:>8.2}ms {:>8.2}ms {:>6.2}x",
+            path,
+            s.as_secs_f64() * 1e3,
+            l.as_secs_f64() * 1e3,
+            ratio
+        );
+    }
+    let total = |v: &[Duration]| v.iter().map(Duration::as_secs_f64).sum::<f64>();
+    println!(
+        "all queries: {:.2}x   worst query: {:.2}x   (target: within 2x)",
+        total(&large) / total(&small),
+        worst
+    );
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        compare("SQLite", |dir, _| {
+            DatabaseTarget::Sqlite(dir.join("kaiwa.db"))
+        })
+        .await;
+    });
+}
