@@ -113,6 +113,8 @@ pub struct CatalogPage {
     pub page: i64,
     pub pages: i64,
     pub sort: Sort,
+    /// The search had more text matches than it considers (`search::MAX_MATCHES`).
+    pub capped: bool,
 }
 
 /// The sort used when none is picked: best match for a search, recommended for a learner
@@ -200,15 +202,16 @@ pub fn search(
         Sort::Newest => CatalogOrder::Newest,
     };
     let page = s.page.max(1);
-    let total = queries::scenarios::count_catalog(conn, &filter)?;
-    let scenarios =
+    let (scenarios, total) =
         queries::scenarios::list_catalog(conn, &filter, &order, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
+    let capped = !filter.terms.is_empty() && total >= search::MAX_MATCHES;
     Ok(CatalogPage {
         scenarios,
         total,
         page,
         pages: pages(total, PAGE_SIZE),
         sort,
+        capped,
     })
 }
 

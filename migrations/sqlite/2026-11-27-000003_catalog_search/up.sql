@@ -7,7 +7,8 @@ ALTER TABLE scenarios ADD COLUMN search_body TEXT NOT NULL DEFAULT '';
 CREATE VIRTUAL TABLE scenarios_fts USING fts5(
     search_title, search_body,
     content = 'scenarios', content_rowid = 'rowid',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3 4'
 );
 
 CREATE TRIGGER scenarios_fts_insert AFTER INSERT ON scenarios BEGIN

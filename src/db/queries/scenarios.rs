@@ -103,7 +103,7 @@ type CatalogQuery = diesel::dsl::IntoBoxed<
 >;
 
 /// The filtered catalog (public, active scenarios with their aggregates), shared by list and count.
-fn catalog(conn: &DbConn, filter: &CatalogFilter) -> CatalogQuery {
+fn catalog(matcher: Option<&crate::db::search::Matcher>, filter: &CatalogFilter) -> CatalogQuery {
     use diesel::dsl::sql;
     use diesel::sql_types::{Bool, Text};
     let mut q = scenarios::table
@@ -111,10 +111,10 @@ fn catalog(conn: &DbConn, filter: &CatalogFilter) -> CatalogQuery {
         .filter(scenarios::is_active.eq(true))
         .filter(scenarios::visibility.eq(Visibility::Public))
         .into_boxed();
-    if let Some(m) = crate::db::search::matcher(conn, &filter.terms) {
+    if let Some(m) = matcher {
         q = q.filter(
             sql::<Bool>(m.filter.0)
-                .bind::<Text, _>(m.expr)
+                .bind::<Text, _>(m.expr.clone())
                 .sql(m.filter.1),
         );
     }
@@ -148,19 +148,22 @@ fn like_safe(value: &str) -> String {
         .collect()
 }
 
-/// One page of the catalog in `order`.
+/// One page of the catalog in `order`, and how many scenarios match in all.
 pub fn list_catalog(
     conn: &mut DbConn,
     filter: &CatalogFilter,
     order: &CatalogOrder,
     limit: i64,
     offset: i64,
-) -> QueryResult<Vec<(Scenario, ScenarioMetadata)>> {
+) -> QueryResult<(Vec<(Scenario, ScenarioMetadata)>, i64)> {
     use diesel::dsl::sql;
     use diesel::sql_types::{Double, Integer, Text};
-    let mut q = catalog(conn, filter);
+    // why: the match is prepared once for both the count and the page.
+    let matcher = crate::db::search::matcher(conn, &filter.terms)?;
+    let total = catalog(matcher.as_ref(), filter).count().get_result(conn)?;
+    let mut q = catalog(matcher.as_ref(), filter);
     q = match order {
-        CatalogOrder::Relevance => match crate::db::search::matcher(conn, &filter.terms) {
+        CatalogOrder::Relevance => match matcher.clone() {
             Some(m) => q.order(
                 sql::<Double>(m.rank.0)
                     .bind::<Text, _>(m.expr)
@@ -202,11 +205,7 @@ pub fn list_catalog(
         .offset(offset)
         .select((Scenario::as_select(), ScenarioMetadata::as_select()))
         .load(conn)
-}
-
-/// How many scenarios `list_catalog` pages through.
-pub fn count_catalog(conn: &mut DbConn, filter: &CatalogFilter) -> QueryResult<i64> {
-    catalog(conn, filter).count().get_result(conn)
+        .map(|rows| (rows, total))
 }
 
 /// Fills the search text of scenarios that have none (rows from before search existed).

@@ -117,6 +117,7 @@ fn options<T: Copy>(
 #[template(path = "catalog/index.html")]
 struct IndexPage {
     layout: Layout,
+    capped: bool,
     query: CatalogQuery,
     categories: Options,
     difficulties: Options,
@@ -136,6 +137,7 @@ struct IndexPage {
 #[derive(Template)]
 #[template(path = "catalog/index.html", block = "results")]
 struct ResultsFragment {
+    capped: bool,
     cards: Vec<ScenarioCard>,
     total: i64,
     page: i64,
@@ -179,6 +181,7 @@ async fn index(
         .insert_header(("Vary", "HX-Request"));
     if req.headers().contains_key("hx-request") {
         let body = ResultsFragment {
+            capped: listing.capped,
             cards,
             total: listing.total,
             page: listing.page,
@@ -192,6 +195,7 @@ async fn index(
     }
     let sort = listing.sort.slug();
     let page = IndexPage {
+        capped: listing.capped,
         layout: visitor
             .layout(
                 "Scenarios — Kaiwa",
