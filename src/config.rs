@@ -35,6 +35,20 @@ pub struct Settings {
     pub google: Option<GoogleSettings>,
     /// SMTP delivery, when `KAIWA_SMTP_URL` is set; otherwise emails stay in the outbox.
     pub smtp: Option<SmtpSettings>,
+    /// An OpenAI-compatible AI provider, when `KAIWA_AI_BASE_URL` is set; otherwise the
+    /// built-in offline partner.
+    pub ai: Option<AiSettings>,
+}
+
+/// Where the AI partner runs.
+#[derive(Debug, Clone)]
+pub struct AiSettings {
+    /// `KAIWA_AI_BASE_URL`, e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`.
+    pub base_url: String,
+    /// `KAIWA_AI_API_KEY` (local servers accept anything).
+    pub api_key: Secret,
+    /// `KAIWA_AI_MODEL`, default `gpt-4o-mini`.
+    pub model: String,
 }
 
 /// The OAuth client Kaiwa is registered as with Google (or a compatible provider).
@@ -283,6 +297,22 @@ impl Settings {
             }
             _ => None,
         };
+        let ai = match sources.get("KAIWA_AI_BASE_URL") {
+            Some(v) if !v.trim().is_empty() => Some(AiSettings {
+                base_url: checked_url(sources, "KAIWA_AI_BASE_URL", "")?
+                    .trim_end_matches('/')
+                    .to_owned(),
+                api_key: Secret::new(
+                    sources
+                        .get("KAIWA_AI_API_KEY")
+                        .unwrap_or_else(|| "none".into()),
+                ),
+                model: sources
+                    .get("KAIWA_AI_MODEL")
+                    .unwrap_or_else(|| "gpt-4o-mini".into()),
+            }),
+            _ => None,
+        };
         Ok(Self {
             data_dir,
             database,
@@ -294,6 +324,7 @@ impl Settings {
             trust_proxy,
             google,
             smtp,
+            ai,
         })
     }
 
@@ -310,6 +341,7 @@ impl Settings {
             trust_proxy: false,
             google: None,
             smtp: None,
+            ai: None,
         }
     }
 

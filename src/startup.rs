@@ -61,9 +61,14 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("KAIWA_BIND: cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
+        let ai: Arc<dyn crate::integrations::ai::ChatModel> = match settings.ai.clone() {
+            Some(ai) => Arc::new(crate::integrations::ai::openai::OpenAiCompatible::new(ai)),
+            None => Arc::new(crate::app::conversations::offline::OfflinePartner),
+        };
         let state = AppState {
             pool: pool.clone(),
             settings: settings.clone(),
+            ai,
         };
         // why: the cookie key is derived from the session secret, so every instance that
         // shares the secret reads the same cookies.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod conversations;
 pub mod home;
 pub mod mail;
 pub mod onboarding;

@@ -29,6 +29,8 @@ use crate::error::AppError;
 pub struct AppState {
     pub pool: DbPool,
     pub settings: Arc<Settings>,
+    /// The AI partner: the OpenAI-compatible adapter, or the offline partner.
+    pub ai: Arc<dyn crate::integrations::ai::ChatModel>,
 }
 
 impl AppState {

@@ -180,3 +180,63 @@ pub fn recount(conn: &mut DbConn, scenario_id: &str) -> QueryResult<(i64, i64, i
     .get_result(conn)?;
     Ok((c.saved, c.rated, c.total))
 }
+
+/// Records one attempt (and completion) on a learner's progress row.
+pub fn record_attempt(
+    conn: &mut DbConn,
+    user_id: &str,
+    scenario_id: &str,
+    completed: bool,
+    seconds: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(usp::table.find((user_id, scenario_id)))
+        .set((
+            usp::times_attempted.eq(usp::times_attempted + 1),
+            usp::times_completed.eq(usp::times_completed + i32::from(completed)),
+            usp::last_attempt_at.eq(Some(now)),
+            usp::total_time_spent_seconds.eq(usp::total_time_spent_seconds + seconds),
+            usp::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if completed {
+        diesel::update(usp::table.find((user_id, scenario_id)))
+            .set(usp::last_completed_at.eq(Some(now)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds one attempt to a scenario's aggregates and recomputes the completion rate and the
+/// average time from the totals.
+pub fn add_attempt(
+    conn: &mut DbConn,
+    scenario_id: &str,
+    completed: bool,
+    seconds: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::schema::scenarios;
+    diesel::update(scenario_metadata::table.find(scenario_id))
+        .set((
+            scenario_metadata::total_attempts.eq(scenario_metadata::total_attempts + 1),
+            scenario_metadata::total_times_used.eq(scenario_metadata::total_times_used + 1),
+            scenario_metadata::total_completions
+                .eq(scenario_metadata::total_completions + i32::from(completed)),
+            scenario_metadata::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::sql_query(
+        "UPDATE scenario_metadata SET \
+         completion_rate = CASE WHEN total_attempts > 0 THEN CAST(total_completions AS DOUBLE PRECISION) / total_attempts ELSE 0 END, \
+         average_time_spent = CASE WHEN total_attempts > 0 THEN (average_time_spent * (total_attempts - 1) + $1) / total_attempts ELSE 0 END \
+         WHERE scenario_id = $2",
+    )
+    .bind::<diesel::sql_types::Integer, _>(seconds)
+    .bind::<Text, _>(scenario_id)
+    .execute(conn)?;
+    diesel::update(scenarios::table.find(scenario_id))
+        .set(scenarios::usage_count.eq(scenarios::usage_count + 1))
+        .execute(conn)?;
+    Ok(())
+}

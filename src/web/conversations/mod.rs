@@ -1,20 +1,116 @@
-//! Conversations. Until the AI partner lands (the conversations issue), `/conversations/new`
-//! shows what the conversation will be and how it opens, so "Start conversation" leads
-//! somewhere honest.
+//! Conversations: `/conversations` (history), `/conversations/new` and `POST /conversations`
+//! (start), `/conversations/{id}` (the transcript; send with `POST …/messages`), the reply
+//! stream at `…/stream` (server-sent events), `POST …/end` and `…/report`.
+//! Without JS a message post waits for the whole reply and redirects; with htmx the page
+//! appends the learner's message and streams the reply into place.
 
-use actix_web::{web, HttpResponse};
+mod views;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use chrono::Utc;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
-use crate::app::catalog;
+use crate::app::accounts;
+use crate::app::conversations::{self as convo, ConversationError, Ending, Start};
+use crate::db::queries::{self, preferences::Owner};
+use crate::db::types::{ConversationStatus, EngagementLevel};
 use crate::error::AppError;
-use crate::web::catalog::views::ScenarioDetail;
+use crate::integrations::ai::ReplyExtras;
+use crate::web::accounts::ensure_guest;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
+use views::MessageView;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/conversations/new", web::get().to(new));
+    cfg.route("/conversations", web::get().to(index))
+        .route("/conversations", web::post().to(create))
+        .route("/conversations/new", web::get().to(new))
+        .route("/conversations/{id}", web::get().to(show))
+        .route("/conversations/{id}/messages", web::post().to(send))
+        .route("/conversations/{id}/reply", web::post().to(reply))
+        .route("/conversations/{id}/stream", web::get().to(stream))
+        .route("/conversations/{id}/end", web::post().to(end))
+        .route("/conversations/{id}/report", web::get().to(report));
+}
+
+impl From<ConversationError> for AppError {
+    fn from(e: ConversationError) -> Self {
+        match e {
+            ConversationError::NotFound => AppError::NotFound,
+            ConversationError::Invalid(m) => AppError::Unprocessable(m),
+            ConversationError::Ended => {
+                AppError::Unprocessable(ConversationError::Ended.to_string())
+            }
+            ConversationError::Db(d) => d.into(),
+        }
+    }
+}
+
+/// The visitor's owner identity (a guest id is created when needed, with its cookie).
+fn owner(
+    state: &AppState,
+    visitor: &Visitor,
+) -> (Owner, Option<actix_web::cookie::Cookie<'static>>) {
+    match &visitor.user {
+        Some(u) => (Owner::User(u.id.clone()), None),
+        None => {
+            let (guest, cookie) = ensure_guest(visitor, state.settings.secure_cookies());
+            (Owner::Guest(guest), cookie)
+        }
+    }
+}
+
+/// Asks the partner for the owed reply, waits for all of it and stores it.
+async fn reply_now(state: &web::Data<AppState>, owner: &Owner, id: &str) -> Result<(), AppError> {
+    let (o, i) = (owner.clone(), id.to_owned());
+    let Some(request) = state
+        .db(move |c| Ok(convo::reply_request(c, &o, &i)?))
+        .await?
+    else {
+        return Ok(());
+    };
+    let extras = state.ai.extras(&request);
+    let mut text = String::new();
+    let mut chunks = state.ai.reply(request);
+    while let Some(chunk) = chunks.next().await {
+        text.push_str(&chunk.map_err(|e| AppError::Internal(e.into()))?);
+    }
+    let (o, i, provider) = (owner.clone(), id.to_owned(), state.ai.name());
+    state
+        .db(move |c| {
+            Ok(convo::save_reply(
+                c,
+                &o,
+                &i,
+                &text,
+                &extras,
+                provider,
+                Utc::now().naive_utc(),
+            )?)
+        })
+        .await?;
+    Ok(())
+}
+
+struct Option3 {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "conversations/new.html")]
+struct NewPage {
+    layout: Layout,
+    scenario: Option<crate::web::catalog::views::ScenarioDetail>,
+    scenario_id: String,
+    languages: Vec<Option3>,
+    offline: bool,
+    error: String,
 }
 
 #[derive(Deserialize)]
@@ -22,11 +118,53 @@ struct NewQuery {
     scenario_id: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "conversations/new.html")]
-struct NewPage {
-    layout: Layout,
-    scenario: Option<ScenarioDetail>,
+async fn new_page(
+    state: &web::Data<AppState>,
+    visitor: &Visitor,
+    scenario_id: Option<String>,
+    error: String,
+) -> Result<NewPage, AppError> {
+    let viewer = visitor.user.clone();
+    let owner = accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref());
+    let (scenario, languages, prefs) = state
+        .db(move |c| {
+            let scenario = match scenario_id {
+                Some(id) => Some(crate::app::catalog::show(c, &id, viewer.as_ref())?),
+                None => None,
+            };
+            let prefs = match &owner {
+                Some(o) => queries::preferences::find(c, o)?,
+                None => None,
+            };
+            Ok((scenario, queries::languages::list_active(c)?, prefs))
+        })
+        .await?;
+    let chosen = prefs
+        .map(|p| p.target_language_id)
+        .unwrap_or_else(|| "es".into());
+    Ok(NewPage {
+        layout: visitor.layout(
+            "Start a conversation — Kaiwa",
+            "Practise with an AI partner.",
+        ),
+        scenario_id: scenario
+            .as_ref()
+            .map(|s| s.scenario.id.clone())
+            .unwrap_or_default(),
+        scenario: scenario.map(|v| {
+            crate::web::catalog::views::ScenarioDetail::new(&v.scenario, v.metadata.as_ref())
+        }),
+        languages: languages
+            .iter()
+            .map(|l| Option3 {
+                value: l.id.clone(),
+                label: format!("{} ({})", l.name, l.native_name),
+                selected: l.id == chosen,
+            })
+            .collect(),
+        offline: state.ai.is_offline(),
+        error,
+    })
 }
 
 async fn new(
@@ -34,21 +172,578 @@ async fn new(
     visitor: Visitor,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let scenario = match query.into_inner().scenario_id {
-        Some(id) => {
-            let viewer = visitor.user.clone();
-            let view = state
-                .db(move |c| Ok(catalog::show(c, &id, viewer.as_ref())?))
-                .await?;
-            Some(ScenarioDetail::new(&view.scenario, view.metadata.as_ref()))
-        }
-        None => None,
+    let page = new_page(
+        &state,
+        &visitor,
+        query.into_inner().scenario_id.filter(|s| !s.is_empty()),
+        String::new(),
+    )
+    .await?;
+    crate::web::render(&page)
+}
+
+#[derive(Deserialize)]
+struct StartForm {
+    #[serde(default)]
+    scenario_id: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    mode: String,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let (owner, cookie) = owner(&state, &visitor);
+    let input = Start {
+        scenario_id: Some(form.scenario_id.clone()).filter(|s| !s.is_empty()),
+        language: form.language,
+        mode: if form.mode.is_empty() {
+            "traditional".into()
+        } else {
+            form.mode
+        },
     };
-    crate::web::render(&NewPage {
+    let o = owner.clone();
+    let started = state
+        .db(move |c| Ok(convo::start(c, &o, input, Utc::now().naive_utc())))
+        .await?;
+    let conversation = match started {
+        Ok(c) => c,
+        Err(ConversationError::Invalid(m)) => {
+            let page = new_page(
+                &state,
+                &visitor,
+                Some(form.scenario_id).filter(|s| !s.is_empty()),
+                m,
+            )
+            .await?;
+            return crate::web::accounts::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The partner opens; if the provider fails here, the page offers a retry.
+    if let Err(e) = reply_now(&state, &owner, &conversation.id).await {
+        tracing::warn!(error = %e, "the opening line failed");
+    }
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header(("Location", format!("/conversations/{}", conversation.id)));
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.finish())
+}
+
+#[derive(Template)]
+#[template(path = "conversations/show.html")]
+struct ShowPage {
+    layout: Layout,
+    id: String,
+    title: String,
+    lang: String,
+    voice: String,
+    messages: Vec<MessageView>,
+    pending: bool,
+    ended: bool,
+    offline: bool,
+    hint: String,
+    suggestions: Vec<(String, String)>,
+    max_chars: usize,
+    error: String,
+}
+
+async fn show_page(
+    state: &web::Data<AppState>,
+    visitor: &Visitor,
+    owner: Owner,
+    id: String,
+    error: String,
+) -> Result<ShowPage, AppError> {
+    let o = owner.clone();
+    let (conversation, messages, voice, request) = state
+        .db(move |c| {
+            let conversation = convo::get(c, &o, &id)?;
+            let messages = queries::conversations::list_messages(c, &id)?;
+            let voice = queries::languages::list_speakers(c, &conversation.target_language_id)?
+                .into_iter()
+                .next()
+                .map(|s| s.bcp47_code)
+                .unwrap_or_default();
+            // The hint and suggestions belong to the partner's latest line.
+            let mut request = convo::reply_request(c, &o, &id)?;
+            if request.is_none() && conversation.status == ConversationStatus::Active {
+                let learner_turns = messages
+                    .iter()
+                    .filter(|m| m.role == crate::db::types::MessageRole::User)
+                    .count();
+                request = Some(crate::integrations::ai::ReplyRequest {
+                    prompt: Vec::new(),
+                    scenario_id: conversation.scenario_id.clone(),
+                    language: conversation.target_language_id.clone(),
+                    partner_name: String::new(),
+                    learner_turns,
+                });
+            }
+            Ok((conversation, messages, voice, request))
+        })
+        .await?;
+    let pending =
+        convo::awaiting_reply(&messages) && conversation.status == ConversationStatus::Active;
+    let extras = match (&request, pending) {
+        (Some(r), false) => state.ai.extras(r),
+        _ => ReplyExtras::default(),
+    };
+    let lang = conversation.target_language_id.clone();
+    Ok(ShowPage {
         layout: visitor.layout(
-            "Start a conversation — Kaiwa",
-            "Practise with an AI partner.",
+            format!("{} — Kaiwa", conversation.title.clone().unwrap_or_default()),
+            "A conversation.",
         ),
-        scenario,
+        id: conversation.id.clone(),
+        title: conversation.title.clone().unwrap_or_default(),
+        messages: messages
+            .iter()
+            .map(|m| MessageView::new(m, &lang))
+            .collect(),
+        lang,
+        voice,
+        pending,
+        ended: conversation.status == ConversationStatus::Ended,
+        offline: state.ai.is_offline(),
+        hint: extras.hint.unwrap_or_default(),
+        suggestions: extras.suggested_replies,
+        max_chars: convo::MAX_MESSAGE_CHARS,
+        error,
+    })
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (owner, _) = owner(&state, &visitor);
+    crate::web::render(&show_page(&state, &visitor, owner, id.into_inner(), String::new()).await?)
+}
+
+#[derive(Template)]
+#[template(path = "conversations/_sent.html")]
+struct SentFragment {
+    message: MessageView,
+    stream_url: String,
+}
+
+#[derive(Template)]
+#[template(
+    source = "<p class=\"form-error\" role=\"alert\">{{ error }}</p>",
+    ext = "html"
+)]
+struct ErrorFragment {
+    error: String,
+}
+
+#[derive(Deserialize)]
+struct MessageForm {
+    #[serde(default)]
+    content: String,
+}
+
+async fn send(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+    form: web::Form<MessageForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let (o, i, content) = (owner.clone(), id.clone(), form.into_inner().content);
+    let stored = state
+        .db(move |c| {
+            Ok(convo::add_learner_message(
+                c,
+                &o,
+                &i,
+                &content,
+                Utc::now().naive_utc(),
+            ))
+        })
+        .await?;
+    let htmx = req.headers().contains_key("hx-request");
+    let message = match stored {
+        Ok(m) => m,
+        Err(ConversationError::Invalid(error)) if htmx => {
+            let body = ErrorFragment { error }.render()?;
+            return Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(body));
+        }
+        Err(ConversationError::Invalid(m)) => {
+            let page = show_page(&state, &visitor, owner, id, m).await?;
+            return crate::web::accounts::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if htmx {
+        let lang = queries_lang(&state, &owner, &id).await?;
+        let fragment = SentFragment {
+            message: MessageView::new(&message, &lang),
+            stream_url: format!("/conversations/{id}/stream"),
+        };
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(fragment.render()?));
+    }
+    if let Err(e) = reply_now(&state, &owner, &id).await {
+        tracing::warn!(error = %e, "a reply failed; the learner's message is kept");
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/conversations/{id}")))
+        .finish())
+}
+
+async fn queries_lang(
+    state: &web::Data<AppState>,
+    owner: &Owner,
+    id: &str,
+) -> Result<String, AppError> {
+    let (o, i) = (owner.clone(), id.to_owned());
+    state
+        .db(move |c| Ok(convo::get(c, &o, &i)?.target_language_id))
+        .await
+}
+
+/// Retries an owed reply without JS.
+async fn reply(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    convo_exists(&state, &owner, &id).await?;
+    if let Err(e) = reply_now(&state, &owner, &id).await {
+        tracing::warn!(error = %e, "a retried reply failed");
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/conversations/{id}")))
+        .finish())
+}
+
+async fn convo_exists(
+    state: &web::Data<AppState>,
+    owner: &Owner,
+    id: &str,
+) -> Result<(), AppError> {
+    queries_lang(state, owner, id).await.map(|_| ())
+}
+
+#[derive(Template)]
+#[template(path = "conversations/_message.html")]
+struct MessageFragment {
+    m: MessageView,
+}
+
+fn sse(event: &str, data: &str) -> web::Bytes {
+    let mut out = format!("event: {event}\n");
+    for line in data.split('\n') {
+        out.push_str("data: ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push('\n');
+    web::Bytes::from(out)
+}
+
+/// Streams the owed reply as server-sent events: `token` chunks, then `done` with the
+/// stored message's HTML, or `failed` (the learner's message stays; the page offers a retry).
+async fn stream(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let (o, i) = (owner.clone(), id.clone());
+    let request = state
+        .db(move |c| Ok(convo::reply_request(c, &o, &i)?))
+        .await?;
+    let lang = queries_lang(&state, &owner, &id).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<web::Bytes>(64);
+    let Some(request) = request else {
+        let _ = tx.send(sse("done", "")).await;
+        drop(tx);
+        return Ok(sse_response(rx));
+    };
+    let st = state.clone();
+    actix_web::rt::spawn(async move {
+        let extras = st.ai.extras(&request);
+        let mut chunks = st.ai.reply(request);
+        let mut text = String::new();
+        let mut failed = None;
+        while let Some(chunk) = chunks.next().await {
+            match chunk {
+                Ok(t) => {
+                    text.push_str(&t);
+                    let _ = tx.send(sse("token", &t)).await;
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = failed {
+            tracing::warn!(error = %e, "a streamed reply failed midway; nothing stored");
+            let _ = tx
+                .send(sse(
+                    "failed",
+                    "The reply was interrupted. Your message is saved: try again.",
+                ))
+                .await;
+            return;
+        }
+        let provider = st.ai.name();
+        let saved = st
+            .db(move |c| {
+                Ok(convo::save_reply(
+                    c,
+                    &owner,
+                    &id,
+                    &text,
+                    &extras,
+                    provider,
+                    Utc::now().naive_utc(),
+                )?)
+            })
+            .await;
+        let html = match saved {
+            Ok(Some(m)) => MessageFragment {
+                m: MessageView::new(&m, &lang),
+            }
+            .render()
+            .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let _ = tx.send(sse("done", &html)).await;
+    });
+    Ok(sse_response(rx))
+}
+
+fn sse_response(rx: tokio::sync::mpsc::Receiver<web::Bytes>) -> HttpResponse {
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
+    });
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    #[serde(default)]
+    comfort_rating: String,
+    #[serde(default)]
+    engagement: String,
+}
+
+async fn end(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+    form: web::Form<EndForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let form = form.into_inner();
+    let comfort_rating = match form.comfort_rating.trim() {
+        "" => None,
+        r => Some(
+            r.parse::<i32>()
+                .map_err(|_| AppError::Unprocessable("Rate your comfort from 1 to 5.".into()))?,
+        ),
+    };
+    let engagement = match form.engagement.trim() {
+        "" => None,
+        e => Some(
+            e.parse::<EngagementLevel>()
+                .map_err(|_| AppError::Unprocessable("Choose low, medium or high.".into()))?,
+        ),
+    };
+    let (o, i) = (owner.clone(), id.clone());
+    state
+        .db(move |c| {
+            Ok(convo::end(
+                c,
+                &o,
+                &i,
+                Ending {
+                    comfort_rating,
+                    engagement,
+                },
+                Utc::now().naive_utc(),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/conversations/{id}/report")))
+        .finish())
+}
+
+#[derive(Template)]
+#[template(path = "conversations/report.html")]
+struct ReportPage {
+    layout: Layout,
+    title: String,
+    minutes: i32,
+    seconds: i32,
+    learner_messages: usize,
+    partner_messages: usize,
+    comfort: String,
+    engagement: String,
+    corrections: Vec<(String, String, String)>,
+    words: Vec<(String, String)>,
+    objectives: Vec<String>,
+    offline: bool,
+    messages: Vec<MessageView>,
+}
+
+async fn report(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let o = owner.clone();
+    let (conversation, messages, scenario) = state
+        .db(move |c| {
+            let conversation = convo::get(c, &o, &id)?;
+            let messages = queries::conversations::list_messages(c, &id)?;
+            let scenario = match &conversation.scenario_id {
+                Some(s) => queries::scenarios::find(c, s)?,
+                None => None,
+            };
+            Ok((conversation, messages, scenario))
+        })
+        .await?;
+    if conversation.status != ConversationStatus::Ended {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/conversations/{}", conversation.id)))
+            .finish());
+    }
+    let lang = conversation.target_language_id.clone();
+    let corrections = messages
+        .iter()
+        .filter_map(|m| m.grammar_analysis.as_ref())
+        .flat_map(|g| {
+            g.corrections.iter().map(|c| {
+                (
+                    c.original.clone(),
+                    c.corrected.clone(),
+                    c.explanation.clone(),
+                )
+            })
+        })
+        .collect();
+    let words = messages
+        .iter()
+        .filter_map(|m| m.vocabulary_analysis.as_ref())
+        .flat_map(|v| {
+            v.new_words
+                .iter()
+                .chain(v.misused_words.iter())
+                .map(|w| (w.word.clone(), w.meaning.clone()))
+        })
+        .collect();
+    crate::web::render(&ReportPage {
+        layout: visitor.layout("Your feedback — Kaiwa", "How the conversation went."),
+        title: conversation.title.clone().unwrap_or_default(),
+        minutes: conversation.duration_seconds / 60,
+        seconds: conversation.duration_seconds % 60,
+        learner_messages: messages
+            .iter()
+            .filter(|m| m.role == crate::db::types::MessageRole::User)
+            .count(),
+        partner_messages: messages
+            .iter()
+            .filter(|m| m.role == crate::db::types::MessageRole::Assistant)
+            .count(),
+        comfort: conversation
+            .comfort_rating
+            .map(|r| format!("{r} of 5"))
+            .unwrap_or_else(|| "not given".into()),
+        engagement: conversation
+            .engagement_level
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "not given".into()),
+        corrections,
+        words,
+        objectives: scenario
+            .map(|s| s.learning_objectives.0)
+            .unwrap_or_default(),
+        offline: state.ai.is_offline(),
+        messages: messages
+            .iter()
+            .map(|m| MessageView::new(m, &lang))
+            .collect(),
+    })
+}
+
+struct HistoryRow {
+    href: String,
+    title: String,
+    scenario: String,
+    language: String,
+    date: String,
+    length: String,
+    ended: bool,
+}
+
+#[derive(Template)]
+#[template(path = "conversations/index.html")]
+struct IndexPage {
+    layout: Layout,
+    rows: Vec<HistoryRow>,
+}
+
+async fn index(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+    let owner = accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref());
+    let rows = match owner {
+        Some(o) => {
+            state
+                .db(move |c| Ok(queries::conversations::list_owned(c, &o, 200)?))
+                .await?
+        }
+        None => Vec::new(),
+    };
+    crate::web::render(&IndexPage {
+        layout: visitor.layout("Your conversations — Kaiwa", "Your past conversations."),
+        rows: rows
+            .into_iter()
+            .map(|(c, scenario)| HistoryRow {
+                href: if c.status == ConversationStatus::Ended {
+                    format!("/conversations/{}/report", c.id)
+                } else {
+                    format!("/conversations/{}", c.id)
+                },
+                title: c.title.clone().unwrap_or_default(),
+                scenario: scenario.unwrap_or_else(|| "Free conversation".into()),
+                language: c.target_language_id.clone(),
+                date: c.started_at.format("%Y-%m-%d %H:%M").to_string(),
+                length: format!(
+                    "{} messages, {} min",
+                    c.message_count,
+                    c.duration_seconds / 60
+                ),
+                ended: c.status == ConversationStatus::Ended,
+            })
+            .collect(),
     })
 }

@@ -1,0 +1,527 @@
+//! Conversations with the AI partner: starting one (scenario or free chat, users and
+//! guests), the learner's messages, the partner's replies (streamed by the web layer from
+//! the `ChatModel`, stored whole here), ending with a report, and history. Only the owner
+//! (user or guest) ever reaches a conversation. No network call happens inside a transaction.
+
+pub mod offline;
+pub mod reading_aids;
+
+use chrono::NaiveDateTime;
+
+use crate::db::conn::write_transaction;
+use crate::db::models::{
+    Conversation, ConversationChanges, Message, NewConversation, NewConversationSession,
+    NewMessage, Scenario,
+};
+use crate::db::queries::{self, preferences::Owner};
+use crate::db::types::{ConversationMode, ConversationStatus, EngagementLevel, MessageRole};
+use crate::db::{new_id, DbConn};
+use crate::integrations::ai::{PromptMessage, ReplyExtras, ReplyRequest};
+
+/// The longest message a learner can send, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// How much of the conversation goes into the prompt (characters, about 4 per token).
+const PROMPT_BUDGET_CHARS: usize = 12_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConversationError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("not found")]
+    NotFound,
+    #[error("This conversation has ended; start a new one to keep practising.")]
+    Ended,
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// How a conversation starts.
+pub struct Start {
+    pub scenario_id: Option<String>,
+    pub language: String,
+    pub mode: String,
+}
+
+fn owner_columns(owner: &Owner) -> (Option<String>, Option<String>) {
+    match owner {
+        Owner::User(u) => (Some(u.clone()), None),
+        Owner::Guest(g) => (None, Some(g.clone())),
+    }
+}
+
+/// Creates a conversation (and its usage session) for `owner`.
+pub fn start(
+    conn: &mut DbConn,
+    owner: &Owner,
+    input: Start,
+    now: NaiveDateTime,
+) -> Result<Conversation, ConversationError> {
+    let mode: ConversationMode = input
+        .mode
+        .parse()
+        .map_err(|_| ConversationError::Invalid("Choose text/voice or realtime mode.".into()))?;
+    if mode == ConversationMode::Realtime {
+        return Err(ConversationError::Invalid(
+            "Realtime voice arrives with usage limits; use the text and voice mode for now.".into(),
+        ));
+    }
+    let language = queries::languages::find(conn, input.language.trim())?
+        .filter(|l| l.is_active)
+        .ok_or_else(|| ConversationError::Invalid("Choose a language to practise.".into()))?;
+    let scenario = match input
+        .scenario_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(id) => {
+            let s = queries::scenarios::find(conn, id)?.ok_or(ConversationError::NotFound)?;
+            let visible = s.is_active && s.visibility == crate::db::types::Visibility::Public
+                || matches!(owner, Owner::User(u) if s.created_by_user_id.as_deref() == Some(u.as_str()));
+            if !visible {
+                return Err(ConversationError::NotFound);
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    let speaker = queries::languages::list_speakers(conn, &language.id)?
+        .into_iter()
+        .next();
+    let (user_id, guest_id) = owner_columns(owner);
+    let row = NewConversation {
+        id: new_id(),
+        user_id: user_id.clone(),
+        guest_id,
+        target_language_id: language.id.clone(),
+        mode,
+        scenario_id: scenario.as_ref().map(|s| s.id.clone()),
+        speaker_id: speaker.map(|s| s.id),
+        title: Some(
+            scenario
+                .as_ref()
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| format!("Free conversation in {}", language.name)),
+        ),
+        status: ConversationStatus::Active,
+        is_onboarding: false,
+        started_at: now,
+        ended_at: None,
+        duration_seconds: 0,
+        message_count: 0,
+        audio_seconds: 0,
+        comfort_rating: None,
+        engagement_level: None,
+        created_at: now,
+        updated_at: now,
+    };
+    write_transaction(conn, |conn| {
+        queries::conversations::insert(conn, &row)?;
+        queries::conversations::insert_session(
+            conn,
+            &NewConversationSession {
+                id: new_id(),
+                conversation_id: Some(row.id.clone()),
+                user_id: user_id.clone(),
+                language: language.id.clone(),
+                start_time: now,
+                end_time: None,
+                duration_seconds: 0,
+                seconds_consumed: 0,
+                input_tokens: 0,
+                was_extended: false,
+                extensions_used: 0,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        Ok::<_, ConversationError>(())
+    })?;
+    queries::conversations::find_owned(conn, &row.id, owner)?.ok_or(ConversationError::NotFound)
+}
+
+/// The owner's conversation or `NotFound`.
+pub fn get(conn: &mut DbConn, owner: &Owner, id: &str) -> Result<Conversation, ConversationError> {
+    queries::conversations::find_owned(conn, id, owner)?.ok_or(ConversationError::NotFound)
+}
+
+/// Stores what the learner wrote. Empty or oversized messages are refused and nothing is written.
+pub fn add_learner_message(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+    content: &str,
+    now: NaiveDateTime,
+) -> Result<Message, ConversationError> {
+    let content = content.trim();
+    if content.is_empty() {
+        return Err(ConversationError::Invalid("Write something first.".into()));
+    }
+    if content.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ConversationError::Invalid(format!(
+            "Keep a message under {MAX_MESSAGE_CHARS} characters."
+        )));
+    }
+    let conversation = get(conn, owner, id)?;
+    if conversation.status == ConversationStatus::Ended {
+        return Err(ConversationError::Ended);
+    }
+    write_transaction(conn, |conn| {
+        let message = new_message(
+            conn,
+            &conversation,
+            MessageRole::User,
+            content,
+            None,
+            None,
+            now,
+        )?;
+        Ok(message)
+    })
+}
+
+fn new_message(
+    conn: &mut DbConn,
+    conversation: &Conversation,
+    role: MessageRole,
+    content: &str,
+    translation: Option<(String, &str)>,
+    _extras: Option<&ReplyExtras>,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Message> {
+    let aids = reading_aids::annotate(&conversation.target_language_id, content);
+    let position = queries::conversations::next_position(conn, &conversation.id)?;
+    let row = NewMessage {
+        id: new_id(),
+        conversation_id: conversation.id.clone(),
+        position,
+        role,
+        content: content.to_owned(),
+        translated_content: translation.as_ref().map(|(t, _)| t.clone()),
+        romanization: aids.romanization,
+        pinyin: aids.pinyin,
+        hiragana: aids.hiragana,
+        katakana: aids.katakana,
+        kanji: aids.kanji,
+        translation_confidence: translation.as_ref().map(|_| 1.0),
+        translation_provider: translation.as_ref().map(|(_, p)| (*p).to_owned()),
+        grammar_analysis: None,
+        vocabulary_analysis: None,
+        created_at: now,
+        updated_at: now,
+    };
+    queries::conversations::insert_message(conn, &row)?;
+    queries::conversations::update(
+        conn,
+        &conversation.id,
+        ConversationChanges {
+            message_count: Some(position),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )?;
+    queries::conversations::list_messages(conn, &conversation.id)?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// Whether the partner owes a reply: nothing said yet, or the learner spoke last.
+pub fn awaiting_reply(messages: &[Message]) -> bool {
+    messages.last().is_none_or(|m| m.role == MessageRole::User)
+}
+
+/// What to ask the partner for the next reply, or `None` when none is owed.
+pub fn reply_request(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+) -> Result<Option<ReplyRequest>, ConversationError> {
+    let conversation = get(conn, owner, id)?;
+    if conversation.status == ConversationStatus::Ended {
+        return Ok(None);
+    }
+    let messages = queries::conversations::list_messages(conn, id)?;
+    if !awaiting_reply(&messages) {
+        return Ok(None);
+    }
+    let scenario = match &conversation.scenario_id {
+        Some(s) => queries::scenarios::find(conn, s)?,
+        None => None,
+    };
+    let language = queries::languages::find(conn, &conversation.target_language_id)?
+        .ok_or(ConversationError::NotFound)?;
+    let prefs = queries::preferences::find(conn, owner)?;
+    let partner_name = scenario
+        .as_ref()
+        .map(|s| s.persona.name_template.clone())
+        .filter(|n| !n.is_empty() && !n.contains('{'))
+        .unwrap_or_else(|| "Kai".into());
+    let system = system_prompt(
+        scenario.as_ref(),
+        &language.name,
+        &partner_name,
+        prefs.as_ref(),
+    );
+    Ok(Some(ReplyRequest {
+        prompt: compose(system, &messages),
+        scenario_id: conversation.scenario_id.clone(),
+        language: conversation.target_language_id.clone(),
+        partner_name,
+        learner_turns: messages
+            .iter()
+            .filter(|m| m.role == MessageRole::User)
+            .count(),
+    }))
+}
+
+const PARTNER_PROMPT: &str = include_str!("prompts/partner.txt");
+
+/// The partner's instructions from the prompt file, the persona and the learner's preferences.
+pub fn system_prompt(
+    scenario: Option<&Scenario>,
+    language: &str,
+    partner_name: &str,
+    prefs: Option<&crate::db::models::UserPreferences>,
+) -> String {
+    use crate::db::types::{ChallengePreference, CorrectionStyle};
+    let level = prefs
+        .map(|p| crate::app::onboarding::target_level(p).to_string())
+        .unwrap_or_else(|| "A2".into());
+    let correction = match prefs.map(|p| p.correction_style) {
+        Some(CorrectionStyle::Immediate) => "After each learner message with a mistake, add one line starting with \"✎\" giving the correction and a one-line reason.",
+        Some(CorrectionStyle::EndOfSession) => "Do not correct mistakes during the conversation; they are reviewed at the end.",
+        _ => "When the learner makes a mistake, recast it correctly and naturally in your reply, in character, without pointing it out.",
+    };
+    let challenge = match prefs.map(|p| p.challenge_preference) {
+        Some(ChallengePreference::Comfortable) => "comfortable, at their level",
+        Some(ChallengePreference::Challenging) => "challenging, a little above their level",
+        _ => "mostly at their level with a few new words",
+    };
+    PARTNER_PROMPT
+        .replace("{partner_name}", partner_name)
+        .replace(
+            "{persona_title}",
+            &scenario
+                .map(|s| s.persona.title.clone())
+                .unwrap_or_else(|| "a friendly conversation partner".into()),
+        )
+        .replace("{language}", language)
+        .replace(
+            "{setting}",
+            &scenario
+                .map(|s| s.persona.setting.clone())
+                .unwrap_or_else(|| "a relaxed chat".into()),
+        )
+        .replace(
+            "{context}",
+            &scenario.map(|s| s.context.clone()).unwrap_or_default(),
+        )
+        .replace(
+            "{stakes}",
+            &scenario
+                .map(|s| s.persona.stakes.clone())
+                .unwrap_or_else(|| "practice".into()),
+        )
+        .replace(
+            "{instructions}",
+            &scenario.map(|s| s.instructions.clone()).unwrap_or_default(),
+        )
+        .replace("{level}", &level)
+        .replace(
+            "{goal}",
+            &prefs
+                .map(|p| p.learning_goal.to_string())
+                .unwrap_or_else(|| "Connection".into()),
+        )
+        .replace("{challenge}", challenge)
+        .replace("{correction_rule}", correction)
+        .replace(
+            "{objectives}",
+            &scenario
+                .map(|s| s.learning_objectives.join("; "))
+                .unwrap_or_else(|| "get to know the learner".into()),
+        )
+}
+
+/// The system prompt followed by as much of the conversation as fits the budget (newest kept).
+pub fn compose(system: String, messages: &[Message]) -> Vec<PromptMessage> {
+    let mut budget = PROMPT_BUDGET_CHARS.saturating_sub(system.len());
+    let mut kept: Vec<PromptMessage> = Vec::new();
+    for m in messages.iter().rev() {
+        let size = m.content.len();
+        if size > budget {
+            break;
+        }
+        budget -= size;
+        kept.push(PromptMessage {
+            role: m.role,
+            content: m.content.clone(),
+        });
+    }
+    kept.reverse();
+    let mut prompt = vec![PromptMessage {
+        role: MessageRole::System,
+        content: system,
+    }];
+    prompt.extend(kept);
+    prompt
+}
+
+/// Stores the partner's whole reply, unless a reply was stored meanwhile (then `None`).
+pub fn save_reply(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+    text: &str,
+    extras: &ReplyExtras,
+    provider: &'static str,
+    now: NaiveDateTime,
+) -> Result<Option<Message>, ConversationError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let conversation = get(conn, owner, id)?;
+    write_transaction(conn, |conn| {
+        // why: two streams for one conversation must not both store a reply.
+        if !awaiting_reply(&queries::conversations::list_messages(conn, id)?) {
+            return Ok(None);
+        }
+        let translation = extras.translation.clone().map(|t| (t, provider));
+        Ok(Some(new_message(
+            conn,
+            &conversation,
+            MessageRole::Assistant,
+            text,
+            translation,
+            Some(extras),
+            now,
+        )?))
+    })
+}
+
+/// The learner's self-report when ending.
+pub struct Ending {
+    pub comfort_rating: Option<i32>,
+    pub engagement: Option<EngagementLevel>,
+}
+
+/// Ends a conversation: durations and counts recorded, the usage session closed, and for
+/// signed-in learners their scenario progress and the scenario's aggregates updated.
+pub fn end(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+    ending: Ending,
+    now: NaiveDateTime,
+) -> Result<Conversation, ConversationError> {
+    if ending.comfort_rating.is_some_and(|r| !(1..=5).contains(&r)) {
+        return Err(ConversationError::Invalid(
+            "Rate your comfort from 1 to 5.".into(),
+        ));
+    }
+    let conversation = get(conn, owner, id)?;
+    if conversation.status == ConversationStatus::Ended {
+        return Ok(conversation);
+    }
+    write_transaction(conn, |conn| {
+        let messages = queries::conversations::list_messages(conn, id)?;
+        let seconds = (now - conversation.started_at)
+            .num_seconds()
+            .clamp(0, i32::MAX as i64) as i32;
+        let learner_turns = messages
+            .iter()
+            .filter(|m| m.role == MessageRole::User)
+            .count();
+        let tokens = (messages.iter().map(|m| m.content.len()).sum::<usize>() / 4) as i32;
+        queries::conversations::update(
+            conn,
+            id,
+            ConversationChanges {
+                status: Some(ConversationStatus::Ended),
+                ended_at: Some(Some(now)),
+                duration_seconds: Some(seconds),
+                message_count: Some(messages.len() as i32),
+                comfort_rating: Some(ending.comfort_rating),
+                engagement_level: Some(ending.engagement),
+                updated_at: Some(now),
+                ..Default::default()
+            },
+        )?;
+        if let Some(session) = queries::conversations::find_open_session(conn, id)? {
+            queries::conversations::close_session(conn, &session.id, now, seconds, tokens)?;
+        }
+        if let (Owner::User(user_id), Some(scenario_id)) = (owner, &conversation.scenario_id) {
+            let completed = learner_turns >= 3;
+            queries::progress::ensure_and_lock(conn, user_id, scenario_id, now)?;
+            queries::progress::record_attempt(conn, user_id, scenario_id, completed, seconds, now)?;
+            queries::progress::add_attempt(conn, scenario_id, completed, seconds, now)?;
+        }
+        Ok::<_, ConversationError>(())
+    })?;
+    get(conn, owner, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(role: MessageRole, content: &str) -> Message {
+        let t = NaiveDateTime::default();
+        Message {
+            id: content.into(),
+            conversation_id: "c".into(),
+            position: 1,
+            role,
+            content: content.into(),
+            translated_content: None,
+            romanization: None,
+            pinyin: None,
+            hiragana: None,
+            katakana: None,
+            kanji: None,
+            translation_confidence: None,
+            translation_provider: None,
+            grammar_analysis: None,
+            vocabulary_analysis: None,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    #[test]
+    fn the_prompt_keeps_the_newest_messages_within_the_budget() {
+        let long = "x".repeat(7000);
+        let messages = vec![
+            message(MessageRole::Assistant, &long),
+            message(MessageRole::User, &long),
+            message(MessageRole::Assistant, "short"),
+            message(MessageRole::User, "latest"),
+        ];
+        let prompt = compose("system".into(), &messages);
+        assert_eq!(prompt[0].role, MessageRole::System);
+        assert_eq!(prompt.last().unwrap().content, "latest");
+        assert_eq!(prompt.len(), 4, "the oldest long message no longer fits");
+    }
+
+    #[test]
+    fn a_reply_is_owed_at_the_start_and_after_the_learner_speaks() {
+        assert!(awaiting_reply(&[]));
+        assert!(awaiting_reply(&[message(MessageRole::User, "hi")]));
+        assert!(!awaiting_reply(&[
+            message(MessageRole::User, "hi"),
+            message(MessageRole::Assistant, "hello")
+        ]));
+    }
+
+    #[test]
+    fn the_system_prompt_carries_the_persona_and_the_rule_against_agreeing() {
+        let prompt = system_prompt(None, "Japanese", "Kai", None);
+        assert!(prompt.contains("Speak only Japanese"));
+        assert!(prompt.contains("Do not agree with everything"));
+        assert!(
+            !prompt.contains('{'),
+            "every placeholder is filled: {prompt}"
+        );
+    }
+}

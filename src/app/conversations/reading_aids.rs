@@ -1,0 +1,215 @@
+//! Reading aids computed locally, with no dictionary download: pinyin for Mandarin (per
+//! character, for `<ruby>`), romaji and hiragana/katakana forms for Japanese kana, Revised
+//! Romanization for Korean, and a romanization of Cyrillic. Pure functions.
+
+use pinyin::ToPinyin;
+use wana_kana::ConvertJapanese;
+
+/// The reading aids of one message, for the `messages` columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadingAids {
+    pub romanization: Option<String>,
+    pub pinyin: Option<String>,
+    pub hiragana: Option<String>,
+    pub katakana: Option<String>,
+    pub kanji: Option<String>,
+}
+
+/// Computes what the language needs; Latin-script languages get nothing.
+pub fn annotate(language: &str, text: &str) -> ReadingAids {
+    match language {
+        "zh" => {
+            let pinyin = mandarin_pinyin(text);
+            ReadingAids {
+                romanization: Some(
+                    pinyin
+                        .split(' ')
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                pinyin: Some(pinyin),
+                ..Default::default()
+            }
+        }
+        "ja" => {
+            let kanji: String = text.chars().filter(|c| is_kanji(*c)).collect();
+            ReadingAids {
+                romanization: Some(text.to_romaji()),
+                hiragana: Some(text.to_hiragana()),
+                katakana: Some(text.to_katakana()),
+                kanji: (!kanji.is_empty()).then_some(kanji),
+                ..Default::default()
+            }
+        }
+        "ko" => ReadingAids {
+            romanization: Some(korean_romanization(text)),
+            ..Default::default()
+        },
+        "ru" => ReadingAids {
+            romanization: Some(cyrillic_romanization(text)),
+            ..Default::default()
+        },
+        _ => ReadingAids::default(),
+    }
+}
+
+fn is_kanji(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// Pinyin with tone marks, one entry per character, separated by spaces; characters
+/// without a reading (punctuation, Latin) are kept as they are.
+pub fn mandarin_pinyin(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_pinyin() {
+            Some(p) => p.with_tone().to_owned(),
+            None => c.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Pairs of (character, reading) for `<ruby>`; readings are empty where there is none.
+pub fn ruby_pairs(text: &str, language: &str) -> Vec<(String, String)> {
+    match language {
+        "zh" => text
+            .chars()
+            .map(|c| {
+                (
+                    c.to_string(),
+                    c.to_pinyin()
+                        .map(|p| p.with_tone().to_owned())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        _ => vec![(text.to_owned(), String::new())],
+    }
+}
+
+const INITIALS: [&str; 19] = [
+    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
+    "h",
+];
+const MEDIALS: [&str; 21] = [
+    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "eu", "ui", "i",
+];
+const FINALS: [&str; 28] = [
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
+    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+];
+
+/// Revised Romanization of Korean, syllable by syllable (without sound-change rules).
+pub fn korean_romanization(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let code = c as u32;
+        if (0xAC00..=0xD7A3).contains(&code) {
+            let index = code - 0xAC00;
+            let (initial, medial, last) = (
+                (index / 588) as usize,
+                ((index % 588) / 28) as usize,
+                (index % 28) as usize,
+            );
+            out.push_str(INITIALS[initial]);
+            out.push_str(MEDIALS[medial]);
+            out.push_str(FINALS[last]);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A simple scholarly-style romanization of Russian Cyrillic.
+pub fn cyrillic_romanization(text: &str) -> String {
+    let map = |c: char| -> Option<&'static str> {
+        Some(match c.to_lowercase().next()? {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' => "e",
+            'ё' => "yo",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'й' => "y",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' => "",
+            'ы' => "y",
+            'ь' => "'",
+            'э' => "e",
+            'ю' => "yu",
+            'я' => "ya",
+            _ => return None,
+        })
+    };
+    text.chars()
+        .map(|c| match map(c) {
+            Some(latin) if c.is_uppercase() => {
+                let mut s = latin.chars();
+                s.next()
+                    .map(|f| f.to_uppercase().collect::<String>() + s.as_str())
+                    .unwrap_or_default()
+            }
+            Some(latin) => latin.to_owned(),
+            None => c.to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mandarin_gets_pinyin_with_tone_marks() {
+        assert_eq!(mandarin_pinyin("你好"), "nǐ hǎo");
+        assert_eq!(mandarin_pinyin("我要一杯咖啡。"), "wǒ yào yī bēi kā fēi 。");
+        let pairs = ruby_pairs("中文", "zh");
+        assert_eq!(
+            pairs,
+            vec![("中".into(), "zhōng".into()), ("文".into(), "wén".into())]
+        );
+    }
+
+    #[test]
+    fn japanese_kana_gets_romaji_and_both_kana_forms() {
+        let aids = annotate("ja", "ラーメンをください");
+        assert_eq!(aids.romanization.as_deref(), Some("raamenwokudasai"));
+        assert_eq!(aids.hiragana.as_deref(), Some("らあめんをください"), "the long-vowel mark becomes its vowel");
+        assert_eq!(aids.katakana.as_deref(), Some("ラーメンヲクダサイ"));
+        assert_eq!(annotate("ja", "一つください").kanji.as_deref(), Some("一"));
+    }
+
+    #[test]
+    fn korean_is_romanized_syllable_by_syllable() {
+        assert_eq!(korean_romanization("안녕하세요"), "annyeonghaseyo");
+        assert_eq!(korean_romanization("감사합니다!"), "gamsahapnida!");
+    }
+
+    #[test]
+    fn russian_is_romanized_and_latin_languages_get_nothing() {
+        assert_eq!(cyrillic_romanization("Привет, мир"), "Privet, mir");
+        assert_eq!(annotate("es", "Hola"), ReadingAids::default());
+    }
+}

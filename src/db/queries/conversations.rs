@@ -1,0 +1,123 @@
+//! Queries on `conversations`, `messages` and `conversation_sessions`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::{
+    Conversation, ConversationChanges, ConversationSession, Message, NewConversation,
+    NewConversationSession, NewMessage,
+};
+use crate::db::queries::preferences::Owner;
+use crate::db::schema::{conversation_sessions, conversations, messages, scenarios};
+use crate::db::DbConn;
+
+pub fn insert(conn: &mut DbConn, row: &NewConversation) -> QueryResult<()> {
+    diesel::insert_into(conversations::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A conversation of this owner; `None` for anyone else's.
+pub fn find_owned(conn: &mut DbConn, id: &str, owner: &Owner) -> QueryResult<Option<Conversation>> {
+    let q = conversations::table
+        .find(id)
+        .select(Conversation::as_select())
+        .into_boxed();
+    let q = match owner {
+        Owner::User(u) => q.filter(conversations::user_id.eq(u.clone())),
+        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g.clone())),
+    };
+    q.first(conn).optional()
+}
+
+/// The owner's conversations, newest first, with their scenario's title.
+pub fn list_owned(
+    conn: &mut DbConn,
+    owner: &Owner,
+    limit: i64,
+) -> QueryResult<Vec<(Conversation, Option<String>)>> {
+    let q = conversations::table
+        .left_join(scenarios::table)
+        .select((Conversation::as_select(), scenarios::title.nullable()))
+        .order(conversations::started_at.desc())
+        .limit(limit)
+        .into_boxed();
+    let q = match owner {
+        Owner::User(u) => q.filter(conversations::user_id.eq(u.clone())),
+        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g.clone())),
+    };
+    q.load(conn)
+}
+
+pub fn update(conn: &mut DbConn, id: &str, changes: ConversationChanges) -> QueryResult<()> {
+    diesel::update(conversations::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every message of a conversation, in order.
+pub fn list_messages(conn: &mut DbConn, conversation_id: &str) -> QueryResult<Vec<Message>> {
+    messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .order(messages::position.asc())
+        .select(Message::as_select())
+        .load(conn)
+}
+
+/// The next free position in a conversation.
+pub fn next_position(conn: &mut DbConn, conversation_id: &str) -> QueryResult<i32> {
+    let max: Option<i32> = messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .select(diesel::dsl::max(messages::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn insert_message(conn: &mut DbConn, row: &NewMessage) -> QueryResult<()> {
+    diesel::insert_into(messages::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_session(conn: &mut DbConn, row: &NewConversationSession) -> QueryResult<()> {
+    diesel::insert_into(conversation_sessions::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The open session of a conversation (not ended yet).
+pub fn find_open_session(
+    conn: &mut DbConn,
+    conversation_id: &str,
+) -> QueryResult<Option<ConversationSession>> {
+    conversation_sessions::table
+        .filter(conversation_sessions::conversation_id.eq(conversation_id))
+        .filter(conversation_sessions::end_time.is_null())
+        .select(ConversationSession::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Closes a session with what it consumed.
+pub fn close_session(
+    conn: &mut DbConn,
+    id: &str,
+    end: NaiveDateTime,
+    seconds: i32,
+    input_tokens: i32,
+) -> QueryResult<()> {
+    diesel::update(conversation_sessions::table.find(id))
+        .set((
+            conversation_sessions::end_time.eq(end),
+            conversation_sessions::duration_seconds.eq(seconds),
+            conversation_sessions::seconds_consumed.eq(seconds),
+            conversation_sessions::input_tokens.eq(input_tokens),
+            conversation_sessions::updated_at.eq(end),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,0 +1,72 @@
+//! The AI partner port: what the conversation service asks of a model, and the two adapters
+//! behind it — the OpenAI-compatible HTTP API (`openai`) and the built-in offline partner
+//! (`crate::app::conversations::offline`). Tests run the real HTTP adapter against a local
+//! mock server.
+
+pub mod openai;
+
+use futures_util::stream::BoxStream;
+
+use crate::db::types::MessageRole;
+
+/// One message of the prompt sent to a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptMessage {
+    pub role: MessageRole,
+    pub content: String,
+}
+
+/// What the partner knows when it replies.
+#[derive(Debug, Clone)]
+pub struct ReplyRequest {
+    /// The composed prompt (system instructions, then the conversation, trimmed).
+    pub prompt: Vec<PromptMessage>,
+    /// Scenario id, if any (the offline partner picks its dialogue by it).
+    pub scenario_id: Option<String>,
+    /// Target language id, e.g. "ja".
+    pub language: String,
+    /// The partner's display name for generic lines.
+    pub partner_name: String,
+    /// How many messages the learner has sent so far.
+    pub learner_turns: usize,
+}
+
+/// A reply as it arrives: text chunks to append, in order.
+pub type ReplyStream = BoxStream<'static, Result<String, AiError>>;
+
+/// A reply's extras the partner can give alongside (offline: authored).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplyExtras {
+    pub translation: Option<String>,
+    pub hint: Option<String>,
+    pub suggested_replies: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AiError {
+    #[error("the AI provider could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the AI provider refused the request (status {status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("the AI provider's answer was malformed: {0}")]
+    Malformed(String),
+    #[error("the AI provider stopped answering midway: {0}")]
+    Interrupted(String),
+}
+
+/// A conversation partner.
+pub trait ChatModel: Send + Sync {
+    /// Streams the partner's next message.
+    fn reply(&self, request: ReplyRequest) -> ReplyStream;
+
+    /// Hints and translations for a reply, when the model has them without another call.
+    fn extras(&self, _request: &ReplyRequest) -> ReplyExtras {
+        ReplyExtras::default()
+    }
+
+    /// Whether this is the built-in offline partner (the UI says so).
+    fn is_offline(&self) -> bool;
+
+    /// A short name for `messages.translation_provider` and logs.
+    fn name(&self) -> &'static str;
+}

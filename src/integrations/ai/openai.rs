@@ -1,0 +1,199 @@
+//! The OpenAI-compatible chat completions adapter (OpenAI, Ollama, llama.cpp, vLLM):
+//! streamed replies over server-sent events, a timeout, and one retry when the request
+//! fails before the first token. Configured by base URL, API key and model.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::{AiError, ChatModel, PromptMessage, ReplyRequest, ReplyStream};
+use crate::config::AiSettings;
+use crate::db::types::MessageRole;
+
+pub struct OpenAiCompatible {
+    settings: AiSettings,
+    http: reqwest::Client,
+}
+
+impl OpenAiCompatible {
+    pub fn new(settings: AiSettings) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(60))
+            .build()
+            .expect("an HTTP client");
+        Self { settings, http }
+    }
+}
+
+fn body(model: &str, prompt: &[PromptMessage]) -> serde_json::Value {
+    let messages: Vec<serde_json::Value> = prompt
+        .iter()
+        .map(|m| {
+            let role = match m.role {
+                MessageRole::System => "system",
+                MessageRole::User => "user",
+                MessageRole::Assistant => "assistant",
+            };
+            serde_json::json!({ "role": role, "content": m.content })
+        })
+        .collect();
+    serde_json::json!({ "model": model, "messages": messages, "stream": true, "temperature": 0.7 })
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    choices: Vec<Choice>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    delta: Delta,
+}
+
+#[derive(Deserialize, Default)]
+struct Delta {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+/// Sends the request, retrying once on a connection error or a 5xx.
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    key: &str,
+    body: &serde_json::Value,
+) -> Result<reqwest::Response, AiError> {
+    let mut last = AiError::Unreachable("no attempt".into());
+    for attempt in 0..2 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        let result = http.post(url).bearer_auth(key).json(body).send().await;
+        match result {
+            Ok(res) if res.status().is_success() => return Ok(res),
+            Ok(res) if res.status().is_server_error() => {
+                last = AiError::Refused {
+                    status: res.status().as_u16(),
+                    message: "server error".into(),
+                };
+            }
+            Ok(res) => {
+                let status = res.status().as_u16();
+                let message = res
+                    .text()
+                    .await
+                    .unwrap_or_default()
+                    .chars()
+                    .take(300)
+                    .collect();
+                return Err(AiError::Refused { status, message });
+            }
+            Err(e) => last = AiError::Unreachable(e.without_url().to_string()),
+        }
+    }
+    Err(last)
+}
+
+/// Splits server-sent events into `data:` payloads.
+fn data_lines(buffer: &mut String) -> Vec<String> {
+    let mut out = Vec::new();
+    while let Some(pos) = buffer.find('\n') {
+        let line: String = buffer.drain(..=pos).collect();
+        let line = line.trim();
+        if let Some(data) = line.strip_prefix("data:") {
+            out.push(data.trim().to_owned());
+        }
+    }
+    out
+}
+
+impl ChatModel for OpenAiCompatible {
+    fn reply(&self, request: ReplyRequest) -> ReplyStream {
+        let http = self.http.clone();
+        let url = format!(
+            "{}/chat/completions",
+            self.settings.base_url.trim_end_matches('/')
+        );
+        let key = self.settings.api_key.expose().to_owned();
+        let body = body(&self.settings.model, &request.prompt);
+        let stream = async_stream(http, url, key, body);
+        Box::pin(stream)
+    }
+
+    fn is_offline(&self) -> bool {
+        false
+    }
+
+    fn name(&self) -> &'static str {
+        "openai-compatible"
+    }
+}
+
+fn async_stream(
+    http: reqwest::Client,
+    url: String,
+    key: String,
+    body: serde_json::Value,
+) -> impl futures_util::Stream<Item = Result<String, AiError>> + Send {
+    futures_util::stream::once(async move { send(&http, &url, &key, &body).await }).flat_map(
+        |response| match response {
+            Err(e) => futures_util::stream::once(async move { Err(e) }).boxed(),
+            Ok(res) => {
+                let mut buffer = String::new();
+                let mut finished = false;
+                res.bytes_stream()
+                    .map(move |chunk| -> Vec<Result<String, AiError>> {
+                        if finished {
+                            return Vec::new();
+                        }
+                        let bytes = match chunk {
+                            Ok(b) => b,
+                            Err(e) => {
+                                return vec![Err(AiError::Interrupted(e.without_url().to_string()))]
+                            }
+                        };
+                        buffer.push_str(&String::from_utf8_lossy(&bytes));
+                        let mut out = Vec::new();
+                        for data in data_lines(&mut buffer) {
+                            if data == "[DONE]" {
+                                finished = true;
+                                break;
+                            }
+                            match serde_json::from_str::<Chunk>(&data) {
+                                Ok(c) => {
+                                    if let Some(text) =
+                                        c.choices.into_iter().next().and_then(|ch| ch.delta.content)
+                                    {
+                                        if !text.is_empty() {
+                                            out.push(Ok(text));
+                                        }
+                                    }
+                                }
+                                Err(e) => out.push(Err(AiError::Malformed(e.to_string()))),
+                            }
+                        }
+                        out
+                    })
+                    .flat_map(futures_util::stream::iter)
+                    .boxed()
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_sent_events_split_into_data_payloads_across_chunks() {
+        let mut buffer = String::from("data: {\"a\":1}\n\ndata: [DO");
+        assert_eq!(data_lines(&mut buffer), vec!["{\"a\":1}"]);
+        buffer.push_str("NE]\n\n");
+        assert_eq!(data_lines(&mut buffer), vec!["[DONE]"]);
+        assert!(buffer.trim().is_empty());
+    }
+}

@@ -1,0 +1,42 @@
+//! Display-ready messages: text, reading aids (ruby pairs for Mandarin, a romanization line
+//! otherwise) and the translation.
+
+use crate::app::conversations::reading_aids;
+use crate::db::models::Message;
+use crate::db::types::MessageRole;
+
+pub struct MessageView {
+    pub id: String,
+    pub from_learner: bool,
+    pub text: String,
+    /// (base, reading) pairs for `<ruby>`; empty when the language has none.
+    pub ruby: Vec<(String, String)>,
+    pub romanization: String,
+    pub translation: String,
+    pub lang: String,
+}
+
+impl MessageView {
+    pub fn new(m: &Message, lang: &str) -> Self {
+        let ruby = if lang == "zh" {
+            reading_aids::ruby_pairs(&m.content, lang)
+        } else {
+            Vec::new()
+        };
+        Self {
+            id: m.id.clone(),
+            from_learner: m.role == MessageRole::User,
+            text: m.content.clone(),
+            ruby,
+            // why: without a kanji dictionary (none is downloaded) Japanese is romanized only
+            // when the message is all kana; half-romanized kanji would mislead.
+            romanization: match lang {
+                "zh" => String::new(),
+                "ja" if m.kanji.is_some() => String::new(),
+                _ => m.romanization.clone().unwrap_or_default(),
+            },
+            translation: m.translated_content.clone().unwrap_or_default(),
+            lang: lang.to_owned(),
+        }
+    }
+}

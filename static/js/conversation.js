@@ -1,0 +1,124 @@
+// Kaiwa conversation page: streams the partner's reply into place (server-sent events),
+// sends on Enter, and adds voice where the browser can: speech input and read-aloud in a
+// voice for the language, with a speed control. Everything here is an enhancement; the page
+// works without it.
+(function () {
+  "use strict";
+  var transcript = document.getElementById("transcript");
+  if (!transcript) return;
+  var lang = transcript.dataset.voice || transcript.dataset.lang || "";
+
+  function stream(bubble) {
+    if (bubble.dataset.streaming) return;
+    bubble.dataset.streaming = "1";
+    var text = bubble.querySelector(".text");
+    var retry = bubble.querySelector(".no-js-retry");
+    if (retry) retry.remove();
+    text.textContent = "";
+    var source = new EventSource(bubble.dataset.stream);
+    source.addEventListener("token", function (e) { text.textContent += e.data; });
+    source.addEventListener("done", function (e) {
+      source.close();
+      if (e.data) {
+        bubble.outerHTML = e.data;
+        enableSpeech();
+      } else {
+        bubble.remove();
+      }
+    });
+    source.addEventListener("failed", function (e) {
+      source.close();
+      delete bubble.dataset.streaming;
+      text.textContent = e.data + " ";
+      var again = document.createElement("button");
+      again.type = "button";
+      again.className = "button secondary";
+      again.textContent = "Try again";
+      again.addEventListener("click", function () { stream(bubble); });
+      text.appendChild(again);
+    });
+    source.onerror = function () {
+      if (source.readyState === EventSource.CLOSED) return;
+      source.close();
+      delete bubble.dataset.streaming;
+    };
+  }
+
+  function startPending() {
+    transcript.querySelectorAll("[data-stream]").forEach(stream);
+  }
+
+  function rate() {
+    var r = document.querySelector(".rate");
+    return r ? parseFloat(r.value) : 0.9;
+  }
+
+  function enableSpeech() {
+    if (!("speechSynthesis" in window)) return;
+    document.querySelectorAll("button.speak").forEach(function (b) {
+      b.hidden = false;
+      if (b.dataset.bound) return;
+      b.dataset.bound = "1";
+      b.addEventListener("click", function () {
+        var u = new SpeechSynthesisUtterance(b.dataset.text);
+        u.lang = lang;
+        u.rate = rate();
+        var voice = speechSynthesis.getVoices().find(function (v) { return v.lang === lang; });
+        if (voice) u.voice = voice;
+        speechSynthesis.cancel();
+        speechSynthesis.speak(u);
+      });
+    });
+    var rateLabel = document.querySelector(".rate-label");
+    if (rateLabel) rateLabel.hidden = false;
+  }
+
+  function enableMic() {
+    var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+    var mic = document.querySelector("button.mic");
+    var box = document.getElementById("content");
+    if (!Recognition || !mic || !box) return;
+    mic.hidden = false;
+    mic.addEventListener("click", function () {
+      var r = new Recognition();
+      r.lang = lang;
+      r.interimResults = false;
+      mic.disabled = true;
+      r.onresult = function (e) { box.value = (box.value + " " + e.results[0][0].transcript).trim(); };
+      r.onend = function () { mic.disabled = false; box.focus(); };
+      r.start();
+    });
+  }
+
+  var box = document.getElementById("content");
+  if (box) {
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        box.form.requestSubmit();
+      }
+    });
+  }
+  document.body.addEventListener("htmx:afterSwap", startPending);
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form.matches || !form.matches("form.composer")) return;
+    var errors = form.querySelector(".composer-error");
+    if (e.detail.successful) {
+      form.reset();
+      if (errors) errors.innerHTML = "";
+    }
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (e) {
+    // why: htmx leaves 4xx answers unswapped; a refused message shows its reason by the box.
+    var form = e.detail.requestConfig && e.detail.requestConfig.elt;
+    if (e.detail.xhr.status === 422 && form && form.matches && form.matches("form.composer")) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+      e.detail.target = form.querySelector(".composer-error");
+    }
+  });
+  startPending();
+  enableSpeech();
+  enableMic();
+})();
