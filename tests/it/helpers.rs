@@ -35,7 +35,9 @@ impl TestDb {
                     .batch_execute(&format!("CREATE SCHEMA {schema}"))
                     .expect("create schema");
                 let sep = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
+                let url = format!(
+                    "{base}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
+                );
                 Self {
                     target: DatabaseTarget::Postgres(url),
                     dir,
@@ -67,7 +69,12 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((base, schema)) = &self.pg_schema {
             if let Ok(mut admin) = PgConnection::establish(base) {
-                let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+                // why: the app's server threads outlive the test; end their connections so a
+                // long run never exhausts PostgreSQL's connection slots.
+                let _ = admin.batch_execute(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{schema}'; \
+                     DROP SCHEMA IF EXISTS {schema} CASCADE"
+                ));
             }
         }
     }

@@ -7,6 +7,7 @@ mod account;
 mod auth;
 mod catalog;
 mod cli;
+mod conversations;
 mod data_model;
 mod google;
 mod mail;

@@ -196,7 +196,11 @@ mod tests {
     fn japanese_kana_gets_romaji_and_both_kana_forms() {
         let aids = annotate("ja", "ラーメンをください");
         assert_eq!(aids.romanization.as_deref(), Some("raamenwokudasai"));
-        assert_eq!(aids.hiragana.as_deref(), Some("らあめんをください"), "the long-vowel mark becomes its vowel");
+        assert_eq!(
+            aids.hiragana.as_deref(),
+            Some("らあめんをください"),
+            "the long-vowel mark becomes its vowel"
+        );
         assert_eq!(aids.katakana.as_deref(), Some("ラーメンヲクダサイ"));
         assert_eq!(annotate("ja", "一つください").kanji.as_deref(), Some("一"));
     }

@@ -1,0 +1,531 @@
+//! Conversations through the front door, with the offline partner and with the real
+//! OpenAI-compatible adapter against a local mock provider: starting, sending (plain form and
+//! htmx), the streamed reply, a provider failing midway, ending with a report, history,
+//! reading aids, bad input, and one learner unable to reach another's conversation.
+
+use std::sync::{Arc, Mutex};
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use diesel::prelude::*;
+use kaiwa::config::{AiSettings, Secret};
+use kaiwa::db::models::{Conversation, ConversationSession, Message, UserScenarioProgress};
+use kaiwa::db::schema::{
+    conversation_sessions, conversations, messages, scenario_metadata, user_scenario_progress,
+};
+use kaiwa::db::types::{ConversationStatus, MessageRole};
+
+use crate::helpers::{spawn_app, spawn_app_with, Browser, TestApp};
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn start(b: &Browser, scenario: &str, language: &str) -> String {
+    let res = b
+        .post_form(
+            "/conversations",
+            &[
+                ("scenario_id", scenario),
+                ("language", language),
+                ("mode", "traditional"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "starting answers with a redirect");
+    location(&res)
+}
+
+fn messages_of(app: &TestApp, conversation: &str) -> Vec<Message> {
+    messages::table
+        .filter(messages::conversation_id.eq(conversation))
+        .order(messages::position)
+        .select(Message::as_select())
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+fn id_of(path: &str) -> String {
+    path.trim_start_matches("/conversations/").to_owned()
+}
+
+#[tokio::test]
+async fn a_guest_practises_a_scenario_with_the_offline_partner_without_js() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let path = start(&b, "ordering-ramen-osaka", "ja").await;
+    let page = b.get_html(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text(".offline-badge").contains("Offline partner"));
+    let opening = page.texts(".message.partner .text");
+    assert_eq!(opening.len(), 1);
+    assert!(opening[0].contains("いらっしゃい"), "{opening:?}");
+    assert!(
+        !page.text(".hint-text").is_empty(),
+        "a hint for the opening"
+    );
+    assert_eq!(page.texts(".suggestions li").len(), 2);
+    assert_eq!(
+        page.texts(".translation p").len(),
+        1,
+        "the partner's line has its translation"
+    );
+
+    let res = b
+        .post_form(
+            &format!("{path}/messages"),
+            &[("content", "ラーメンをください")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = b.get_html(&path).await;
+    let texts = page.texts(".message .text");
+    assert_eq!(texts.len(), 3);
+    assert_eq!(texts[1], "ラーメンをください");
+    assert_eq!(
+        page.text(".message.learner .romanization"),
+        "raamenwokudasai"
+    );
+
+    let stored = messages_of(&app, &id_of(&path));
+    let roles: Vec<MessageRole> = stored.iter().map(|m| m.role).collect();
+    assert_eq!(
+        roles,
+        [
+            MessageRole::Assistant,
+            MessageRole::User,
+            MessageRole::Assistant
+        ]
+    );
+    assert_eq!(stored[2].translation_provider.as_deref(), Some("offline"));
+    assert!(stored[2].translated_content.is_some());
+
+    let res = b
+        .post_form(
+            &format!("{path}/end"),
+            &[("comfort_rating", "4"), ("engagement", "high")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), format!("{path}/report"));
+    let report = b.get_html(&format!("{path}/report")).await;
+    assert_eq!(report.status, 200);
+    assert_eq!(report.text(".learner-count"), "1");
+    assert!(report.text("main").contains("4 of 5"));
+    let c: Conversation = conversations::table
+        .find(id_of(&path))
+        .select(Conversation::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(c.status, ConversationStatus::Ended);
+    assert_eq!(c.message_count, 3);
+    assert_eq!(c.comfort_rating, Some(4));
+    assert!(c.guest_id.is_some() && c.user_id.is_none());
+    let session: ConversationSession = conversation_sessions::table
+        .filter(conversation_sessions::conversation_id.eq(id_of(&path)))
+        .select(ConversationSession::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(session.end_time.is_some());
+    assert!(session.input_tokens > 0);
+
+    // The guest sees it in their history; sending to an ended conversation is refused.
+    let history = b.get_html("/conversations").await;
+    assert_eq!(
+        history.attrs("table.history-table a", "href"),
+        vec![format!("{path}/report")]
+    );
+    assert_eq!(
+        b.post_form(&format!("{path}/messages"), &[("content", "まだ？")])
+            .await
+            .status(),
+        422
+    );
+}
+
+#[tokio::test]
+async fn with_htmx_the_learners_message_appears_and_the_reply_streams_in() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "es").await;
+    let res = b
+        .htmx_post(
+            &format!("{path}/messages"),
+            &[("content", "Hola, ¿qué tal?")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let fragment = scraper::Html::parse_fragment(&res.text().await.unwrap());
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(
+        fragment
+            .select(&sel(".message.learner .text"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "Hola, ¿qué tal?"
+    );
+    let pending = fragment.select(&sel(".message.pending")).next().unwrap();
+    let stream_url = pending.value().attr("data-stream").unwrap().to_owned();
+    assert_eq!(stream_url, format!("{path}/stream"));
+
+    let res = b.get(&stream_url).await;
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let body = res.text().await.unwrap();
+    let tokens = body.matches("event: token").count();
+    assert!(tokens > 1, "the reply arrives in pieces: {body}");
+    assert!(body.contains("event: done"));
+    let stored = messages_of(&app, &id_of(&path));
+    assert_eq!(stored.len(), 3);
+    assert!(
+        body.contains(&format!("id=\"m-{}\"", stored[2].id)),
+        "done carries the stored message"
+    );
+    // Nothing more is owed: a second stream stores nothing.
+    let again = b.get(&stream_url).await.text().await.unwrap();
+    assert!(!again.contains("event: token"));
+    assert_eq!(messages_of(&app, &id_of(&path)).len(), 3);
+}
+
+#[tokio::test]
+async fn empty_or_oversized_messages_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "fr").await;
+    let before = messages_of(&app, &id_of(&path)).len();
+    let empty = b
+        .post_page(&format!("{path}/messages"), &[("content", "   ")])
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.text(".form-error").contains("Write something"));
+    let long = "a".repeat(2001);
+    let res = b
+        .htmx_post(&format!("{path}/messages"), &[("content", &long)])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("under 2000 characters"));
+    assert_eq!(messages_of(&app, &id_of(&path)).len(), before);
+    // Starting with a language that doesn't exist is refused too.
+    let bad = b
+        .post_form(
+            "/conversations",
+            &[("language", "xx"), ("mode", "traditional")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn one_learner_cannot_read_or_post_to_anothers_conversation() {
+    let app = spawn_app().await;
+    let owner = app.browser_for(&app.create_user("own@example.com"));
+    let path = start(&owner, "asking-directions-seoul", "ko").await;
+    let stranger = app.browser_for(&app.create_user("other@example.com"));
+    let guest = app.new_browser();
+    for b in [&stranger, &guest] {
+        assert_eq!(b.get(&path).await.status(), 404);
+        assert_eq!(b.get(&format!("{path}/stream")).await.status(), 404);
+        assert_eq!(
+            b.post_form(&format!("{path}/messages"), &[("content", "hi")])
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(b.post_form(&format!("{path}/end"), &[]).await.status(), 404);
+        assert_eq!(b.get(&format!("{path}/report")).await.status(), 404);
+        assert!(b
+            .get_html("/conversations")
+            .await
+            .attrs("table.history-table a", "href")
+            .is_empty());
+    }
+    assert_eq!(messages_of(&app, &id_of(&path)).len(), 1);
+}
+
+#[tokio::test]
+async fn ending_a_scenario_conversation_updates_the_learners_progress_and_the_aggregates() {
+    let app = spawn_app().await;
+    let uid = app.create_user("pro@example.com");
+    let b = app.browser_for(&uid);
+    let path = start(&b, "ordering-coffee-lisbon", "es").await;
+    for line in ["Hola", "Un café, por favor", "¿Cuánto es?"] {
+        assert_eq!(
+            b.post_form(&format!("{path}/messages"), &[("content", line)])
+                .await
+                .status(),
+            303
+        );
+    }
+    assert_eq!(
+        b.post_form(&format!("{path}/end"), &[("comfort_rating", "5")])
+            .await
+            .status(),
+        303
+    );
+    let p: UserScenarioProgress = user_scenario_progress::table
+        .find((&uid, "ordering-coffee-lisbon"))
+        .select(UserScenarioProgress::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((p.times_attempted, p.times_completed), (1, 1));
+    assert!(p.last_attempt_at.is_some());
+    let (attempts, completions, rate): (i32, i32, f64) = scenario_metadata::table
+        .find("ordering-coffee-lisbon")
+        .select((
+            scenario_metadata::total_attempts,
+            scenario_metadata::total_completions,
+            scenario_metadata::completion_rate,
+        ))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((attempts, completions), (1, 1));
+    assert!((rate - 1.0).abs() < 1e-9);
+    let page = b.get_html("/scenarios/ordering-coffee-lisbon").await;
+    assert_eq!(page.text("#progress .attempts"), "1");
+    // Ending twice changes nothing.
+    b.post_form(&format!("{path}/end"), &[]).await;
+    let again: i32 = scenario_metadata::table
+        .find("ordering-coffee-lisbon")
+        .select(scenario_metadata::total_attempts)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(again, 1);
+}
+
+#[tokio::test]
+async fn reading_aids_annotate_mandarin_korean_and_japanese_kana() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    for (language, sentence, selector, expected) in [
+        (
+            "zh",
+            "我想喝咖啡",
+            ".message.learner ruby rt",
+            "wǒ xiǎng hē kā fēi",
+        ),
+        (
+            "ko",
+            "감사합니다",
+            ".message.learner .romanization",
+            "gamsahapnida",
+        ),
+        (
+            "ja",
+            "ありがとうございます",
+            ".message.learner .romanization",
+            "arigatougozaimasu",
+        ),
+    ] {
+        let path = start(&b, "", language).await;
+        b.post_form(&format!("{path}/messages"), &[("content", sentence)])
+            .await;
+        let page = b.get_html(&path).await;
+        assert_eq!(page.texts(selector).join(" "), expected, "{language}");
+        let stored = messages_of(&app, &id_of(&path));
+        let learner = stored.iter().find(|m| m.role == MessageRole::User).unwrap();
+        assert!(learner.romanization.is_some(), "{language}");
+        if language == "zh" {
+            assert_eq!(learner.pinyin.as_deref(), Some("wǒ xiǎng hē kā fēi"));
+        }
+    }
+}
+
+/// How the mock provider answers.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Stream,
+    FailMidway,
+    Down,
+}
+
+#[derive(Clone)]
+struct Provider {
+    mode: Arc<Mutex<Mode>>,
+    requests: Arc<Mutex<Vec<serde_json::Value>>>,
+}
+
+async fn completions(
+    p: web::Data<Provider>,
+    req: actix_web::HttpRequest,
+    body: web::Json<serde_json::Value>,
+) -> HttpResponse {
+    p.requests.lock().unwrap().push(serde_json::json!({ "auth": req.headers().get("authorization").map(|v| v.to_str().unwrap().to_owned()), "body": body.into_inner() }));
+    let chunk = |t: &str| {
+        web::Bytes::from(format!(
+            "data: {}\n\n",
+            serde_json::json!({"choices": [{"delta": {"content": t}}]})
+        ))
+    };
+    match *p.mode.lock().unwrap() {
+        Mode::Down => HttpResponse::ServiceUnavailable().finish(),
+        Mode::Stream => {
+            let parts = vec![
+                chunk("Bonjour"),
+                chunk(" ! Comment"),
+                chunk(" allez-vous ?"),
+                web::Bytes::from("data: [DONE]\n\n"),
+            ];
+            HttpResponse::Ok()
+                .content_type("text/event-stream")
+                .streaming(futures_util::stream::iter(
+                    parts.into_iter().map(Ok::<_, actix_web::Error>),
+                ))
+        }
+        Mode::FailMidway => {
+            let parts: Vec<Result<web::Bytes, actix_web::Error>> = vec![
+                Ok(chunk("Bonjour")),
+                Err(actix_web::error::ErrorInternalServerError(
+                    "provider crashed",
+                )),
+            ];
+            HttpResponse::Ok()
+                .content_type("text/event-stream")
+                .streaming(futures_util::stream::iter(parts))
+        }
+    }
+}
+
+async fn app_with_provider() -> (TestApp, Provider) {
+    let provider = Provider {
+        mode: Arc::new(Mutex::new(Mode::Stream)),
+        requests: Arc::default(),
+    };
+    let data = web::Data::new(provider.clone());
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/v1/chat/completions", web::post().to(completions))
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    let app = spawn_app_with(|s| {
+        s.seed_on_start = true;
+        s.ai = Some(AiSettings {
+            base_url: format!("http://127.0.0.1:{port}/v1"),
+            api_key: Secret::new("sk-test"),
+            model: "test-model".into(),
+        });
+    })
+    .await;
+    (app, provider)
+}
+
+#[tokio::test]
+async fn with_a_provider_replies_stream_from_the_openai_compatible_api() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "pharmacy-fever-lyon", "fr").await;
+    let page = b.get_html(&path).await;
+    assert!(page.texts(".offline-badge").is_empty(), "not offline");
+    assert_eq!(
+        page.text(".message.partner .text"),
+        "Bonjour ! Comment allez-vous ?"
+    );
+
+    let request = provider.requests.lock().unwrap()[0].clone();
+    assert_eq!(request["auth"], "Bearer sk-test");
+    assert_eq!(request["body"]["model"], "test-model");
+    assert_eq!(request["body"]["stream"], true);
+    let system = request["body"]["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(system.contains("Speak only French"), "{system}");
+    assert!(system.contains("Do not agree with everything"));
+    assert!(
+        system.contains("Pharmacist") || system.to_lowercase().contains("pharmac"),
+        "the persona is in the prompt"
+    );
+
+    b.htmx_post(
+        &format!("{path}/messages"),
+        &[("content", "J'ai de la fièvre.")],
+    )
+    .await;
+    let body = b.get(&format!("{path}/stream")).await.text().await.unwrap();
+    assert_eq!(body.matches("event: token").count(), 3);
+    assert!(body.contains("event: done"));
+    let stored = messages_of(&app, &id_of(&path));
+    assert_eq!(
+        stored.last().unwrap().content,
+        "Bonjour ! Comment allez-vous ?"
+    );
+    let last_request = provider.requests.lock().unwrap().last().unwrap().clone();
+    let sent: Vec<&str> = last_request["body"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sent.last(),
+        Some(&"J'ai de la fièvre."),
+        "the conversation so far goes to the provider"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_failing_midway_keeps_the_learners_message_and_can_be_retried() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "fr").await;
+    *provider.mode.lock().unwrap() = Mode::FailMidway;
+    b.htmx_post(
+        &format!("{path}/messages"),
+        &[("content", "Je voudrais un café.")],
+    )
+    .await;
+    let body = b.get(&format!("{path}/stream")).await.text().await.unwrap();
+    assert!(body.contains("event: failed"), "{body}");
+    let stored = messages_of(&app, &id_of(&path));
+    assert_eq!(
+        stored.last().unwrap().content,
+        "Je voudrais un café.",
+        "the learner's message is kept, no half reply stored"
+    );
+
+    // Without JS the page offers to get the reply; the provider is down: still nothing lost.
+    *provider.mode.lock().unwrap() = Mode::Down;
+    let page = b.get_html(&path).await;
+    assert_eq!(
+        page.attrs(".no-js-retry", "action"),
+        vec![format!("{path}/reply")]
+    );
+    assert_eq!(
+        b.post_form(&format!("{path}/reply"), &[]).await.status(),
+        303
+    );
+    assert_eq!(messages_of(&app, &id_of(&path)).len(), stored.len());
+
+    // Back up: the retry stores the whole reply.
+    *provider.mode.lock().unwrap() = Mode::Stream;
+    assert_eq!(
+        b.post_form(&format!("{path}/reply"), &[]).await.status(),
+        303
+    );
+    let after = messages_of(&app, &id_of(&path));
+    assert_eq!(after.len(), stored.len() + 1);
+    assert_eq!(after.last().unwrap().role, MessageRole::Assistant);
+}
+
+#[tokio::test]
+async fn a_learner_sees_their_conversations_newest_first() {
+    let app = spawn_app().await;
+    let b = app.browser_for(&app.create_user("h@example.com"));
+    let first = start(&b, "ordering-ramen-osaka", "ja").await;
+    let second = start(&b, "", "de").await;
+    let page = b.get_html("/conversations").await;
+    let links = page.attrs("table.history-table a", "href");
+    assert_eq!(links, vec![second.clone(), first.clone()], "newest first");
+    assert!(page
+        .texts("table.history-table td")
+        .iter()
+        .any(|t| t == "Ordering Ramen in Osaka"));
+}
