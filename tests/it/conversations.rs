@@ -346,6 +346,8 @@ enum Mode {
 struct Provider {
     mode: Arc<Mutex<Mode>>,
     requests: Arc<Mutex<Vec<serde_json::Value>>>,
+    /// What a non-streamed completion answers.
+    completion: Arc<Mutex<String>>,
 }
 
 async fn completions(
@@ -353,7 +355,13 @@ async fn completions(
     req: actix_web::HttpRequest,
     body: web::Json<serde_json::Value>,
 ) -> HttpResponse {
-    p.requests.lock().unwrap().push(serde_json::json!({ "auth": req.headers().get("authorization").map(|v| v.to_str().unwrap().to_owned()), "body": body.into_inner() }));
+    let body = body.into_inner();
+    let streamed = body["stream"] != false;
+    p.requests.lock().unwrap().push(serde_json::json!({ "auth": req.headers().get("authorization").map(|v| v.to_str().unwrap().to_owned()), "body": body }));
+    if !streamed {
+        let content = p.completion.lock().unwrap().clone();
+        return HttpResponse::Ok().json(serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content}}]}));
+    }
     let chunk = |t: &str| {
         web::Bytes::from(format!(
             "data: {}\n\n",
@@ -393,6 +401,7 @@ async fn app_with_provider() -> (TestApp, Provider) {
     let provider = Provider {
         mode: Arc::new(Mutex::new(Mode::Stream)),
         requests: Arc::default(),
+        completion: Arc::default(),
     };
     let data = web::Data::new(provider.clone());
     let server = HttpServer::new(move || {
@@ -528,4 +537,163 @@ async fn a_learner_sees_their_conversations_newest_first() {
         .texts("table.history-table td")
         .iter()
         .any(|t| t == "Ordering Ramen in Osaka"));
+}
+
+#[tokio::test]
+async fn ending_with_a_provider_stores_the_analysis_and_the_report_lists_corrections() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "fr").await;
+    for line in [
+        "Bonjour",
+        "Je suis allé au marché hier et je achète des pommes",
+    ] {
+        assert_eq!(
+            b.post_form(&format!("{path}/messages"), &[("content", line)])
+                .await
+                .status(),
+            303
+        );
+    }
+    *provider.completion.lock().unwrap() = serde_json::json!({
+        "messages": [{"index": 2, "corrections": [{"original": "je achète", "corrected": "j'ai acheté", "explanation": "Past event: passé composé, and elision before a vowel."}], "wentWell": ["A clear greeting"]}],
+        "newWords": [{"word": "marché", "meaning": "market"}]
+    })
+    .to_string();
+    assert_eq!(
+        b.post_form(&format!("{path}/end"), &[("comfort_rating", "3")])
+            .await
+            .status(),
+        303
+    );
+    let analysis_request = provider.requests.lock().unwrap().last().unwrap().clone();
+    assert_eq!(
+        analysis_request["body"]["response_format"]["type"],
+        "json_object"
+    );
+    let report = b.get_html(&format!("{path}/report")).await;
+    assert_eq!(report.texts(".corrections li").len(), 1);
+    assert!(report.text(".corrections li").contains("j'ai acheté"));
+    assert_eq!(report.texts(".went-well li"), vec!["A clear greeting"]);
+    assert!(report.texts(".analysis-missing").is_empty());
+    let learner: Vec<Message> = messages_of(&app, &id_of(&path))
+        .into_iter()
+        .filter(|m| m.role == MessageRole::User)
+        .collect();
+    assert!(learner[0]
+        .grammar_analysis
+        .as_ref()
+        .unwrap()
+        .corrections
+        .is_empty());
+    assert_eq!(
+        learner[1].grammar_analysis.as_ref().unwrap().corrections[0].original,
+        "je achète"
+    );
+    assert_eq!(
+        learner[1].vocabulary_analysis.as_ref().unwrap().new_words[0].word,
+        "marché"
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_analysis_leaves_a_clear_report_and_stores_nothing() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "fr").await;
+    b.post_form(&format!("{path}/messages"), &[("content", "Bonjour")])
+        .await;
+    *provider.completion.lock().unwrap() = "Sure! Here are my thoughts: great job overall.".into();
+    assert_eq!(b.post_form(&format!("{path}/end"), &[]).await.status(), 303);
+    let report = b.get_html(&format!("{path}/report")).await;
+    assert_eq!(report.status, 200);
+    assert!(report.text(".analysis-missing").contains("isn't available"));
+    assert!(messages_of(&app, &id_of(&path))
+        .iter()
+        .all(|m| m.grammar_analysis.is_none()));
+    let c: Conversation = conversations::table
+        .find(id_of(&path))
+        .select(Conversation::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        c.status,
+        ConversationStatus::Ended,
+        "the conversation still ends"
+    );
+}
+
+#[tokio::test]
+async fn hints_say_it_in_my_language_and_translations_come_from_the_provider() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "fr").await;
+    *provider.completion.lock().unwrap() =
+        r#"{"hint":"Say how you are.","replies":[{"text":"Ça va bien, merci.","translation":"I'm fine, thanks."},{"text":"Pas mal, et vous ?","translation":"Not bad, and you?"}]}"#.into();
+    let page = b.post_page(&format!("{path}/hint"), &[]).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.text("#assist .hint-text"), "Say how you are.");
+    assert_eq!(page.texts("#assist .suggestions li").len(), 2);
+
+    *provider.completion.lock().unwrap() = "\"Je voudrais un café.\"".into();
+    let page = b
+        .post_page(
+            &format!("{path}/say"),
+            &[("sentence", "I would like a coffee")],
+        )
+        .await;
+    assert!(page
+        .text("#assist .suggestions li")
+        .starts_with("Je voudrais un café."));
+    let empty = b
+        .post_page(&format!("{path}/say"), &[("sentence", " ")])
+        .await;
+    assert_eq!(empty.status, 422);
+
+    let partner = messages_of(&app, &id_of(&path))
+        .into_iter()
+        .find(|m| m.role == MessageRole::Assistant)
+        .unwrap();
+    assert!(partner.translated_content.is_none());
+    *provider.completion.lock().unwrap() = "Hello! How are you?".into();
+    let form = b
+        .get_html(&path)
+        .await
+        .attrs(&format!("#m-{} form", partner.id), "action");
+    assert_eq!(
+        form,
+        vec![format!("{path}/messages/{}/translate", partner.id)]
+    );
+    let res = b.post_form(&form[0], &[]).await;
+    assert_eq!(res.status(), 200);
+    let translated: Message = messages::table
+        .find(&partner.id)
+        .select(Message::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        translated.translated_content.as_deref(),
+        Some("Hello! How are you?")
+    );
+    assert_eq!(
+        translated.translation_provider.as_deref(),
+        Some("openai-compatible")
+    );
+    assert_eq!(translated.translation_confidence, Some(0.8));
+    // Someone else cannot translate (or read) it.
+    assert_eq!(
+        app.new_browser().post_form(&form[0], &[]).await.status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_offline_partner_says_plainly_what_needs_a_provider() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "it").await;
+    let page = b.post_page(&format!("{path}/hint"), &[]).await;
+    assert!(page
+        .text("#assist .hint-text")
+        .contains("needs an AI provider"));
 }

@@ -208,6 +208,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Starts an app with exactly these settings on an existing database.
 pub fn start(db: TestDb, settings: Settings) -> TestApp {
+    // why: `RUST_LOG=warn cargo test -- --nocapture` then shows the app's logs.
+    if std::env::var_os("RUST_LOG").is_some() {
+        kaiwa::telemetry::init();
+    }
     let app = Application::build(settings).expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool();

@@ -3,6 +3,8 @@
 //! the `ChatModel`, stored whole here), ending with a report, and history. Only the owner
 //! (user or guest) ever reaches a conversation. No network call happens inside a transaction.
 
+pub mod analysis;
+pub mod assist;
 pub mod offline;
 pub mod reading_aids;
 
@@ -460,6 +462,62 @@ pub fn end(
         Ok::<_, ConversationError>(())
     })?;
     get(conn, owner, id)
+}
+
+/// What the analysis prompt needs: the target language's name, the learner's own
+/// language (English when unknown) and the messages.
+pub fn analysis_input(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+) -> Result<(String, String, Vec<Message>), ConversationError> {
+    let conversation = get(conn, owner, id)?;
+    let language = queries::languages::find(conn, &conversation.target_language_id)?
+        .map(|l| l.name)
+        .unwrap_or_default();
+    let native = match owner {
+        Owner::User(u) => queries::users::find(conn, u)?
+            .and_then(|u| u.native_language_id)
+            .and_then(|l| queries::languages::find(conn, &l).ok().flatten())
+            .map(|l| l.name),
+        Owner::Guest(_) => None,
+    }
+    .unwrap_or_else(|| "English".into());
+    Ok((
+        language,
+        native,
+        queries::conversations::list_messages(conn, id)?,
+    ))
+}
+
+/// Stores an analysis on the learner's messages: each gets its corrections (none when the
+/// provider had nothing to say), the last one the conversation's vocabulary. All or nothing.
+pub fn store_analysis(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+    analysis: analysis::Analysis,
+    now: NaiveDateTime,
+) -> Result<(), ConversationError> {
+    get(conn, owner, id)?;
+    write_transaction(conn, |conn| {
+        let learner: Vec<Message> = queries::conversations::list_messages(conn, id)?
+            .into_iter()
+            .filter(|m| m.role == MessageRole::User)
+            .collect();
+        let last = learner.len().saturating_sub(1);
+        for (i, m) in learner.iter().enumerate() {
+            let grammar = analysis
+                .per_message
+                .iter()
+                .find(|(idx, _)| *idx == i)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_default();
+            let vocabulary = (i == last).then(|| analysis.vocabulary.clone());
+            queries::conversations::set_analysis(conn, &m.id, Some(grammar), vocabulary, now)?;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -121,3 +121,42 @@ pub fn close_session(
         .execute(conn)
         .map(|_| ())
 }
+
+/// Stores a message's analysis.
+pub fn set_analysis(
+    conn: &mut DbConn,
+    message_id: &str,
+    grammar: Option<crate::db::json::GrammarAnalysis>,
+    vocabulary: Option<crate::db::json::VocabularyAnalysis>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use crate::db::types::Json;
+    diesel::update(messages::table.find(message_id))
+        .set((
+            messages::grammar_analysis.eq(grammar.map(Json)),
+            messages::vocabulary_analysis.eq(vocabulary.map(Json)),
+            messages::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Stores a message's translation with where it came from and how sure it is.
+pub fn set_translation(
+    conn: &mut DbConn,
+    message_id: &str,
+    text: &str,
+    provider: &str,
+    confidence: f64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(messages::table.find(message_id))
+        .set((
+            messages::translated_content.eq(Some(text)),
+            messages::translation_provider.eq(Some(provider)),
+            messages::translation_confidence.eq(Some(confidence)),
+            messages::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

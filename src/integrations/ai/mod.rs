@@ -5,6 +5,7 @@
 
 pub mod openai;
 
+use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 use crate::db::types::MessageRole;
@@ -52,6 +53,8 @@ pub enum AiError {
     Malformed(String),
     #[error("the AI provider stopped answering midway: {0}")]
     Interrupted(String),
+    #[error("the offline partner cannot do this")]
+    Offline,
 }
 
 /// A conversation partner.
@@ -62,6 +65,16 @@ pub trait ChatModel: Send + Sync {
     /// Hints and translations for a reply, when the model has them without another call.
     fn extras(&self, _request: &ReplyRequest) -> ReplyExtras {
         ReplyExtras::default()
+    }
+
+    /// A whole (non-streamed) answer to `prompt`; with `json`, the provider is asked for a
+    /// JSON object. The offline partner answers `AiError::Offline`.
+    fn complete(
+        &self,
+        _prompt: Vec<PromptMessage>,
+        _json: bool,
+    ) -> BoxFuture<'static, Result<String, AiError>> {
+        Box::pin(async { Err(AiError::Offline) })
     }
 
     /// Whether this is the built-in offline partner (the UI says so).

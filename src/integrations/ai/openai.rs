@@ -123,6 +123,35 @@ impl ChatModel for OpenAiCompatible {
         Box::pin(stream)
     }
 
+    fn complete(
+        &self,
+        prompt: Vec<PromptMessage>,
+        json: bool,
+    ) -> futures_util::future::BoxFuture<'static, Result<String, AiError>> {
+        let http = self.http.clone();
+        let url = format!(
+            "{}/chat/completions",
+            self.settings.base_url.trim_end_matches('/')
+        );
+        let key = self.settings.api_key.expose().to_owned();
+        let mut body = body(&self.settings.model, &prompt);
+        body["stream"] = serde_json::Value::Bool(false);
+        if json {
+            body["response_format"] = serde_json::json!({ "type": "json_object" });
+        }
+        Box::pin(async move {
+            let res = send(&http, &url, &key, &body).await?;
+            let value: serde_json::Value = res
+                .json()
+                .await
+                .map_err(|e| AiError::Malformed(e.without_url().to_string()))?;
+            value["choices"][0]["message"]["content"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| AiError::Malformed("no message content".into()))
+        })
+    }
+
     fn is_offline(&self) -> bool {
         false
     }

@@ -34,6 +34,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/conversations/{id}/reply", web::post().to(reply))
         .route("/conversations/{id}/stream", web::get().to(stream))
         .route("/conversations/{id}/end", web::post().to(end))
+        .route("/conversations/{id}/hint", web::post().to(hint))
+        .route("/conversations/{id}/say", web::post().to(say))
+        .route(
+            "/conversations/{id}/messages/{message_id}/translate",
+            web::post().to(translate),
+        )
         .route("/conversations/{id}/report", web::get().to(report));
 }
 
@@ -254,6 +260,15 @@ struct ShowPage {
     suggestions: Vec<(String, String)>,
     max_chars: usize,
     error: String,
+    assist: Assist,
+}
+
+/// Help shown on request above the message box.
+#[derive(Default)]
+struct Assist {
+    title: String,
+    note: String,
+    lines: Vec<(String, String)>,
 }
 
 async fn show_page(
@@ -262,6 +277,17 @@ async fn show_page(
     owner: Owner,
     id: String,
     error: String,
+) -> Result<ShowPage, AppError> {
+    show_page_with(state, visitor, owner, id, error, Assist::default()).await
+}
+
+async fn show_page_with(
+    state: &web::Data<AppState>,
+    visitor: &Visitor,
+    owner: Owner,
+    id: String,
+    error: String,
+    assist: Assist,
 ) -> Result<ShowPage, AppError> {
     let o = owner.clone();
     let (conversation, messages, voice, request) = state
@@ -307,7 +333,7 @@ async fn show_page(
         title: conversation.title.clone().unwrap_or_default(),
         messages: messages
             .iter()
-            .map(|m| MessageView::new(m, &lang))
+            .map(|m| MessageView::new(m, &lang).translatable(&conversation.id, &visitor.csrf_token))
             .collect(),
         lang,
         voice,
@@ -318,7 +344,177 @@ async fn show_page(
         suggestions: extras.suggested_replies,
         max_chars: convo::MAX_MESSAGE_CHARS,
         error,
+        assist,
     })
+}
+
+/// The target language's name, the learner's language and the partner's latest line.
+async fn assist_context(
+    state: &web::Data<AppState>,
+    owner: &Owner,
+    id: &str,
+) -> Result<(String, String, Vec<crate::db::models::Message>), AppError> {
+    let (o, i) = (owner.clone(), id.to_owned());
+    state
+        .db(move |c| Ok(convo::analysis_input(c, &o, &i)?))
+        .await
+}
+
+const NEEDS_PROVIDER: &str = "This needs an AI provider; the offline partner's hints and translations are shown with each line.";
+
+async fn hint(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let (language, native, messages) = assist_context(&state, &owner, &id).await?;
+    let mut assist = Assist {
+        title: "A hint".into(),
+        ..Default::default()
+    };
+    if state.ai.is_offline() {
+        assist.note = NEEDS_PROVIDER.into();
+    } else {
+        let partner_line = messages
+            .iter()
+            .rev()
+            .find(|m| m.role == crate::db::types::MessageRole::Assistant)
+            .map(|m| m.content.clone())
+            .unwrap_or_default();
+        match state
+            .ai
+            .complete(
+                convo::assist::hint_prompt(&language, &native, &partner_line),
+                true,
+            )
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|t| convo::assist::parse_hint(&t))
+        {
+            Ok(h) => {
+                assist.note = h.hint;
+                assist.lines = h
+                    .replies
+                    .into_iter()
+                    .map(|r| (r.text, r.translation))
+                    .collect();
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a hint failed");
+                assist.note =
+                    "No hint right now; the AI provider didn't answer. Try again in a moment."
+                        .into();
+            }
+        }
+    }
+    crate::web::render(&show_page_with(&state, &visitor, owner, id, String::new(), assist).await?)
+}
+
+#[derive(Deserialize)]
+struct SayForm {
+    #[serde(default)]
+    sentence: String,
+}
+
+async fn say(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+    form: web::Form<SayForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let sentence = form.into_inner().sentence.trim().to_owned();
+    if sentence.is_empty() || sentence.chars().count() > convo::MAX_MESSAGE_CHARS {
+        let page = show_page(
+            &state,
+            &visitor,
+            owner,
+            id,
+            "Write the sentence you want to say, in your language.".into(),
+        )
+        .await?;
+        return crate::web::accounts::render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (language, native, _) = assist_context(&state, &owner, &id).await?;
+    let mut assist = Assist {
+        title: "Say it like this".into(),
+        ..Default::default()
+    };
+    if state.ai.is_offline() {
+        assist.note = NEEDS_PROVIDER.into();
+    } else {
+        match state
+            .ai
+            .complete(
+                convo::assist::say_it_prompt(&language, &native, &sentence),
+                false,
+            )
+            .await
+        {
+            Ok(t) => assist.lines = vec![(convo::assist::clean_line(&t), sentence)],
+            Err(e) => {
+                tracing::warn!(error = %e, "say-it-in-my-language failed");
+                assist.note = "The AI provider didn't answer. Try again in a moment.".into();
+            }
+        }
+    }
+    crate::web::render(&show_page_with(&state, &visitor, owner, id, String::new(), assist).await?)
+}
+
+async fn translate(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, message_id) = path.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let (language, native, messages) = assist_context(&state, &owner, &id).await?;
+    let message = messages
+        .into_iter()
+        .find(|m| m.id == message_id)
+        .ok_or(AppError::NotFound)?;
+    let mut assist = Assist::default();
+    if message.translated_content.is_none() {
+        if state.ai.is_offline() {
+            assist.title = "Translation".into();
+            assist.note = NEEDS_PROVIDER.into();
+        } else {
+            match state
+                .ai
+                .complete(
+                    convo::assist::translate_prompt(&language, &native, &message.content),
+                    false,
+                )
+                .await
+            {
+                Ok(t) => {
+                    let (text, provider) = (convo::assist::clean_line(&t), state.ai.name());
+                    // why: a model's translation is good but not certain; the authored ones are 1.0.
+                    state
+                        .db(move |c| {
+                            Ok(queries::conversations::set_translation(
+                                c,
+                                &message.id,
+                                &text,
+                                provider,
+                                0.8,
+                                Utc::now().naive_utc(),
+                            )?)
+                        })
+                        .await?;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "a translation failed");
+                    assist.title = "Translation".into();
+                    assist.note = "The AI provider didn't answer. Try again in a moment.".into();
+                }
+            }
+        }
+    }
+    crate::web::render(&show_page_with(&state, &visitor, owner, id, String::new(), assist).await?)
 }
 
 async fn show(
@@ -577,23 +773,69 @@ async fn end(
         ),
     };
     let (o, i) = (owner.clone(), id.clone());
-    state
-        .db(move |c| {
-            Ok(convo::end(
-                c,
-                &o,
-                &i,
-                Ending {
-                    comfort_rating,
-                    engagement,
-                },
-                Utc::now().naive_utc(),
-            )?)
-        })
+    let was_active = state
+        .db(move |c| Ok(convo::get(c, &o, &i)?.status == ConversationStatus::Active))
         .await?;
+    let (o, i) = (owner.clone(), id.clone());
+    let ending = Ending {
+        comfort_rating,
+        engagement,
+    };
+    state
+        .db(move |c| Ok(convo::end(c, &o, &i, ending, Utc::now().naive_utc())?))
+        .await?;
+    if was_active && !state.ai.is_offline() {
+        analyse(&state, &owner, &id).await;
+    }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/conversations/{id}/report")))
         .finish())
+}
+
+/// Asks the provider to analyse the learner's messages and stores the result; a failure
+/// (provider down, malformed JSON) is logged and the report says the analysis is missing.
+async fn analyse(state: &web::Data<AppState>, owner: &Owner, id: &str) {
+    let (o, i) = (owner.clone(), id.to_owned());
+    let Ok((language, native, messages)) = state
+        .db(move |c| Ok(convo::analysis_input(c, &o, &i)?))
+        .await
+    else {
+        return;
+    };
+    let learner = messages
+        .iter()
+        .filter(|m| m.role == crate::db::types::MessageRole::User)
+        .count();
+    if learner == 0 {
+        return;
+    }
+    let prompt = convo::analysis::prompt(&language, &native, &messages);
+    let parsed = match state.ai.complete(prompt, true).await {
+        Ok(text) => convo::analysis::parse(&text, learner),
+        Err(e) => Err(e.to_string()),
+    };
+    match parsed {
+        Ok(analysis) => {
+            let (o, i) = (owner.clone(), id.to_owned());
+            if let Err(e) = state
+                .db(move |c| {
+                    Ok(convo::store_analysis(
+                        c,
+                        &o,
+                        &i,
+                        analysis,
+                        Utc::now().naive_utc(),
+                    )?)
+                })
+                .await
+            {
+                tracing::warn!(error = %e, "storing an analysis failed");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, conversation = %id, "the conversation analysis failed")
+        }
+    }
 }
 
 #[derive(Template)]
@@ -611,6 +853,8 @@ struct ReportPage {
     words: Vec<(String, String)>,
     objectives: Vec<String>,
     offline: bool,
+    analysed: bool,
+    went_well: Vec<String>,
     messages: Vec<MessageView>,
 }
 
@@ -689,6 +933,12 @@ async fn report(
             .map(|s| s.learning_objectives.0)
             .unwrap_or_default(),
         offline: state.ai.is_offline(),
+        analysed: messages.iter().any(|m| m.grammar_analysis.is_some()),
+        went_well: messages
+            .iter()
+            .filter_map(|m| m.grammar_analysis.as_ref())
+            .flat_map(|g| g.went_well.clone())
+            .collect(),
         messages: messages
             .iter()
             .map(|m| MessageView::new(m, &lang))

@@ -14,6 +14,9 @@ pub struct MessageView {
     pub romanization: String,
     pub translation: String,
     pub lang: String,
+    /// Where to ask for a translation (partner messages without one); empty otherwise.
+    pub translate_url: String,
+    pub csrf: String,
 }
 
 impl MessageView {
@@ -37,6 +40,20 @@ impl MessageView {
             },
             translation: m.translated_content.clone().unwrap_or_default(),
             lang: lang.to_owned(),
+            translate_url: String::new(),
+            csrf: String::new(),
         }
+    }
+
+    /// The same message with a "Translate" form when it has no translation yet.
+    pub fn translatable(mut self, conversation_id: &str, csrf: &str) -> Self {
+        if !self.from_learner && self.translation.is_empty() {
+            self.translate_url = format!(
+                "/conversations/{conversation_id}/messages/{}/translate",
+                self.id
+            );
+            self.csrf = csrf.to_owned();
+        }
+        self
     }
 }
