@@ -94,6 +94,13 @@ impl Application {
                 .configure(http::configure)
                 .default_service(web::to(http::system::not_found))
         })
+        // why: streamed replies write small chunks; with Nagle's algorithm on, each waits
+        // for the previous segment's (delayed, ~40 ms) acknowledgement.
+        .on_connect(|conn, _| {
+            if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+                let _ = tcp.set_nodelay(true);
+            }
+        })
         // why: on SIGTERM actix stops accepting and lets in-flight requests finish this long.
         .shutdown_timeout(30)
         .listen(listener)?
