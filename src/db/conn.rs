@@ -160,8 +160,10 @@ pub fn build_pool(target: &DatabaseTarget, max_size: u32) -> anyhow::Result<DbPo
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         // why: open connections on demand (and let idle ones expire) rather than holding
-        // `max_size` open per process; many processes share one PostgreSQL.
-        .min_idle(Some(1))
+        // `max_size` open per process; many processes share one PostgreSQL. Background
+        // connection filling also raced process exit in short CLI runs: libpq crashed
+        // (SIGSEGV) while the process was tearing down.
+        .min_idle(Some(0))
         .idle_timeout(Some(Duration::from_secs(300)))
         .connection_timeout(Duration::from_secs(10))
         .build_unchecked(manager);

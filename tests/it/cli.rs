@@ -183,6 +183,11 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         "the generated secret is kept"
     );
 
+    // why: only signal our own child while it still runs (a finished child's pid can be reused).
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "kaiwa is still running"
+    );
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()

@@ -697,3 +697,49 @@ async fn the_offline_partner_says_plainly_what_needs_a_provider() {
         .text("#assist .hint-text")
         .contains("needs an AI provider"));
 }
+
+#[tokio::test]
+async fn a_guest_onboards_before_the_first_conversation_and_is_brought_back() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let res = b
+        .get("/conversations/new?scenario_id=ordering-ramen-osaka")
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/onboarding");
+    let steps: [&[(&str, &str)]; 6] = [
+        &[("step", "language"), ("language", "ja")],
+        &[("step", "goal"), ("goal", "Travel")],
+        &[
+            ("step", "levels"),
+            ("speaking", "10"),
+            ("listening", "10"),
+            ("reading", "10"),
+            ("writing", "10"),
+        ],
+        &[("step", "challenge"), ("challenge", "comfortable")],
+        &[("step", "correction"), ("correction", "gentle")],
+        &[("step", "goals"), ("goals", "")],
+    ];
+    for fields in steps {
+        assert_eq!(b.post_form("/onboarding", fields).await.status(), 303);
+    }
+    let done = b.get_html("/onboarding?step=done").await;
+    assert_eq!(
+        done.attrs("#onboarding-step a.button", "href"),
+        vec!["/conversations/new?scenario_id=ordering-ramen-osaka"]
+    );
+    let form = b
+        .get_html("/conversations/new?scenario_id=ordering-ramen-osaka")
+        .await;
+    assert_eq!(form.status, 200);
+    assert_eq!(
+        form.attrs("select[name=language] option[selected]", "value"),
+        vec!["ja"],
+        "the chosen language is preselected"
+    );
+    assert_eq!(
+        form.attrs("input[name=scenario_id]", "value"),
+        vec!["ordering-ramen-osaka"]
+    );
+}

@@ -232,8 +232,10 @@ fn the_outbox_and_make_admin_commands_help_an_operator_without_smtp() {
     let promoted = run(&["make-admin", "OP@example.com"]);
     assert!(
         promoted.status.success(),
-        "{}",
-        String::from_utf8_lossy(&promoted.stderr)
+        "status {:?}, stderr: {}, stdout: {}",
+        promoted.status,
+        String::from_utf8_lossy(&promoted.stderr),
+        String::from_utf8_lossy(&promoted.stdout)
     );
     let user = kaiwa::db::queries::users::find_by_email(&mut conn, "op@example.com")
         .unwrap()

@@ -8,7 +8,8 @@ CREATE VIRTUAL TABLE scenarios_fts USING fts5(
     search_title, search_body,
     content = 'scenarios', content_rowid = 'rowid',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3 4'
+    prefix = '2 3 4',
+    detail = 'column'
 );
 
 CREATE TRIGGER scenarios_fts_insert AFTER INSERT ON scenarios BEGIN

@@ -85,6 +85,27 @@ fn throttle(
     Ok(())
 }
 
+/// Counts a request that sends an email (sign-up, reset) against the IP and the address.
+fn throttle_email_requests(
+    conn: &mut DbConn,
+    ip: &str,
+    email: &str,
+    now: NaiveDateTime,
+) -> Result<(), AccountError> {
+    throttle(
+        conn,
+        &throttle::ip_key("email", ip),
+        throttle::EMAIL_REQUESTS_PER_IP,
+        now,
+    )?;
+    throttle(
+        conn,
+        &throttle::account_key("email", email),
+        throttle::EMAIL_REQUESTS_PER_ACCOUNT,
+        now,
+    )
+}
+
 /// Refuses when `key` is already at its limit, without counting.
 fn check_throttle(
     conn: &mut DbConn,
@@ -158,18 +179,7 @@ pub fn sign_up(
     let email = normalize_email(&input.email)?;
     password::check_new(&input.password, &email).map_err(AccountError::WeakPassword)?;
     let display_name = clean_display_name(&input.display_name)?;
-    throttle(
-        conn,
-        &throttle::ip_key("email", ip),
-        throttle::EMAIL_REQUESTS_PER_IP,
-        now,
-    )?;
-    throttle(
-        conn,
-        &throttle::account_key("email", &email),
-        throttle::EMAIL_REQUESTS_PER_ACCOUNT,
-        now,
-    )?;
+    throttle_email_requests(conn, ip, &email, now)?;
     // why: hash before the transaction; argon2 takes tens of milliseconds.
     let hash = password::hash(&input.password)?;
     write_transaction(conn, |conn| {
@@ -411,18 +421,7 @@ pub fn request_password_reset(
     now: NaiveDateTime,
 ) -> Result<(), AccountError> {
     let email = normalize_email(raw_email)?;
-    throttle(
-        conn,
-        &throttle::ip_key("email", ip),
-        throttle::EMAIL_REQUESTS_PER_IP,
-        now,
-    )?;
-    throttle(
-        conn,
-        &throttle::account_key("email", &email),
-        throttle::EMAIL_REQUESTS_PER_ACCOUNT,
-        now,
-    )?;
+    throttle_email_requests(conn, ip, &email, now)?;
     write_transaction(conn, |conn| {
         if let Some(user) = queries::users::find_by_email(conn, &email)? {
             let token = issue_token(

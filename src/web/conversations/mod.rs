@@ -173,18 +173,41 @@ async fn new_page(
     })
 }
 
+/// Where onboarding sends the learner when it is done (kept in the session cookie).
+pub const AFTER_ONBOARDING_KEY: &str = "after_onboarding";
+
 async fn new(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = new_page(
-        &state,
-        &visitor,
-        query.into_inner().scenario_id.filter(|s| !s.is_empty()),
-        String::new(),
-    )
-    .await?;
+    let scenario_id = query.into_inner().scenario_id.filter(|s| !s.is_empty());
+    // A learner (guest or signed in) with no preferences onboards before the first conversation.
+    let owner = accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref());
+    let has_prefs = match owner {
+        Some(o) => {
+            state
+                .db(move |c| Ok(queries::preferences::find(c, &o)?.is_some()))
+                .await?
+        }
+        None => false,
+    };
+    if !has_prefs {
+        let back = match &scenario_id {
+            Some(id) => format!(
+                "/conversations/new?scenario_id={}",
+                url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+            ),
+            None => "/conversations/new".to_owned(),
+        };
+        use actix_session::SessionExt;
+        let _ = req.get_session().insert(AFTER_ONBOARDING_KEY, back);
+        return Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/onboarding"))
+            .finish());
+    }
+    let page = new_page(&state, &visitor, scenario_id, String::new()).await?;
     crate::web::render(&page)
 }
 

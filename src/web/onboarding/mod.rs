@@ -39,6 +39,7 @@ struct Questions {
 #[template(path = "onboarding/index.html")]
 struct StepPage {
     layout: Layout,
+    continue_to: String,
     step: &'static str,
     number: usize,
     total: usize,
@@ -51,6 +52,7 @@ struct StepPage {
 #[derive(Template)]
 #[template(path = "onboarding/index.html", block = "step")]
 struct StepFragment {
+    continue_to: String,
     step: &'static str,
     number: usize,
     total: usize,
@@ -123,8 +125,20 @@ async fn respond(
         onboarding::QUESTION_COUNT,
     );
     let htmx = req.headers().contains_key("hx-request");
+    // why: the stored destination is used once, when the last step is shown.
+    let continue_to = if step == Step::Done {
+        use actix_session::SessionExt;
+        req.get_session()
+            .remove_as::<String>(crate::web::conversations::AFTER_ONBOARDING_KEY)
+            .and_then(Result::ok)
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let body = if htmx {
         StepFragment {
+            continue_to,
             step: slug,
             number,
             total,
@@ -137,6 +151,7 @@ async fn respond(
         .render()?
     } else {
         StepPage {
+            continue_to,
             layout,
             step: slug,
             number,
