@@ -8,8 +8,7 @@ CREATE VIRTUAL TABLE scenarios_fts USING fts5(
     search_title, search_body,
     content = 'scenarios', content_rowid = 'rowid',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3 4',
-    detail = 'column'
+    prefix = '2 3 4'
 );
 
 CREATE TRIGGER scenarios_fts_insert AFTER INSERT ON scenarios BEGIN
