@@ -20,7 +20,14 @@
     source.addEventListener("done", function (e) {
       source.close();
       if (e.data) {
-        bubble.outerHTML = e.data;
+        var holder = document.createElement("template");
+        holder.innerHTML = e.data;
+        var parts = Array.prototype.slice.call(holder.content.children);
+        bubble.replaceWith(parts[0]);
+        parts.slice(1).forEach(function (el) {
+          var old = el.id && document.getElementById(el.id);
+          if (old) old.replaceWith(el);
+        });
         enableSpeech();
       } else {
         bubble.remove();

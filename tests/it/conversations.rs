@@ -338,6 +338,8 @@ async fn reading_aids_annotate_mandarin_korean_and_japanese_kana() {
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Stream,
+    /// A reply with an immediate-correction line.
+    Correcting,
     FailMidway,
     Down,
 }
@@ -375,6 +377,18 @@ async fn completions(
                 chunk("Bonjour"),
                 chunk(" ! Comment"),
                 chunk(" allez-vous ?"),
+                web::Bytes::from("data: [DONE]\n\n"),
+            ];
+            HttpResponse::Ok()
+                .content_type("text/event-stream")
+                .streaming(futures_util::stream::iter(
+                    parts.into_iter().map(Ok::<_, actix_web::Error>),
+                ))
+        }
+        Mode::Correcting => {
+            let parts = vec![
+                chunk("Très bien !\n✎ J'ai acheté"),
+                chunk(" — passé composé for a finished action\nEt ensuite ?"),
                 web::Bytes::from("data: [DONE]\n\n"),
             ];
             HttpResponse::Ok()
@@ -742,4 +756,57 @@ async fn a_guest_onboards_before_the_first_conversation_and_is_brought_back() {
         form.attrs("input[name=scenario_id]", "value"),
         vec!["ordering-ramen-osaka"]
     );
+}
+
+#[tokio::test]
+async fn with_immediate_corrections_the_learners_message_gets_its_correction_inline() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    for fields in [
+        [("step", "language"), ("language", "fr")],
+        [("step", "correction"), ("correction", "immediate")],
+    ] {
+        assert_eq!(b.post_form("/onboarding", &fields).await.status(), 303);
+    }
+    let path = start(&b, "", "fr").await;
+    *provider.mode.lock().unwrap() = Mode::Correcting;
+    b.htmx_post(
+        &format!("{path}/messages"),
+        &[("content", "Hier je achète du pain.")],
+    )
+    .await;
+    let body = b.get(&format!("{path}/stream")).await.text().await.unwrap();
+    let system = provider.requests.lock().unwrap().last().unwrap()["body"]["messages"][0]
+        ["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        system.contains("✎"),
+        "the immediate style asks for correction lines: {system}"
+    );
+
+    let stored = messages_of(&app, &id_of(&path));
+    let reply = stored.last().unwrap();
+    assert_eq!(
+        reply.content, "Très bien !\nEt ensuite ?",
+        "the correction is not part of the partner's words"
+    );
+    let learner = &stored[stored.len() - 2];
+    let correction = &learner.grammar_analysis.as_ref().unwrap().corrections[0];
+    assert_eq!(
+        (
+            correction.corrected.as_str(),
+            correction.explanation.as_str()
+        ),
+        ("J'ai acheté", "passé composé for a finished action")
+    );
+    assert!(
+        body.contains(&format!("id=\"m-{}\"", learner.id)),
+        "the done event carries the corrected learner message"
+    );
+    let page = b.get_html(&path).await;
+    assert!(page
+        .text(".message.learner .correction")
+        .contains("J'ai acheté"));
 }

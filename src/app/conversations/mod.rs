@@ -384,11 +384,33 @@ pub fn save_reply(
         return Ok(None);
     }
     let conversation = get(conn, owner, id)?;
+    let (text, corrections) = split_corrections(text);
     write_transaction(conn, |conn| {
         // why: two streams for one conversation must not both store a reply.
-        if !awaiting_reply(&queries::conversations::list_messages(conn, id)?) {
+        let messages = queries::conversations::list_messages(conn, id)?;
+        if !awaiting_reply(&messages) {
             return Ok(None);
         }
+        // With the "immediate" style the partner adds ✎ lines: they belong to the learner's
+        // last message, not to the partner's reply.
+        if let (false, Some(learner)) = (corrections.is_empty(), messages.last()) {
+            let analysis = crate::db::json::GrammarAnalysis {
+                corrections: corrections
+                    .iter()
+                    .map(|(corrected, why)| crate::db::json::Correction {
+                        original: learner.content.clone(),
+                        corrected: corrected.clone(),
+                        explanation: why.clone(),
+                    })
+                    .collect(),
+                went_well: Vec::new(),
+            };
+            queries::conversations::set_analysis(conn, &learner.id, Some(analysis), None, now)?;
+        }
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let text = text.as_str();
         let translation = extras.translation.clone().map(|t| (t, provider));
         Ok(Some(new_message(
             conn,
@@ -400,6 +422,28 @@ pub fn save_reply(
             now,
         )?))
     })
+}
+
+/// Splits a reply into the partner's words and its `✎ corrected — why` lines.
+pub fn split_corrections(text: &str) -> (String, Vec<(String, String)>) {
+    let mut words = Vec::new();
+    let mut corrections = Vec::new();
+    for line in text.lines() {
+        match line.trim().strip_prefix('✎') {
+            Some(c) => {
+                let c = c.trim();
+                let (corrected, why) = c
+                    .split_once(" — ")
+                    .or_else(|| c.split_once(" - "))
+                    .unwrap_or((c, ""));
+                if !corrected.trim().is_empty() {
+                    corrections.push((corrected.trim().to_owned(), why.trim().to_owned()));
+                }
+            }
+            None => words.push(line),
+        }
+    }
+    (words.join("\n").trim().to_owned(), corrections)
 }
 
 /// The learner's self-report when ending.
@@ -560,6 +604,22 @@ mod tests {
         assert_eq!(prompt[0].role, MessageRole::System);
         assert_eq!(prompt.last().unwrap().content, "latest");
         assert_eq!(prompt.len(), 4, "the oldest long message no longer fits");
+    }
+
+    #[test]
+    fn correction_lines_are_split_from_the_partners_words() {
+        let (words, corrections) = split_corrections(
+            "Très bien !\n✎ J'ai acheté — passé composé for a finished action\nEt ensuite ?",
+        );
+        assert_eq!(words, "Très bien !\nEt ensuite ?");
+        assert_eq!(
+            corrections,
+            vec![(
+                "J'ai acheté".to_owned(),
+                "passé composé for a finished action".to_owned()
+            )]
+        );
+        assert_eq!(split_corrections("Bonjour").1, vec![]);
     }
 
     #[test]

@@ -729,7 +729,7 @@ async fn stream(
         let provider = st.ai.name();
         let saved = st
             .db(move |c| {
-                Ok(convo::save_reply(
+                let saved = convo::save_reply(
                     c,
                     &owner,
                     &id,
@@ -737,15 +737,35 @@ async fn stream(
                     &extras,
                     provider,
                     Utc::now().naive_utc(),
-                )?)
+                )?;
+                // The learner's message may have gained an immediate correction.
+                let learner = queries::conversations::list_messages(c, &id)?
+                    .into_iter()
+                    .rev()
+                    .find(|m| m.role == crate::db::types::MessageRole::User);
+                Ok((saved, learner))
             })
             .await;
+        // why: the first element replaces the pending bubble; the page's script swaps any
+        // further element (the corrected learner message) in by its id.
         let html = match saved {
-            Ok(Some(m)) => MessageFragment {
-                m: MessageView::new(&m, &lang),
+            Ok((Some(m), learner)) => {
+                let mut html = MessageFragment {
+                    m: MessageView::new(&m, &lang),
+                }
+                .render()
+                .unwrap_or_default();
+                if let Some(l) = learner.filter(|l| l.grammar_analysis.is_some()) {
+                    html.push_str(
+                        &MessageFragment {
+                            m: MessageView::new(&l, &lang),
+                        }
+                        .render()
+                        .unwrap_or_default(),
+                    );
+                }
+                html
             }
-            .render()
-            .unwrap_or_default(),
             _ => String::new(),
         };
         let _ = tx.send(sse("done", &html)).await;

@@ -17,6 +17,8 @@ pub struct MessageView {
     /// Where to ask for a translation (partner messages without one); empty otherwise.
     pub translate_url: String,
     pub csrf: String,
+    /// An immediate correction of a learner message: (corrected, why).
+    pub corrections: Vec<(String, String)>,
 }
 
 impl MessageView {
@@ -42,6 +44,16 @@ impl MessageView {
             lang: lang.to_owned(),
             translate_url: String::new(),
             csrf: String::new(),
+            corrections: m
+                .grammar_analysis
+                .as_ref()
+                .map(|g| {
+                    g.corrections
+                        .iter()
+                        .map(|c| (c.corrected.clone(), c.explanation.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
