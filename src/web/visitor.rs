@@ -51,6 +51,8 @@ pub struct Visitor {
     pub flash: Option<Flash>,
     pub ip: String,
     pub user_agent: Option<String>,
+    /// Whether this browser shows reading aids (off only when the learner turned them off).
+    pub reading_aids: bool,
 }
 
 impl Visitor {
@@ -149,6 +151,7 @@ impl FromRequest for Visitor {
                     .get("user-agent")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
+                reading_aids: req.cookie("kaiwa_aids").is_none_or(|c| c.value() != "off"),
             })
         })
     }

@@ -87,7 +87,7 @@ async fn a_guest_practises_a_scenario_with_the_offline_partner_without_js() {
     assert_eq!(texts[1], "ラーメンをください");
     assert_eq!(
         page.text(".message.learner .romanization"),
-        "raamenwokudasai"
+        "raamen wokudasai"
     );
 
     let stored = messages_of(&app, &id_of(&path));
@@ -297,7 +297,7 @@ async fn ending_a_scenario_conversation_updates_the_learners_progress_and_the_ag
 }
 
 #[tokio::test]
-async fn reading_aids_annotate_mandarin_korean_and_japanese_kana() {
+async fn reading_aids_annotate_mandarin_korean_and_japanese() {
     let app = spawn_app().await;
     let b = app.new_browser();
     for (language, sentence, selector, expected) in [
@@ -809,4 +809,39 @@ async fn with_immediate_corrections_the_learners_message_gets_its_correction_inl
     assert!(page
         .text(".message.learner .correction")
         .contains("J'ai acheté"));
+}
+
+#[tokio::test]
+async fn the_reading_aids_toggle_is_remembered() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "zh").await;
+    b.post_form(&format!("{path}/messages"), &[("content", "你好")])
+        .await;
+    let page = b.get_html(&path).await;
+    assert!(page.attrs("#transcript", "class")[0]
+        .split(' ')
+        .all(|c| c != "aids-off"));
+    let res = b
+        .post_form(&format!("{path}/aids"), &[("show", "off")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = b.get_html(&path).await;
+    assert!(
+        page.attrs("#transcript", "class")[0].contains("aids-off"),
+        "remembered across pages"
+    );
+    assert_eq!(
+        page.attrs(".aids-toggle input[name=show]", "value"),
+        vec!["on"]
+    );
+    let other = start(&b, "", "ja").await;
+    assert!(b.get_html(&other).await.attrs("#transcript", "class")[0].contains("aids-off"));
+    assert_eq!(
+        app.new_browser()
+            .post_form(&format!("{path}/aids"), &[("show", "off")])
+            .await
+            .status(),
+        404
+    );
 }

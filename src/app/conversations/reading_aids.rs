@@ -1,6 +1,7 @@
-//! Reading aids computed locally, with no dictionary download: pinyin for Mandarin (per
-//! character, for `<ruby>`), romaji and hiragana/katakana forms for Japanese kana, Revised
-//! Romanization for Korean, and a romanization of Cyrillic. Pure functions.
+//! Reading aids computed locally, with no dictionary download (the dictionaries are compiled
+//! in): pinyin for Mandarin (per character, for `<ruby>`), furigana over kanji, romaji and
+//! hiragana/katakana forms for Japanese (kakasi), Revised Romanization for Korean, and a
+//! romanization of Cyrillic. Pure functions.
 
 use pinyin::ToPinyin;
 use wana_kana::ConvertJapanese;
@@ -34,10 +35,11 @@ pub fn annotate(language: &str, text: &str) -> ReadingAids {
         }
         "ja" => {
             let kanji: String = text.chars().filter(|c| is_kanji(*c)).collect();
+            let converted = kakasi::convert(text);
             ReadingAids {
-                romanization: Some(text.to_romaji()),
-                hiragana: Some(text.to_hiragana()),
-                katakana: Some(text.to_katakana()),
+                romanization: Some(converted.romaji),
+                katakana: Some(converted.hiragana.to_katakana()),
+                hiragana: Some(converted.hiragana),
                 kanji: (!kanji.is_empty()).then_some(kanji),
                 ..Default::default()
             }
@@ -84,8 +86,48 @@ pub fn ruby_pairs(text: &str, language: &str) -> Vec<(String, String)> {
                 )
             })
             .collect(),
+        "ja" => furigana(text),
         _ => vec![(text.to_owned(), String::new())],
     }
+}
+
+fn is_hiragana(c: char) -> bool {
+    ('\u{3041}'..='\u{309F}').contains(&c)
+}
+
+/// Japanese text as (run, furigana) pairs: each run of kanji gets its reading, read with
+/// its okurigana so that 初めて gives はじ over 初; kana and punctuation get none.
+pub fn furigana(text: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_kanji(chars[i]) {
+            let start = i;
+            while i < chars.len() && is_kanji(chars[i]) {
+                i += 1;
+            }
+            let run: String = chars[start..i].iter().collect();
+            let okurigana: String = chars[i..]
+                .iter()
+                .take_while(|c| is_hiragana(**c))
+                .take(4)
+                .collect();
+            let with_okurigana = kakasi::convert(format!("{run}{okurigana}")).hiragana;
+            let reading = match with_okurigana.strip_suffix(okurigana.as_str()) {
+                Some(r) if !okurigana.is_empty() && !r.is_empty() => r.to_owned(),
+                _ => kakasi::convert(&run).hiragana,
+            };
+            out.push((run, reading));
+        } else {
+            let start = i;
+            while i < chars.len() && !is_kanji(chars[i]) {
+                i += 1;
+            }
+            out.push((chars[start..i].iter().collect(), String::new()));
+        }
+    }
+    out
 }
 
 const INITIALS: [&str; 19] = [
@@ -193,16 +235,32 @@ mod tests {
     }
 
     #[test]
-    fn japanese_kana_gets_romaji_and_both_kana_forms() {
-        let aids = annotate("ja", "ラーメンをください");
-        assert_eq!(aids.romanization.as_deref(), Some("raamenwokudasai"));
+    fn japanese_gets_furigana_over_kanji_romaji_and_kana_forms() {
+        let aids = annotate("ja", "初めてですか。大阪の豚骨ラーメンをください。");
         assert_eq!(
             aids.hiragana.as_deref(),
-            Some("らあめんをください"),
-            "the long-vowel mark becomes its vowel"
+            Some("はじめてですか。おおさかのとんこつらーめんをください。")
         );
-        assert_eq!(aids.katakana.as_deref(), Some("ラーメンヲクダサイ"));
-        assert_eq!(annotate("ja", "一つください").kanji.as_deref(), Some("一"));
+        assert!(aids
+            .romanization
+            .as_deref()
+            .unwrap()
+            .to_lowercase()
+            .contains("hajimete"));
+        assert_eq!(aids.kanji.as_deref(), Some("初大阪豚骨"));
+        let pairs = furigana("初めて大阪へ行きます");
+        let expected: Vec<(String, String)> = [
+            ("初", "はじ"),
+            ("めて", ""),
+            ("大阪", "おおさか"),
+            ("へ", ""),
+            ("行", "い"),
+            ("きます", ""),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(pairs, expected);
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/conversations/{id}/stream", web::get().to(stream))
         .route("/conversations/{id}/end", web::post().to(end))
         .route("/conversations/{id}/hint", web::post().to(hint))
+        .route("/conversations/{id}/aids", web::post().to(toggle_aids))
         .route("/conversations/{id}/say", web::post().to(say))
         .route(
             "/conversations/{id}/messages/{message_id}/translate",
@@ -284,6 +285,41 @@ struct ShowPage {
     max_chars: usize,
     error: String,
     assist: Assist,
+    /// Whether reading aids (furigana, pinyin, romanization) are shown.
+    aids: bool,
+}
+
+/// The cookie that remembers whether the learner wants reading aids.
+const AIDS_COOKIE: &str = "kaiwa_aids";
+
+#[derive(Deserialize)]
+struct AidsForm {
+    #[serde(default)]
+    show: String,
+}
+
+/// Turns reading aids on or off for this browser and goes back to the conversation.
+async fn toggle_aids(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+    form: web::Form<AidsForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    convo_exists(&state, &owner, &id).await?;
+    let value = if form.show == "on" { "on" } else { "off" };
+    let cookie = actix_web::cookie::Cookie::build(AIDS_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .secure(state.settings.secure_cookies())
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/conversations/{id}")))
+        .cookie(cookie)
+        .finish())
 }
 
 /// Help shown on request above the message box.
@@ -368,6 +404,7 @@ async fn show_page_with(
         max_chars: convo::MAX_MESSAGE_CHARS,
         error,
         assist,
+        aids: visitor.reading_aids,
     })
 }
 

@@ -33,12 +33,11 @@ impl MessageView {
             from_learner: m.role == MessageRole::User,
             text: m.content.clone(),
             ruby,
-            // why: without a kanji dictionary (none is downloaded) Japanese is romanized only
-            // when the message is all kana; half-romanized kanji would mislead.
-            romanization: match lang {
-                "zh" => String::new(),
-                "ja" if m.kanji.is_some() => String::new(),
-                _ => m.romanization.clone().unwrap_or_default(),
+            // why: Mandarin's pinyin is already over every character.
+            romanization: if lang == "zh" {
+                String::new()
+            } else {
+                m.romanization.clone().unwrap_or_default()
             },
             translation: m.translated_content.clone().unwrap_or_default(),
             lang: lang.to_owned(),
