@@ -77,6 +77,8 @@ fn main() {
             base_url: format!("http://127.0.0.1:{mock_port}/v1"),
             api_key: Secret::new("bench"),
             model: "bench".into(),
+            tts_model: "tts-1".into(),
+            stt_model: "whisper-1".into(),
         });
         let app = Application::build(settings).unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());

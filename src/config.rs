@@ -49,6 +49,10 @@ pub struct AiSettings {
     pub api_key: Secret,
     /// `KAIWA_AI_MODEL`, default `gpt-4o-mini`.
     pub model: String,
+    /// `KAIWA_AI_TTS_MODEL`, default `tts-1`: the partner's voice.
+    pub tts_model: String,
+    /// `KAIWA_AI_STT_MODEL`, default `whisper-1`: the learner's spoken answers.
+    pub stt_model: String,
 }
 
 /// The OAuth client Kaiwa is registered as with Google (or a compatible provider).
@@ -310,6 +314,12 @@ impl Settings {
                 model: sources
                     .get("KAIWA_AI_MODEL")
                     .unwrap_or_else(|| "gpt-4o-mini".into()),
+                tts_model: sources
+                    .get("KAIWA_AI_TTS_MODEL")
+                    .unwrap_or_else(|| "tts-1".into()),
+                stt_model: sources
+                    .get("KAIWA_AI_STT_MODEL")
+                    .unwrap_or_else(|| "whisper-1".into()),
             }),
             _ => None,
         };

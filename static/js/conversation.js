@@ -7,6 +7,9 @@
   var transcript = document.getElementById("transcript");
   if (!transcript) return;
   var lang = transcript.dataset.voice || transcript.dataset.lang || "";
+  var providerVoice = transcript.dataset.providerVoice === "1";
+  var conversationId = transcript.dataset.id;
+  var csrf = (document.querySelector("input[name=csrf_token]") || {}).value || "";
 
   function stream(bubble) {
     if (bubble.dataset.streaming) return;
@@ -60,7 +63,25 @@
     return r ? parseFloat(r.value) : 0.9;
   }
 
+  function playFromProvider(button) {
+    var message = button.closest(".message");
+    var audio = new Audio("/conversations/" + conversationId + "/messages/" + message.id.slice(2) + "/audio");
+    audio.playbackRate = rate();
+    audio.play();
+  }
+
   function enableSpeech() {
+    if (providerVoice) {
+      document.querySelectorAll("button.speak").forEach(function (b) {
+        b.hidden = false;
+        if (b.dataset.bound) return;
+        b.dataset.bound = "1";
+        b.addEventListener("click", function () { playFromProvider(b); });
+      });
+      var label = document.querySelector(".rate-label");
+      if (label) label.hidden = false;
+      return;
+    }
     if (!("speechSynthesis" in window)) return;
     document.querySelectorAll("button.speak").forEach(function (b) {
       b.hidden = false;
@@ -80,11 +101,41 @@
     if (rateLabel) rateLabel.hidden = false;
   }
 
+  function recordWithProvider(mic, box) {
+    if (!navigator.mediaDevices || !window.MediaRecorder) return false;
+    mic.hidden = false;
+    var recorder = null;
+    mic.addEventListener("click", function () {
+      if (recorder) { recorder.stop(); return; }
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        var chunks = [];
+        recorder = new MediaRecorder(stream);
+        recorder.ondataavailable = function (e) { chunks.push(e.data); };
+        recorder.onstop = function () {
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          var blob = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
+          recorder = null;
+          mic.textContent = "🎤 Speak";
+          fetch("/conversations/" + conversationId + "/transcribe", {
+            method: "POST", body: blob, headers: { "Content-Type": blob.type, "X-CSRF-Token": csrf }
+          }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+            if (j && j.text) { box.value = (box.value + " " + j.text).trim(); box.focus(); }
+          });
+        };
+        recorder.start();
+        mic.textContent = "■ Stop";
+      });
+    });
+    return true;
+  }
+
   function enableMic() {
     var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
     var mic = document.querySelector("button.mic");
     var box = document.getElementById("content");
-    if (!Recognition || !mic || !box) return;
+    if (!mic || !box) return;
+    if (providerVoice && recordWithProvider(mic, box)) return;
+    if (!Recognition) return;
     mic.hidden = false;
     mic.addEventListener("click", function () {
       var r = new Recognition();

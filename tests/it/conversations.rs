@@ -411,6 +411,36 @@ async fn completions(
     }
 }
 
+async fn speech(p: web::Data<Provider>, body: web::Json<serde_json::Value>) -> HttpResponse {
+    p.requests
+        .lock()
+        .unwrap()
+        .push(serde_json::json!({ "speech": body.into_inner() }));
+    HttpResponse::Ok()
+        .content_type("audio/mpeg")
+        .body("ID3-fake-mp3")
+}
+
+async fn transcriptions(
+    p: web::Data<Provider>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    p.requests
+        .lock()
+        .unwrap()
+        .push(serde_json::json!({ "transcription": text, "content_type": content_type }));
+    HttpResponse::Ok().json(serde_json::json!({ "text": "J'ai mal à la tête." }))
+}
+
 async fn app_with_provider() -> (TestApp, Provider) {
     let provider = Provider {
         mode: Arc::new(Mutex::new(Mode::Stream)),
@@ -422,6 +452,8 @@ async fn app_with_provider() -> (TestApp, Provider) {
         App::new()
             .app_data(data.clone())
             .route("/v1/chat/completions", web::post().to(completions))
+            .route("/v1/audio/speech", web::post().to(speech))
+            .route("/v1/audio/transcriptions", web::post().to(transcriptions))
     })
     .workers(1)
     .bind("127.0.0.1:0")
@@ -434,6 +466,8 @@ async fn app_with_provider() -> (TestApp, Provider) {
             base_url: format!("http://127.0.0.1:{port}/v1"),
             api_key: Secret::new("sk-test"),
             model: "test-model".into(),
+            tts_model: "tts-1".into(),
+            stt_model: "whisper-1".into(),
         });
     })
     .await;
@@ -840,6 +874,100 @@ async fn the_reading_aids_toggle_is_remembered() {
     assert_eq!(
         app.new_browser()
             .post_form(&format!("{path}/aids"), &[("show", "off")])
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn with_a_provider_the_partner_speaks_in_the_speakers_voice_and_answers_are_transcribed() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "pharmacy-fever-lyon", "fr").await;
+    let page = b.get_html(&path).await;
+    assert_eq!(page.attrs("#transcript", "data-provider-voice"), vec!["1"]);
+    let partner = messages_of(&app, &id_of(&path))
+        .into_iter()
+        .find(|m| m.role == MessageRole::Assistant)
+        .unwrap();
+    let res = b
+        .get(&format!("{path}/messages/{}/audio", partner.id))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "audio/mpeg");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"ID3-fake-mp3");
+    let spoken = provider.requests.lock().unwrap().last().unwrap()["speech"].clone();
+    assert_eq!(spoken["input"], partner.content.as_str());
+    let voice = spoken["voice"].as_str().unwrap().to_owned();
+    let default_french_voice: String =
+        kaiwa::db::queries::languages::list_speakers(&mut app.conn(), "fr").unwrap()[0]
+            .openai_voice_id
+            .clone()
+            .unwrap();
+    assert_eq!(
+        voice, default_french_voice,
+        "the conversation's speaker's voice"
+    );
+
+    let token = b.csrf().await;
+    let res = b
+        .client
+        .post(b.url(&format!("{path}/transcribe")))
+        .header("Content-Type", "audio/webm")
+        .header("X-CSRF-Token", &token)
+        .body(b"fake-webm-audio".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let json: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(json["text"], "J'ai mal à la tête.");
+    let sent = provider.requests.lock().unwrap().last().unwrap().clone();
+    assert!(sent["content_type"]
+        .as_str()
+        .unwrap()
+        .starts_with("multipart/form-data"));
+    assert!(sent["transcription"]
+        .as_str()
+        .unwrap()
+        .contains("fake-webm-audio"));
+    assert!(sent["transcription"]
+        .as_str()
+        .unwrap()
+        .contains("whisper-1"));
+
+    // Not audio, or someone else's conversation: refused.
+    let bad = b
+        .client
+        .post(b.url(&format!("{path}/transcribe")))
+        .header("Content-Type", "text/plain")
+        .header("X-CSRF-Token", &token)
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        app.new_browser()
+            .get(&format!("{path}/messages/{}/audio", partner.id))
+            .await
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn offline_the_browser_speaks_and_the_provider_voice_routes_are_absent() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let path = start(&b, "", "es").await;
+    let page = b.get_html(&path).await;
+    assert!(page.attrs("#transcript", "data-provider-voice").is_empty());
+    assert_eq!(page.attrs("#transcript", "data-voice"), vec!["es-ES"]);
+    let partner = messages_of(&app, &id_of(&path)).into_iter().next().unwrap();
+    assert_eq!(
+        b.get(&format!("{path}/messages/{}/audio", partner.id))
             .await
             .status(),
         404

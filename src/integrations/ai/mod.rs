@@ -77,6 +77,25 @@ pub trait ChatModel: Send + Sync {
         Box::pin(async { Err(AiError::Offline) })
     }
 
+    /// Speech for `text` in a provider voice (MP3 bytes). Offline: `AiError::Offline`.
+    fn speech(
+        &self,
+        _text: String,
+        _voice: String,
+    ) -> BoxFuture<'static, Result<Vec<u8>, AiError>> {
+        Box::pin(async { Err(AiError::Offline) })
+    }
+
+    /// The text of a recorded answer (`content_type` as the browser recorded it).
+    fn transcribe(
+        &self,
+        _audio: Vec<u8>,
+        _content_type: String,
+        _language: String,
+    ) -> BoxFuture<'static, Result<String, AiError>> {
+        Box::pin(async { Err(AiError::Offline) })
+    }
+
     /// Whether this is the built-in offline partner (the UI says so).
     fn is_offline(&self) -> bool;
 

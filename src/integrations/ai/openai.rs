@@ -152,6 +152,88 @@ impl ChatModel for OpenAiCompatible {
         })
     }
 
+    fn speech(
+        &self,
+        text: String,
+        voice: String,
+    ) -> futures_util::future::BoxFuture<'static, Result<Vec<u8>, AiError>> {
+        let http = self.http.clone();
+        let url = format!(
+            "{}/audio/speech",
+            self.settings.base_url.trim_end_matches('/')
+        );
+        let key = self.settings.api_key.expose().to_owned();
+        let body = serde_json::json!({ "model": self.settings.tts_model, "voice": voice, "input": text, "response_format": "mp3" });
+        Box::pin(async move {
+            let res = send(&http, &url, &key, &body).await?;
+            Ok(res
+                .bytes()
+                .await
+                .map_err(|e| AiError::Interrupted(e.without_url().to_string()))?
+                .to_vec())
+        })
+    }
+
+    fn transcribe(
+        &self,
+        audio: Vec<u8>,
+        content_type: String,
+        language: String,
+    ) -> futures_util::future::BoxFuture<'static, Result<String, AiError>> {
+        let http = self.http.clone();
+        let url = format!(
+            "{}/audio/transcriptions",
+            self.settings.base_url.trim_end_matches('/')
+        );
+        let key = self.settings.api_key.expose().to_owned();
+        let model = self.settings.stt_model.clone();
+        Box::pin(async move {
+            let extension = if content_type.contains("ogg") {
+                "ogg"
+            } else if content_type.contains("mp4") {
+                "mp4"
+            } else {
+                "webm"
+            };
+            let part = reqwest::multipart::Part::bytes(audio)
+                .file_name(format!("answer.{extension}"))
+                .mime_str(&content_type)
+                .map_err(|e| AiError::Malformed(e.to_string()))?;
+            let form = reqwest::multipart::Form::new()
+                .text("model", model)
+                .text("language", language)
+                .part("file", part);
+            let res = http
+                .post(&url)
+                .bearer_auth(&key)
+                .multipart(form)
+                .send()
+                .await
+                .map_err(|e| AiError::Unreachable(e.without_url().to_string()))?;
+            if !res.status().is_success() {
+                let status = res.status().as_u16();
+                return Err(AiError::Refused {
+                    status,
+                    message: res
+                        .text()
+                        .await
+                        .unwrap_or_default()
+                        .chars()
+                        .take(300)
+                        .collect(),
+                });
+            }
+            let value: serde_json::Value = res
+                .json()
+                .await
+                .map_err(|e| AiError::Malformed(e.without_url().to_string()))?;
+            value["text"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| AiError::Malformed("no text".into()))
+        })
+    }
+
     fn is_offline(&self) -> bool {
         false
     }

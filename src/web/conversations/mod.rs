@@ -36,6 +36,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/conversations/{id}/end", web::post().to(end))
         .route("/conversations/{id}/hint", web::post().to(hint))
         .route("/conversations/{id}/aids", web::post().to(toggle_aids))
+        .route("/conversations/{id}/transcribe", web::post().to(transcribe))
+        .route(
+            "/conversations/{id}/messages/{message_id}/audio",
+            web::get().to(audio),
+        )
         .route("/conversations/{id}/say", web::post().to(say))
         .route(
             "/conversations/{id}/messages/{message_id}/translate",
@@ -287,6 +292,87 @@ struct ShowPage {
     assist: Assist,
     /// Whether reading aids (furigana, pinyin, romanization) are shown.
     aids: bool,
+    /// Whether the provider speaks and transcribes (otherwise the browser's voices).
+    provider_voice: bool,
+}
+
+/// The partner's message spoken by the provider's voice for the conversation's speaker.
+/// Offline there is no provider voice: 404, and the page uses the browser's voices.
+async fn audio(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, message_id) = path.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    if state.ai.is_offline() {
+        return Err(AppError::NotFound);
+    }
+    let (o, i) = (owner.clone(), id.clone());
+    let (text, voice) = state
+        .db(move |c| {
+            let conversation = convo::get(c, &o, &i)?;
+            let message = queries::conversations::list_messages(c, &i)?
+                .into_iter()
+                .find(|m| m.id == message_id && m.role == crate::db::types::MessageRole::Assistant)
+                .ok_or(AppError::NotFound)?;
+            let voice = match &conversation.speaker_id {
+                Some(s) => queries::languages::list_speakers(c, &conversation.target_language_id)?
+                    .into_iter()
+                    .find(|sp| &sp.id == s)
+                    .and_then(|sp| sp.openai_voice_id),
+                None => None,
+            };
+            Ok((message.content, voice.unwrap_or_else(|| "alloy".into())))
+        })
+        .await?;
+    let bytes = state.ai.speech(text, voice).await.map_err(|e| {
+        tracing::warn!(error = %e, "speech failed");
+        AppError::Unavailable("the voice provider did not answer".into())
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("audio/mpeg")
+        .insert_header(("Cache-Control", "private, max-age=86400"))
+        .body(bytes))
+}
+
+/// The largest recording accepted for transcription.
+const MAX_AUDIO_BYTES: usize = 10 * 1024 * 1024;
+
+/// Turns a recorded answer (the request body, as the browser recorded it) into text.
+async fn transcribe(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (owner, _) = owner(&state, &visitor);
+    let language = queries_lang(&state, &owner, &id).await?;
+    if state.ai.is_offline() {
+        return Err(AppError::NotFound);
+    }
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if !content_type.starts_with("audio/") || body.is_empty() || body.len() > MAX_AUDIO_BYTES {
+        return Err(AppError::Unprocessable(
+            "Send a recording of up to 10 MB.".into(),
+        ));
+    }
+    let text = state
+        .ai
+        .transcribe(body.to_vec(), content_type, language)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "transcription failed");
+            AppError::Unavailable("the speech provider did not answer".into())
+        })?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "text": text })))
 }
 
 /// The cookie that remembers whether the learner wants reading aids.
@@ -405,6 +491,7 @@ async fn show_page_with(
         error,
         assist,
         aids: visitor.reading_aids,
+        provider_voice: !state.ai.is_offline(),
     })
 }
 
