@@ -77,6 +77,9 @@ fn main() {
             base_url: format!("http://127.0.0.1:{mock_port}/v1"),
             api_key: Secret::new("bench"),
             model: "bench".into(),
+            translation_model: "test-translation-model".into(),
+            hint_model: "test-model".into(),
+            analysis_model: "test-analysis-model".into(),
             tts_model: "tts-1".into(),
             stt_model: "whisper-1".into(),
         });

@@ -49,6 +49,10 @@ pub struct AiSettings {
     pub api_key: Secret,
     /// `KAIWA_AI_MODEL`, default `gpt-4o-mini`.
     pub model: String,
+    /// `KAIWA_AI_MODEL_TRANSLATION`, `…_HINTS`, `…_ANALYSIS`: per-task models (default: `model`).
+    pub translation_model: String,
+    pub hint_model: String,
+    pub analysis_model: String,
     /// `KAIWA_AI_TTS_MODEL`, default `tts-1`: the partner's voice.
     pub tts_model: String,
     /// `KAIWA_AI_STT_MODEL`, default `whisper-1`: the learner's spoken answers.
@@ -314,6 +318,9 @@ impl Settings {
                 model: sources
                     .get("KAIWA_AI_MODEL")
                     .unwrap_or_else(|| "gpt-4o-mini".into()),
+                translation_model: task_model(sources, "KAIWA_AI_MODEL_TRANSLATION"),
+                hint_model: task_model(sources, "KAIWA_AI_MODEL_HINTS"),
+                analysis_model: task_model(sources, "KAIWA_AI_MODEL_ANALYSIS"),
                 tts_model: sources
                     .get("KAIWA_AI_TTS_MODEL")
                     .unwrap_or_else(|| "tts-1".into()),
@@ -359,6 +366,14 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// A per-task model: its own variable, else `KAIWA_AI_MODEL`, else the default model.
+fn task_model(sources: &Sources, variable: &'static str) -> String {
+    sources
+        .get(variable)
+        .or_else(|| sources.get("KAIWA_AI_MODEL"))
+        .unwrap_or_else(|| "gpt-4o-mini".into())
 }
 
 fn checked_url(

@@ -109,6 +109,7 @@
       if (recorder) { recorder.stop(); return; }
       navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
         var chunks = [];
+        var started = Date.now();
         recorder = new MediaRecorder(stream);
         recorder.ondataavailable = function (e) { chunks.push(e.data); };
         recorder.onstop = function () {
@@ -117,7 +118,8 @@
           recorder = null;
           mic.textContent = "🎤 Speak";
           fetch("/conversations/" + conversationId + "/transcribe", {
-            method: "POST", body: blob, headers: { "Content-Type": blob.type, "X-CSRF-Token": csrf }
+            method: "POST", body: blob,
+            headers: { "Content-Type": blob.type, "X-CSRF-Token": csrf, "X-Audio-Seconds": String((Date.now() - started) / 1000) }
           }).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
             if (j && j.text) { box.value = (box.value + " " + j.text).trim(); box.focus(); }
           });

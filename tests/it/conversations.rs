@@ -466,6 +466,9 @@ async fn app_with_provider() -> (TestApp, Provider) {
             base_url: format!("http://127.0.0.1:{port}/v1"),
             api_key: Secret::new("sk-test"),
             model: "test-model".into(),
+            translation_model: "test-translation-model".into(),
+            hint_model: "test-model".into(),
+            analysis_model: "test-analysis-model".into(),
             tts_model: "tts-1".into(),
             stt_model: "whisper-1".into(),
         });
@@ -616,6 +619,10 @@ async fn ending_with_a_provider_stores_the_analysis_and_the_report_lists_correct
     );
     let analysis_request = provider.requests.lock().unwrap().last().unwrap().clone();
     assert_eq!(
+        analysis_request["body"]["model"], "test-analysis-model",
+        "the analysis task's own model"
+    );
+    assert_eq!(
         analysis_request["body"]["response_format"]["type"],
         "json_object"
     );
@@ -714,6 +721,10 @@ async fn hints_say_it_in_my_language_and_translations_come_from_the_provider() {
     );
     let res = b.post_form(&form[0], &[]).await;
     assert_eq!(res.status(), 200);
+    assert_eq!(
+        provider.requests.lock().unwrap().last().unwrap()["body"]["model"],
+        "test-translation-model"
+    );
     let translated: Message = messages::table
         .find(&partner.id)
         .select(Message::as_select())
@@ -916,6 +927,7 @@ async fn with_a_provider_the_partner_speaks_in_the_speakers_voice_and_answers_ar
         .post(b.url(&format!("{path}/transcribe")))
         .header("Content-Type", "audio/webm")
         .header("X-CSRF-Token", &token)
+        .header("X-Audio-Seconds", "4.6")
         .body(b"fake-webm-audio".to_vec())
         .send()
         .await

@@ -52,6 +52,14 @@ pub fn annotate(language: &str, text: &str) -> ReadingAids {
             romanization: Some(cyrillic_romanization(text)),
             ..Default::default()
         },
+        "hi" => ReadingAids {
+            romanization: Some(devanagari_romanization(text)),
+            ..Default::default()
+        },
+        "ar" => ReadingAids {
+            romanization: Some(arabic_romanization(text)),
+            ..Default::default()
+        },
         _ => ReadingAids::default(),
     }
 }
@@ -219,6 +227,156 @@ pub fn cyrillic_romanization(text: &str) -> String {
         .collect()
 }
 
+/// A simplified ISO 15919-style romanization of Hindi (Devanagari): consonants carry an
+/// inherent "a" unless a vowel sign or virama follows; a word-final inherent "a" is dropped.
+pub fn devanagari_romanization(text: &str) -> String {
+    fn consonant(c: char) -> Option<&'static str> {
+        Some(match c {
+            'क' => "k",
+            'ख' => "kh",
+            'ग' => "g",
+            'घ' => "gh",
+            'ङ' => "ṅ",
+            'च' => "c",
+            'छ' => "ch",
+            'ज' => "j",
+            'झ' => "jh",
+            'ञ' => "ñ",
+            'ट' => "ṭ",
+            'ठ' => "ṭh",
+            'ड' => "ḍ",
+            'ढ' => "ḍh",
+            'ण' => "ṇ",
+            'त' => "t",
+            'थ' => "th",
+            'द' => "d",
+            'ध' => "dh",
+            'न' => "n",
+            'प' => "p",
+            'फ' => "ph",
+            'ब' => "b",
+            'भ' => "bh",
+            'म' => "m",
+            'य' => "y",
+            'र' => "r",
+            'ल' => "l",
+            'व' => "v",
+            'श' => "ś",
+            'ष' => "ṣ",
+            'स' => "s",
+            'ह' => "h",
+            _ => return None,
+        })
+    }
+    fn vowel(c: char) -> Option<&'static str> {
+        Some(match c {
+            'अ' => "a",
+            'आ' => "ā",
+            'इ' => "i",
+            'ई' => "ī",
+            'उ' => "u",
+            'ऊ' => "ū",
+            'ऋ' => "r̥",
+            'ए' => "e",
+            'ऐ' => "ai",
+            'ओ' => "o",
+            'औ' => "au",
+            _ => return None,
+        })
+    }
+    fn sign(c: char) -> Option<&'static str> {
+        Some(match c {
+            'ा' => "ā",
+            'ि' => "i",
+            'ी' => "ī",
+            'ु' => "u",
+            'ू' => "ū",
+            'ृ' => "r̥",
+            'े' => "e",
+            'ै' => "ai",
+            'ो' => "o",
+            'ौ' => "au",
+            '्' => "",
+            _ => return None,
+        })
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if let Some(k) = consonant(c) {
+            out.push_str(k);
+            let next = chars.get(i + 1).copied();
+            let followed_by_sign = next.is_some_and(|n| sign(n).is_some() || n == '़');
+            let word_end = next.is_none_or(|n| {
+                !(consonant(n).is_some() || sign(n).is_some() || matches!(n, 'ं' | 'ँ' | 'ः'))
+            });
+            if !followed_by_sign && !word_end {
+                out.push('a');
+            }
+        } else if let Some(v) = vowel(c).or_else(|| sign(c)) {
+            out.push_str(v);
+        } else {
+            match c {
+                'ं' | 'ँ' => out.push('ṁ'),
+                'ः' => out.push('ḥ'),
+                '़' => {}
+                '।' => out.push('.'),
+                other => out.push(other),
+            }
+        }
+    }
+    out
+}
+
+/// A simple romanization of Arabic letters (unvocalized text: short vowels are not written,
+/// so they are not guessed).
+pub fn arabic_romanization(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            match c {
+                'ا' | 'أ' | 'إ' | 'آ' => "a",
+                'ب' => "b",
+                'ت' => "t",
+                'ث' => "th",
+                'ج' => "j",
+                'ح' => "ḥ",
+                'خ' => "kh",
+                'د' => "d",
+                'ذ' => "dh",
+                'ر' => "r",
+                'ز' => "z",
+                'س' => "s",
+                'ش' => "sh",
+                'ص' => "ṣ",
+                'ض' => "ḍ",
+                'ط' => "ṭ",
+                'ظ' => "ẓ",
+                'ع' => "ʿ",
+                'غ' => "gh",
+                'ف' => "f",
+                'ق' => "q",
+                'ك' => "k",
+                'ل' => "l",
+                'م' => "m",
+                'ن' => "n",
+                'ه' => "h",
+                'و' => "w",
+                'ي' | 'ى' => "y",
+                'ة' => "a",
+                'ء' | 'ئ' | 'ؤ' => "ʾ",
+                '؟' => "?",
+                '،' => ",",
+                'َ' => "a",
+                'ُ' => "u",
+                'ِ' => "i",
+                'ْ' | 'ّ' | 'ً' | 'ٌ' | 'ٍ' => "",
+                other => return other.to_string(),
+            }
+            .to_owned()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +425,17 @@ mod tests {
     fn korean_is_romanized_syllable_by_syllable() {
         assert_eq!(korean_romanization("안녕하세요"), "annyeonghaseyo");
         assert_eq!(korean_romanization("감사합니다!"), "gamsahapnida!");
+    }
+
+    #[test]
+    fn hindi_and_arabic_are_romanized() {
+        assert_eq!(devanagari_romanization("नमस्ते"), "namaste");
+        assert_eq!(devanagari_romanization("भारत"), "bhārat");
+        assert_eq!(arabic_romanization("مرحبا"), "mrḥba");
+        assert_eq!(
+            annotate("hi", "धन्यवाद").romanization.as_deref(),
+            Some("dhanyavād")
+        );
     }
 
     #[test]

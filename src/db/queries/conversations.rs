@@ -160,3 +160,19 @@ pub fn set_translation(
         .execute(conn)
         .map(|_| ())
 }
+
+/// Adds spoken seconds to a conversation's `audio_seconds`.
+pub fn add_audio_seconds(
+    conn: &mut DbConn,
+    id: &str,
+    seconds: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(conversations::table.find(id))
+        .set((
+            conversations::audio_seconds.eq(conversations::audio_seconds + seconds),
+            conversations::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

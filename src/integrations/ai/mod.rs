@@ -57,6 +57,14 @@ pub enum AiError {
     Offline,
 }
 
+/// What a whole (non-streamed) completion is for; each task may use its own model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    Translation,
+    Hint,
+    Analysis,
+}
+
 /// A conversation partner.
 pub trait ChatModel: Send + Sync {
     /// Streams the partner's next message.
@@ -71,6 +79,7 @@ pub trait ChatModel: Send + Sync {
     /// JSON object. The offline partner answers `AiError::Offline`.
     fn complete(
         &self,
+        _task: Task,
         _prompt: Vec<PromptMessage>,
         _json: bool,
     ) -> BoxFuture<'static, Result<String, AiError>> {

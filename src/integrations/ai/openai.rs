@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{AiError, ChatModel, PromptMessage, ReplyRequest, ReplyStream};
+use super::{AiError, ChatModel, PromptMessage, ReplyRequest, ReplyStream, Task};
 use crate::config::AiSettings;
 use crate::db::types::MessageRole;
 
@@ -125,6 +125,7 @@ impl ChatModel for OpenAiCompatible {
 
     fn complete(
         &self,
+        task: Task,
         prompt: Vec<PromptMessage>,
         json: bool,
     ) -> futures_util::future::BoxFuture<'static, Result<String, AiError>> {
@@ -134,7 +135,12 @@ impl ChatModel for OpenAiCompatible {
             self.settings.base_url.trim_end_matches('/')
         );
         let key = self.settings.api_key.expose().to_owned();
-        let mut body = body(&self.settings.model, &prompt);
+        let model = match task {
+            Task::Translation => &self.settings.translation_model,
+            Task::Hint => &self.settings.hint_model,
+            Task::Analysis => &self.settings.analysis_model,
+        };
+        let mut body = body(model, &prompt);
         body["stream"] = serde_json::Value::Bool(false);
         if json {
             body["response_format"] = serde_json::json!({ "type": "json_object" });

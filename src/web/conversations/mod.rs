@@ -89,7 +89,7 @@ async fn reply_now(state: &web::Data<AppState>, owner: &Owner, id: &str) -> Resu
     let mut text = String::new();
     let mut chunks = state.ai.reply(request);
     while let Some(chunk) = chunks.next().await {
-        text.push_str(&chunk.map_err(|e| AppError::Internal(e.into()))?);
+        text.push_str(&chunk.map_err(|e| AppError::Unavailable(partner_failure(&e)))?);
     }
     let (o, i, provider) = (owner.clone(), id.to_owned(), state.ai.name());
     state
@@ -106,6 +106,34 @@ async fn reply_now(state: &web::Data<AppState>, owner: &Owner, id: &str) -> Resu
         })
         .await?;
     Ok(())
+}
+
+/// What the learner is told when the AI partner fails (the cause goes to the log).
+fn partner_failure(e: &crate::integrations::ai::AiError) -> String {
+    use crate::integrations::ai::AiError;
+    let why = match e {
+        AiError::Refused {
+            status: 401 | 403, ..
+        } => "the AI provider refused Kaiwa's key (the operator can check it)",
+        AiError::Refused { .. } | AiError::Unreachable(_) => {
+            "the AI provider can't be reached right now"
+        }
+        AiError::Interrupted(_) | AiError::Malformed(_) => {
+            "the AI provider stopped answering midway"
+        }
+        AiError::Offline => "this needs an AI provider",
+    };
+    format!("Your partner couldn't answer: {why}. Your message is saved; use \"Get the reply\" to try again.")
+}
+
+/// Tells the learner (by flash) that the reply failed.
+fn flash_failure(req: &HttpRequest, e: &AppError) {
+    tracing::warn!(error = %e, "a partner reply failed; the learner's message is kept");
+    let message = match e {
+        AppError::Unavailable(m) if m.starts_with("Your partner") => m.clone(),
+        _ => "Your partner couldn't answer. Your message is saved; try again in a moment.".into(),
+    };
+    crate::web::visitor::flash(req, "error", message);
 }
 
 struct Option3 {
@@ -228,6 +256,7 @@ struct StartForm {
 }
 
 async fn create(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     form: web::Form<StartForm>,
@@ -263,7 +292,7 @@ async fn create(
     };
     // The partner opens; if the provider fails here, the page offers a retry.
     if let Err(e) = reply_now(&state, &owner, &conversation.id).await {
-        tracing::warn!(error = %e, "the opening line failed");
+        flash_failure(&req, &e);
     }
     let mut res = HttpResponse::SeeOther();
     res.insert_header(("Location", format!("/conversations/{}", conversation.id)));
@@ -364,6 +393,14 @@ async fn transcribe(
             "Send a recording of up to 10 MB.".into(),
         ));
     }
+    // why: the browser says how long it recorded; bounded so a bad header can't inflate usage.
+    let seconds = req
+        .headers()
+        .get("x-audio-seconds")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|s| s.clamp(0.0, 600.0).round() as i32)
+        .unwrap_or(0);
     let text = state
         .ai
         .transcribe(body.to_vec(), content_type, language)
@@ -372,6 +409,19 @@ async fn transcribe(
             tracing::warn!(error = %e, "transcription failed");
             AppError::Unavailable("the speech provider did not answer".into())
         })?;
+    if seconds > 0 {
+        let i = id.clone();
+        state
+            .db(move |c| {
+                Ok(queries::conversations::add_audio_seconds(
+                    c,
+                    &i,
+                    seconds,
+                    Utc::now().naive_utc(),
+                )?)
+            })
+            .await?;
+    }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "text": text })))
 }
 
@@ -533,6 +583,7 @@ async fn hint(
         match state
             .ai
             .complete(
+                crate::integrations::ai::Task::Hint,
                 convo::assist::hint_prompt(&language, &native, &partner_line),
                 true,
             )
@@ -596,6 +647,7 @@ async fn say(
         match state
             .ai
             .complete(
+                crate::integrations::ai::Task::Translation,
                 convo::assist::say_it_prompt(&language, &native, &sentence),
                 false,
             )
@@ -632,6 +684,7 @@ async fn translate(
             match state
                 .ai
                 .complete(
+                    crate::integrations::ai::Task::Translation,
                     convo::assist::translate_prompt(&language, &native, &message.content),
                     false,
                 )
@@ -742,7 +795,7 @@ async fn send(
             .body(fragment.render()?));
     }
     if let Err(e) = reply_now(&state, &owner, &id).await {
-        tracing::warn!(error = %e, "a reply failed; the learner's message is kept");
+        flash_failure(&req, &e);
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/conversations/{id}")))
@@ -762,6 +815,7 @@ async fn queries_lang(
 
 /// Retries an owed reply without JS.
 async fn reply(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<String>,
@@ -770,7 +824,7 @@ async fn reply(
     let (owner, _) = owner(&state, &visitor);
     convo_exists(&state, &owner, &id).await?;
     if let Err(e) = reply_now(&state, &owner, &id).await {
-        tracing::warn!(error = %e, "a retried reply failed");
+        flash_failure(&req, &e);
     }
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/conversations/{id}")))
@@ -977,7 +1031,11 @@ async fn analyse(state: &web::Data<AppState>, owner: &Owner, id: &str) {
         return;
     }
     let prompt = convo::analysis::prompt(&language, &native, &messages);
-    let parsed = match state.ai.complete(prompt, true).await {
+    let parsed = match state
+        .ai
+        .complete(crate::integrations::ai::Task::Analysis, prompt, true)
+        .await
+    {
         Ok(text) => convo::analysis::parse(&text, learner),
         Err(e) => Err(e.to_string()),
     };
