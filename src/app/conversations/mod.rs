@@ -246,6 +246,30 @@ pub fn reply_request(
     if !awaiting_reply(&messages) {
         return Ok(None);
     }
+    build_request(conn, owner, &conversation, &messages).map(Some)
+}
+
+/// The request that produced the partner's latest line (for its hint and suggestions), or
+/// `None` when a reply is owed or the conversation has ended.
+pub fn latest_line_request(
+    conn: &mut DbConn,
+    owner: &Owner,
+    id: &str,
+) -> Result<Option<ReplyRequest>, ConversationError> {
+    let conversation = get(conn, owner, id)?;
+    let messages = queries::conversations::list_messages(conn, id)?;
+    if conversation.status == ConversationStatus::Ended || awaiting_reply(&messages) {
+        return Ok(None);
+    }
+    build_request(conn, owner, &conversation, &messages).map(Some)
+}
+
+fn build_request(
+    conn: &mut DbConn,
+    owner: &Owner,
+    conversation: &Conversation,
+    messages: &[Message],
+) -> Result<ReplyRequest, ConversationError> {
     let scenario = match &conversation.scenario_id {
         Some(s) => queries::scenarios::find(conn, s)?,
         None => None,
@@ -264,8 +288,8 @@ pub fn reply_request(
         &partner_name,
         prefs.as_ref(),
     );
-    Ok(Some(ReplyRequest {
-        prompt: compose(system, &messages),
+    Ok(ReplyRequest {
+        prompt: compose(system, messages),
         scenario_id: conversation.scenario_id.clone(),
         language: conversation.target_language_id.clone(),
         partner_name,
@@ -273,7 +297,10 @@ pub fn reply_request(
             .iter()
             .filter(|m| m.role == MessageRole::User)
             .count(),
-    }))
+        objectives: scenario
+            .map(|s| s.learning_objectives.0)
+            .unwrap_or_default(),
+    })
 }
 
 const PARTNER_PROMPT: &str = include_str!("prompts/partner.txt");

@@ -144,9 +144,16 @@ fn turn(request: &ReplyRequest) -> Turn {
     let replies = (0..2)
         .map(|i| p.suggested_replies[(n * 2 + i) % p.suggested_replies.len()].clone())
         .collect();
+    // why: the generic flow cannot speak about the objectives in the target language, but
+    // its English hints can steer the learner through them, one per turn.
+    let general = &p.hints[n % p.hints.len()];
+    let hint = match request.objectives.get(n) {
+        Some(objective) => format!("Try to: {}. {general}", objective.trim_end_matches('.')),
+        None => general.clone(),
+    };
     Turn {
         line,
-        hint: p.hints[n % p.hints.len()].clone(),
+        hint,
         replies,
     }
 }
@@ -208,6 +215,7 @@ mod tests {
             language: language.into(),
             partner_name: "Sam".into(),
             learner_turns: turns,
+            objectives: vec!["Greet the partner".into(), "Ask a question".into()],
         }
     }
 
@@ -233,6 +241,17 @@ mod tests {
         assert_eq!(first.replies.len(), 2);
         let closing = turn(&request(Some("ordering-ramen-osaka"), "ja", 99));
         assert!(closing.replies.is_empty());
+    }
+
+    #[test]
+    fn the_generic_flow_steers_through_the_objectives_in_its_hints() {
+        assert!(turn(&request(None, "de", 0))
+            .hint
+            .starts_with("Try to: Greet the partner."));
+        assert!(turn(&request(None, "de", 1))
+            .hint
+            .starts_with("Try to: Ask a question."));
+        assert!(!turn(&request(None, "de", 2)).hint.starts_with("Try to"));
     }
 
     #[tokio::test]

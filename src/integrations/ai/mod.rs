@@ -30,6 +30,8 @@ pub struct ReplyRequest {
     pub partner_name: String,
     /// How many messages the learner has sent so far.
     pub learner_turns: usize,
+    /// The scenario's learning objectives (English), for guidance and hints.
+    pub objectives: Vec<String>,
 }
 
 /// A reply as it arrives: text chunks to append, in order.

@@ -372,20 +372,7 @@ async fn show_page_with(
                 .map(|s| s.bcp47_code)
                 .unwrap_or_default();
             // The hint and suggestions belong to the partner's latest line.
-            let mut request = convo::reply_request(c, &o, &id)?;
-            if request.is_none() && conversation.status == ConversationStatus::Active {
-                let learner_turns = messages
-                    .iter()
-                    .filter(|m| m.role == crate::db::types::MessageRole::User)
-                    .count();
-                request = Some(crate::integrations::ai::ReplyRequest {
-                    prompt: Vec::new(),
-                    scenario_id: conversation.scenario_id.clone(),
-                    language: conversation.target_language_id.clone(),
-                    partner_name: String::new(),
-                    learner_turns,
-                });
-            }
+            let request = convo::latest_line_request(c, &o, &id)?;
             Ok((conversation, messages, voice, request))
         })
         .await?;
