@@ -1,0 +1,137 @@
+//! Signing in (with throttling) and login sessions: start, resolve, end.
+
+use chrono::NaiveDateTime;
+
+use super::*;
+
+/// Checks an email and password. Wrong passwords count against the account; every
+/// attempt counts against the IP; an unverified account gets a fresh link by email.
+pub fn sign_in(
+    conn: &mut DbConn,
+    raw_email: &str,
+    password: &str,
+    ip: &str,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> Result<User, AccountError> {
+    let email = normalize_email(raw_email).map_err(|_| AccountError::InvalidCredentials)?;
+    let account_key = throttle::account_key("login", &email);
+    throttle(
+        conn,
+        &throttle::ip_key("login", ip),
+        throttle::LOGIN_PER_IP,
+        now,
+    )?;
+    check_throttle(conn, &account_key, throttle::LOGIN_PER_ACCOUNT, now)?;
+    let user = queries::users::find_by_email(conn, &email)?;
+    let matches = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+        Some(stored) => password::verify(password, stored),
+        None => {
+            password::verify_nothing(password);
+            false
+        }
+    };
+    let user = match (user, matches) {
+        (Some(user), true) => user,
+        _ => {
+            queries::rate_limits::hit(conn, &account_key, throttle::LOGIN_PER_ACCOUNT.window, now)?;
+            return Err(AccountError::InvalidCredentials);
+        }
+    };
+    queries::rate_limits::clear(conn, &account_key)?;
+    if user.email_verified_at.is_none() {
+        throttle(
+            conn,
+            &throttle::account_key("email", &email),
+            throttle::EMAIL_REQUESTS_PER_ACCOUNT,
+            now,
+        )?;
+        write_transaction(conn, |conn| {
+            let token = issue_token(
+                conn,
+                &user.id,
+                TokenPurpose::VerifyEmail,
+                VERIFY_LINK_LIFETIME,
+                None,
+                None,
+                now,
+            )?;
+            mail::queue(
+                conn,
+                mail::verify_email(
+                    &email,
+                    &user.id,
+                    &format!("{base_url}/verify-email?token={token}"),
+                ),
+                now,
+            )
+        })?;
+        return Err(AccountError::Unverified);
+    }
+    Ok(user)
+}
+
+/// Starts a login session for `user_id` and returns the cookie token. The previous
+/// session of this browser (if any) ends, so the id rotates at every sign-in; the guest's
+/// work moves to the account; expired sessions of everyone are cleaned up.
+pub fn start_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    previous_token: Option<&str>,
+    guest_id: Option<&str>,
+    user_agent: Option<String>,
+    now: NaiveDateTime,
+) -> Result<String, AccountError> {
+    let (token, hash) = tokens::generate();
+    write_transaction(conn, |conn| {
+        if let Some(previous) = previous_token {
+            queries::sessions::delete(conn, &tokens::digest(previous))?;
+        }
+        queries::sessions::delete_expired(conn, now)?;
+        queries::sessions::insert(
+            conn,
+            &NewSession {
+                id: hash.clone(),
+                user_id: user_id.to_owned(),
+                expires_at: now + SESSION_LIFETIME,
+                user_agent: user_agent.map(|ua| ua.chars().take(300).collect()),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        if let Some(guest) = guest_id {
+            queries::preferences::move_guest_to_user(conn, guest, user_id, now)?;
+        }
+        let changes = UserChanges {
+            last_login_at: Some(Some(now)),
+            ..Default::default()
+        };
+        queries::users::update(conn, user_id, changes, now)?;
+        Ok::<_, AccountError>(())
+    })?;
+    Ok(token)
+}
+
+/// The signed-in user behind a cookie token; an expired session is deleted and refused.
+pub fn resolve_session(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Option<(Session, User)>> {
+    let id = tokens::digest(token);
+    let found = queries::sessions::find_live_with_user(conn, &id, now)?;
+    if found.is_none() {
+        queries::sessions::delete(conn, &id)?;
+    }
+    Ok(found)
+}
+
+/// Ends the session behind a cookie token.
+pub fn end_session(conn: &mut DbConn, token: &str) -> diesel::QueryResult<()> {
+    queries::sessions::delete(conn, &tokens::digest(token)).map(|_| ())
+}
+
+/// Ends every session of a user (sign out everywhere).
+pub fn end_all_sessions(conn: &mut DbConn, user_id: &str) -> diesel::QueryResult<usize> {
+    queries::sessions::delete_for_user(conn, user_id)
+}

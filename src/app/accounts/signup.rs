@@ -1,0 +1,119 @@
+//! Signing up and confirming the email address by a one-time link.
+
+use chrono::NaiveDateTime;
+
+use super::*;
+
+/// Registers an account and emails a verification link; for an address that already has an
+/// account it emails a reminder instead. Both answer the same to the caller.
+pub fn sign_up(
+    conn: &mut DbConn,
+    input: SignUp,
+    ip: &str,
+    guest_id: Option<String>,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> Result<String, AccountError> {
+    let email = normalize_email(&input.email)?;
+    password::check_new(&input.password, &email).map_err(AccountError::WeakPassword)?;
+    let display_name = clean_display_name(&input.display_name)?;
+    throttle_email_requests(conn, ip, &email, now)?;
+    // why: hash before the transaction; argon2 takes tens of milliseconds.
+    let hash = password::hash(&input.password)?;
+    write_transaction(conn, |conn| {
+        if let Some(existing) = queries::users::find_by_email(conn, &email)? {
+            let reminder = mail::already_registered(
+                &email,
+                &existing.id,
+                &format!("{base_url}/login"),
+                &format!("{base_url}/forgot-password"),
+            );
+            mail::queue(conn, reminder, now)?;
+            return Ok(email.clone());
+        }
+        let user = NewUser {
+            id: new_id(),
+            email: email.clone(),
+            email_verified_at: None,
+            password_hash: Some(hash),
+            google_id: None,
+            display_name,
+            username: None,
+            avatar_url: None,
+            stripe_customer_id: None,
+            native_language_id: None,
+            preferred_ui_language_id: None,
+            is_admin: false,
+            last_login_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        queries::users::insert(conn, &user)?;
+        let token = issue_token(
+            conn,
+            &user.id,
+            TokenPurpose::VerifyEmail,
+            VERIFY_LINK_LIFETIME,
+            None,
+            guest_id,
+            now,
+        )?;
+        mail::queue(
+            conn,
+            mail::verify_email(
+                &email,
+                &user.id,
+                &format!("{base_url}/verify-email?token={token}"),
+            ),
+            now,
+        )?;
+        Ok(email.clone())
+    })
+}
+
+/// Finds a usable token: known, of this purpose, unused and unexpired.
+pub(super) fn usable_token(
+    conn: &mut DbConn,
+    token: &str,
+    purpose: TokenPurpose,
+    now: NaiveDateTime,
+) -> Result<AuthToken, AccountError> {
+    match queries::tokens::find(conn, &tokens::digest(token), purpose)? {
+        Some(t) if t.used_at.is_none() && t.expires_at > now => Ok(t),
+        _ => Err(AccountError::LinkInvalid),
+    }
+}
+
+/// Checks a link without using it (to show its form).
+pub fn check_link(
+    conn: &mut DbConn,
+    token: &str,
+    purpose: TokenPurpose,
+    now: NaiveDateTime,
+) -> Result<(), AccountError> {
+    usable_token(conn, token, purpose, now).map(|_| ())
+}
+
+/// Uses a verification link: marks the email verified and moves the guest work recorded at
+/// sign-up to the account. Returns the user, to be signed in.
+pub fn verify_email(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<User, AccountError> {
+    write_transaction(conn, |conn| {
+        let t = usable_token(conn, token, TokenPurpose::VerifyEmail, now)?;
+        if !queries::tokens::mark_used(conn, &t.id, now)? {
+            return Err(AccountError::LinkInvalid);
+        }
+        let changes = UserChanges {
+            email_verified_at: Some(Some(now)),
+            ..Default::default()
+        };
+        queries::users::update(conn, &t.user_id, changes, now)?;
+        if let Some(guest) = &t.guest_id {
+            queries::preferences::move_guest_to_user(conn, guest, &t.user_id, now)?;
+        }
+        queries::users::find(conn, &t.user_id)?.ok_or(AccountError::LinkInvalid)
+    })
+}
