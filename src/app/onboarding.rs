@@ -202,7 +202,16 @@ pub fn recommendations(
     owner: &Owner,
 ) -> Result<(UserPreferences, Vec<Scenario>), OnboardingError> {
     let prefs = queries::preferences::find(conn, owner)?.ok_or(OnboardingError::NeedsLanguage)?;
-    let candidates = queries::scenarios::list_public(conn, 10_000, 0)?;
+    // why: only the target level and its neighbours can come first; loading the whole catalog
+    // for three picks would grow with it.
+    let target = cefr_index(target_level(&prefs));
+    let levels: Vec<CefrLevel> = CEFR_ORDER
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (*i as i32 - target).abs() <= 1)
+        .map(|(_, l)| *l)
+        .collect();
+    let candidates = queries::scenarios::list_public_at_levels(conn, &levels, 500)?;
     let picks = recommend(&prefs, &candidates, 3);
     Ok((prefs, picks))
 }

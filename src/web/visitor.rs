@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::accounts;
 use crate::db::models::User;
+use crate::db::queries::preferences::Owner;
 use crate::error::AppError;
 use crate::web::layout::{Flash, Layout, NavUser};
 use crate::web::AppState;
@@ -61,6 +62,19 @@ impl Visitor {
         self.user
             .as_ref()
             .ok_or_else(|| AppError::SignInRequired(next.to_owned()))
+    }
+
+    /// Whose work this request acts on: the signed-in user, or the guest, whose id (and the
+    /// cookie to set) is created on first use.
+    pub fn owner_or_new_guest(&self, secure: bool) -> (Owner, Option<Cookie<'static>>) {
+        match (&self.user, &self.guest_id) {
+            (Some(u), _) => (Owner::User(u.id.clone()), None),
+            (None, Some(g)) => (Owner::Guest(g.clone()), None),
+            (None, None) => {
+                let id = uuid::Uuid::now_v7().to_string();
+                (Owner::Guest(id.clone()), Some(guest_cookie(id, secure)))
+            }
+        }
     }
 
     /// The layout for a page this visitor sees.

@@ -31,17 +31,21 @@ pub fn list_featured(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Scenario>
         .load(conn)
 }
 
-/// Public scenarios, one page of them, in title order.
-pub fn list_public(conn: &mut DbConn, limit: i64, offset: i64) -> QueryResult<Vec<Scenario>> {
+/// Public scenarios at any of `levels`, at most `limit` (candidates for a recommendation).
+pub fn list_public_at_levels(
+    conn: &mut DbConn,
+    levels: &[crate::db::types::CefrLevel],
+    limit: i64,
+) -> QueryResult<Vec<Scenario>> {
     publicly_listed()
-        .order((scenarios::title.asc(), scenarios::id.asc()))
+        .filter(scenarios::cefr_level.eq_any(levels.to_vec()))
+        .order((scenarios::difficulty_rating.asc(), scenarios::id.asc()))
         .limit(limit)
-        .offset(offset)
         .select(Scenario::as_select())
         .load(conn)
 }
 
-/// How many scenarios `list_public` pages through.
+/// How many public, active scenarios there are.
 pub fn count_public(conn: &mut DbConn) -> QueryResult<i64> {
     publicly_listed().count().get_result(conn)
 }

@@ -20,7 +20,7 @@ use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::TokenPurpose;
 use crate::error::AppError;
 use crate::web::layout::Layout;
-use crate::web::visitor::{self, auth_cookie, flash, removal, Visitor, AUTH_COOKIE, GUEST_COOKIE};
+use crate::web::visitor::{auth_cookie, flash, removal, Visitor, AUTH_COOKIE, GUEST_COOKIE};
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -90,18 +90,4 @@ pub(crate) fn safe_next(next: Option<&str>) -> Option<String> {
 #[derive(Deserialize)]
 pub(super) struct TokenQuery {
     token: Option<String>,
-}
-
-/// The guest id for this browser, and the cookie to set when it is new.
-pub(crate) fn ensure_guest(
-    visitor: &Visitor,
-    secure: bool,
-) -> (String, Option<actix_web::cookie::Cookie<'static>>) {
-    match &visitor.guest_id {
-        Some(id) => (id.clone(), None),
-        None => {
-            let id = uuid::Uuid::now_v7().to_string();
-            (id.clone(), Some(visitor::guest_cookie(id, secure)))
-        }
-    }
 }

@@ -23,7 +23,6 @@ use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{ConversationStatus, EngagementLevel};
 use crate::error::AppError;
 use crate::integrations::ai::ReplyExtras;
-use crate::web::accounts::ensure_guest;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
@@ -77,13 +76,7 @@ fn owner(
     state: &AppState,
     visitor: &Visitor,
 ) -> (Owner, Option<actix_web::cookie::Cookie<'static>>) {
-    match &visitor.user {
-        Some(u) => (Owner::User(u.id.clone()), None),
-        None => {
-            let (guest, cookie) = ensure_guest(visitor, state.settings.secure_cookies());
-            (Owner::Guest(guest), cookie)
-        }
-    }
+    visitor.owner_or_new_guest(state.settings.secure_cookies())
 }
 
 /// Asks the partner for the owed reply, waits for all of it and stores it.

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use crate::app::onboarding::{self, Answer, OnboardingError, Step};
 use crate::db::queries::{self, preferences::Owner};
 use crate::error::AppError;
-use crate::web::accounts::ensure_guest;
 use crate::web::catalog::views::ScenarioCard;
 use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
@@ -180,13 +179,7 @@ fn owner_of(
     state: &web::Data<AppState>,
     visitor: &Visitor,
 ) -> (Owner, Option<actix_web::cookie::Cookie<'static>>) {
-    match &visitor.user {
-        Some(u) => (Owner::User(u.id.clone()), None),
-        None => {
-            let (guest, cookie) = ensure_guest(visitor, state.settings.secure_cookies());
-            (Owner::Guest(guest), cookie)
-        }
-    }
+    visitor.owner_or_new_guest(state.settings.secure_cookies())
 }
 
 async fn show(
