@@ -176,6 +176,35 @@ fn render_form(status: StatusCode, page: FormPage) -> Result<HttpResponse, AppEr
         .body(page.render()?))
 }
 
+/// A valid draft to save, or the form to show again: with its errors (422), or with a
+/// preview of the draft when that is what was asked (nothing saved).
+fn draft_or_form(
+    visitor: &Visitor,
+    action: String,
+    heading: &str,
+    raw: RawDraft,
+    preview: bool,
+) -> Result<Result<Draft, HttpResponse>, AppError> {
+    match authoring::validate(&raw) {
+        Err(errors) => {
+            let page = FormPage::new(visitor, action, heading, raw, errors, None);
+            render_form(StatusCode::UNPROCESSABLE_ENTITY, page).map(Err)
+        }
+        Ok(d) if preview => {
+            let page = FormPage::new(
+                visitor,
+                action,
+                heading,
+                raw,
+                Vec::new(),
+                Some(preview_of(&d)),
+            );
+            render_form(StatusCode::OK, page).map(Err)
+        }
+        Ok(d) => Ok(Ok(d)),
+    }
+}
+
 async fn new(visitor: Visitor) -> Result<HttpResponse, AppError> {
     visitor.require_user("/scenarios/new")?;
     let raw = RawDraft {
@@ -204,26 +233,14 @@ async fn create(
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/scenarios/new")?.clone();
     let (raw, preview) = read_form(&body)?;
-    let action = "/scenarios".to_owned();
-    match authoring::validate(&raw) {
-        Err(errors) => render_form(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormPage::new(&visitor, action, "Write a scenario", raw, errors, None),
-        ),
-        Ok(d) if preview => {
-            let p = preview_of(&d);
-            render_form(
-                StatusCode::OK,
-                FormPage::new(
-                    &visitor,
-                    action,
-                    "Write a scenario",
-                    raw,
-                    Vec::new(),
-                    Some(p),
-                ),
-            )
-        }
+    match draft_or_form(
+        &visitor,
+        "/scenarios".into(),
+        "Write a scenario",
+        raw,
+        preview,
+    )? {
+        Err(form) => Ok(form),
         Ok(d) => {
             let id = state
                 .db(move |c| Ok(authoring::create(c, &user, d, Utc::now().naive_utc())?))
@@ -279,26 +296,14 @@ async fn update(
         .db(move |c| Ok(authoring::find_own(c, &u, &i)?))
         .await?;
     let (raw, preview) = read_form(&body)?;
-    let action = format!("/scenarios/{id}/edit");
-    match authoring::validate(&raw) {
-        Err(errors) => render_form(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormPage::new(&visitor, action, "Edit your scenario", raw, errors, None),
-        ),
-        Ok(d) if preview => {
-            let p = preview_of(&d);
-            render_form(
-                StatusCode::OK,
-                FormPage::new(
-                    &visitor,
-                    action,
-                    "Edit your scenario",
-                    raw,
-                    Vec::new(),
-                    Some(p),
-                ),
-            )
-        }
+    match draft_or_form(
+        &visitor,
+        format!("/scenarios/{id}/edit"),
+        "Edit your scenario",
+        raw,
+        preview,
+    )? {
+        Err(form) => Ok(form),
         Ok(d) => {
             let i = id.clone();
             state
