@@ -359,10 +359,13 @@ async fn show_page_with(
         .db(move |c| {
             let conversation = convo::get(c, &o, &id)?;
             let messages = queries::conversations::list_messages(c, &id)?;
-            let voice = queries::languages::list_speakers(c, &conversation.target_language_id)?
-                .into_iter()
-                .next()
-                .map(|s| s.bcp47_code)
+            // The conversation's own speaker, else the language's default voice.
+            let speakers = queries::languages::list_speakers(c, &conversation.target_language_id)?;
+            let voice = speakers
+                .iter()
+                .find(|sp| Some(&sp.id) == conversation.speaker_id.as_ref())
+                .or(speakers.first())
+                .map(|sp| sp.bcp47_code.clone())
                 .unwrap_or_default();
             // The hint and suggestions belong to the partner's latest line.
             let request = convo::latest_line_request(c, &o, &id)?;
