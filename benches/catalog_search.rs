@@ -1,7 +1,7 @@
 //! Benchmark: `/scenarios` search latency on a catalog of 1,000 scenarios against one of
 //! 100,000, served by the real app over HTTP on SQLite. Reports per-query medians and the
 //! ratio between the two sizes (the target: within 2×). Not a test; run with
-//! `cargo bench --bench catalog_search` (set `KAIWA_BENCH_POSTGRES_URL` to add PostgreSQL).
+//! `cargo bench --bench catalog_search`.
 
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,10 @@ const QUERIES: &[&str] = &[
     "/scenarios?q=negotiat",
     "/scenarios?q=festival%20lanterns",
 ];
-const ROUNDS: usize = 30;
+const ROUNDS: usize = 101;
+const WARM_UP: usize = 5;
+const SMALL: usize = 1_000;
+const LARGE: usize = 100_000;
 
 /// A small vocabulary so generated scenarios overlap like real ones do.
 const PLACES: &[&str] = &[
@@ -254,8 +257,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// Median latency per query on a fresh catalog of `size` scenarios.
-async fn measure(target: DatabaseTarget, dir: &std::path::Path, size: usize) -> Vec<Duration> {
+/// Builds a catalog of `size` scenarios in `dir` and serves it; returns the base URL.
+async fn serve(target: DatabaseTarget, dir: &std::path::Path, size: usize) -> String {
     let mut settings = Settings::for_tests(dir.to_path_buf(), target);
     settings.seed_on_start = true;
     settings.db_pool_size = 8;
@@ -272,30 +275,39 @@ async fn measure(target: DatabaseTarget, dir: &std::path::Path, size: usize) -> 
     let app = Application::build(settings).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
+    base
+}
+
+async fn time_get(client: &reqwest::Client, url: &str) -> Duration {
+    let t = Instant::now();
+    let res = client.get(url).send().await.unwrap();
+    assert!(res.status().is_success(), "{url}: {}", res.status());
+    res.text().await.unwrap();
+    t.elapsed()
+}
+
+/// Median latency per query on each catalog. Requests to the two servers alternate, so
+/// both see the same machine (a busy moment slows both, not one side of the ratio).
+async fn measure(bases: [&str; 2]) -> [Vec<Duration>; 2] {
     let client = reqwest::Client::new();
-    let mut medians = Vec::new();
+    let mut medians = [Vec::new(), Vec::new()];
     for path in QUERIES {
-        let url = format!("{base}{path}");
-        let t = Instant::now();
-        client.get(&url).send().await.unwrap().text().await.unwrap();
-        eprintln!(
-            "    first {path}: {:.2} ms",
-            t.elapsed().as_secs_f64() * 1e3
-        );
-        for _ in 0..2 {
-            client.get(&url).send().await.unwrap().text().await.unwrap();
+        let urls = bases.map(|b| format!("{b}{path}"));
+        for url in &urls {
+            for _ in 0..WARM_UP {
+                time_get(&client, url).await;
+            }
         }
-        let mut times = Vec::new();
-        for _ in 0..ROUNDS {
-            let t = Instant::now();
-            let res = client.get(&url).send().await.unwrap();
-            assert!(res.status().is_success());
-            res.text().await.unwrap();
-            times.push(t.elapsed());
+        let mut times = [Vec::new(), Vec::new()];
+        for round in 0..ROUNDS {
+            // why: alternate which side goes first, so neither always follows the other.
+            for side in [round % 2, 1 - round % 2] {
+                times[side].push(time_get(&client, &urls[side]).await);
+            }
         }
-        let m = median(times);
-        eprintln!("    {path}: {:.2} ms", m.as_secs_f64() * 1e3);
-        medians.push(m);
+        for (side, t) in times.into_iter().enumerate() {
+            medians[side].push(median(t));
+        }
     }
     medians
 }
@@ -307,12 +319,14 @@ async fn compare(name: &str, make: impl Fn(&std::path::Path, usize) -> DatabaseT
     if let Ok(dir) = std::env::var("KAIWA_BENCH_KEEP") {
         let path = std::path::PathBuf::from(dir);
         std::fs::create_dir_all(&path).unwrap();
-        measure(make(&path, 100_000), &path, 100_000).await;
+        serve(make(&path, LARGE), &path, LARGE).await;
+        eprintln!("  kept a catalog of {LARGE} in {}", path.display());
         return;
     }
-    let small = measure(make(small_dir.path(), 1_000), small_dir.path(), 1_000).await;
-    let large = measure(make(large_dir.path(), 100_000), large_dir.path(), 100_000).await;
-    println!("\n{name}: median latency of GET /scenarios?… over {ROUNDS} requests");
+    let small = serve(make(small_dir.path(), SMALL), small_dir.path(), SMALL).await;
+    let large = serve(make(large_dir.path(), LARGE), large_dir.path(), LARGE).await;
+    let [small, large] = measure([&small, &large]).await;
+    println!("\n{name}: median latency of GET /scenarios?… over {ROUNDS} requests, alternating");
     println!(
         "{:<44} {:>10} {:>10} {:>7}",
         "query", "1,000", "100,000", "ratio"

@@ -202,16 +202,15 @@ pub fn search(
         Sort::Newest => CatalogOrder::Newest,
     };
     let page = s.page.max(1);
-    let (scenarios, total) =
+    let found =
         queries::scenarios::list_catalog(conn, &filter, &order, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
-    let capped = !filter.terms.is_empty() && total >= search::MAX_MATCHES;
     Ok(CatalogPage {
-        scenarios,
-        total,
+        scenarios: found.rows,
+        total: found.total,
         page,
-        pages: pages(total, PAGE_SIZE),
+        pages: pages(found.total, PAGE_SIZE),
         sort,
-        capped,
+        capped: found.capped,
     })
 }
 

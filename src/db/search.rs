@@ -1,15 +1,18 @@
 //! Full-text search over the scenario catalog, one function per backend behind one entry
 //! point. Text is normalized in Rust (lower case, accents removed) before it is stored and
 //! before it is searched, so "Café" finds "cafe" on both databases.
-//! SQLite: FTS5 table `scenarios_fts` (external content, BM25 with the title weighted 10×).
+//! SQLite: FTS5 table `scenarios_fts` (external content) finds the matches, `score` ranks them.
 //! PostgreSQL: generated `search_vector` with a GIN index, ranked with `ts_rank`.
 
-use diesel::connection::SimpleConnection;
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{BigInt, Bool, Double, Text};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::db::conn::MultiBackend;
+use crate::db::schema::{scenario_metadata, scenarios};
 use crate::db::DbConn;
 
 /// Lower case with accents removed: "Crème Brûlée" → "creme brulee".
@@ -59,65 +62,187 @@ pub fn terms(query: &str) -> Vec<String> {
 }
 
 /// A search considers at most this many text matches (before other filters), so its cost
-/// stays bounded however large the catalog grows. On SQLite these are the newest matches
-/// (FTS5 walks its index by rowid and stops, where ranking every match first would cost time
-/// in proportion to the matches); PostgreSQL takes the best-ranked ones. Under the limit,
-/// both rank every match.
-pub const MAX_MATCHES: i64 = 250;
+/// stays bounded however large the catalog grows: on SQLite the newest matches (FTS5 walks
+/// its index by rowid and stops), on PostgreSQL the best-ranked ones. Under the limit, both
+/// rank every match. About four pages of results.
+pub const MAX_MATCHES: i64 = 100;
 
-/// A search spelled for one backend: SQL around one bound match expression, for the
-/// filter (`filter.0 ? filter.1`) and the relevance score (`rank.0 ? rank.1`, higher is better).
-#[derive(Clone)]
-pub struct Matcher {
-    pub expr: String,
-    pub filter: (&'static str, &'static str),
-    pub rank: (&'static str, &'static str),
+/// How much a term found at the start of a title word weighs against one found in the body.
+const TITLE_WEIGHT: f64 = 10.0;
+/// Body occurrences of one term count up to this many times (a long description repeating
+/// a word is not ten times as relevant).
+const BODY_HITS: usize = 3;
+
+/// How well a scenario's search text (as `searchable` stores it) matches normalized `terms`,
+/// each read as a word prefix: higher is better, 0 for no match. A term at the start of a
+/// title word counts `TITLE_WEIGHT`, each body word starting with it 1 (up to `BODY_HITS`);
+/// shorter titles win ties, as a title that is mostly the query is the closer match.
+pub fn score(title: &str, body: &str, terms: &[&str]) -> f64 {
+    let words = |text: &str, term: &str| {
+        text.split(' ')
+            .filter(|w| w.starts_with(term))
+            .take(BODY_HITS)
+            .count()
+    };
+    let mut total = 0.0;
+    for term in terms.iter().filter(|t| !t.is_empty()) {
+        if words(title, term) > 0 {
+            total += TITLE_WEIGHT;
+        }
+        total += words(body, term) as f64;
+    }
+    if total > 0.0 {
+        total += 1.0 / (1.0 + title.split(' ').count() as f64);
+    }
+    total
 }
 
-/// Prepares the match for `terms` (every term must match, as a prefix) on the connection's
-/// backend. `None` when there are no terms.
+diesel::define_sql_function! {
+    /// `score` for SQLite, registered on every connection; `terms` are space separated.
+    fn kaiwa_search_score(title: Text, body: Text, terms: Text) -> Double;
+}
+
+/// Registers the SQL functions search needs on a new SQLite connection.
+pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    kaiwa_search_score_utils::register_impl(conn, |title: String, body: String, terms: String| {
+        score(&title, &body, &terms.split(' ').collect::<Vec<_>>())
+    })
+}
+
+type CatalogSource = diesel::dsl::InnerJoinQuerySource<scenarios::table, scenario_metadata::table>;
+type Condition = Box<dyn BoxableExpression<CatalogSource, MultiBackend, SqlType = Bool>>;
+type Score = Box<dyn BoxableExpression<CatalogSource, MultiBackend, SqlType = Double>>;
+
+/// The text matches of a search (at most `MAX_MATCHES`), found once, and how to rank them.
+pub struct Matcher {
+    terms: Vec<String>,
+    found: Found,
+}
+
+/// The matches, keyed the way each backend finds rows fastest.
+enum Found {
+    /// SQLite: rowids, newest first.
+    Rowids(Vec<i64>),
+    /// PostgreSQL: scenario ids, best first.
+    Ids(Vec<String>),
+}
+
+#[derive(QueryableByName)]
+struct FoundRowid {
+    #[diesel(sql_type = BigInt)]
+    rowid: i64,
+}
+
+#[derive(QueryableByName)]
+struct FoundId {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// Runs the full-text match for `terms` (every term must match, as a word prefix);
+/// `None` when there are no terms.
 ///
-/// why: each backend spells full-text search its own way; this is the only place that knows.
-/// On SQLite the matches and their BM25 scores are computed once into a per-connection temp
-/// table: ranking with a correlated `MATCH` per row would run the full-text query once for
-/// every match (quadratic; seconds on a 100,000-scenario catalog).
+/// why: each backend spells full-text search its own way; this is the only place that
+/// knows. The matches are read once, so the page can be ranked and counted from them, and
+/// `capped` knows whether the limit was reached before any other filter applied.
 pub fn matcher(conn: &mut DbConn, terms: &[String]) -> QueryResult<Option<Matcher>> {
     if terms.is_empty() {
         return Ok(None);
     }
-    Ok(Some(match conn {
+    let found = match conn {
         DbConn::Sqlite(_) => {
-            let expr = terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ");
-            conn.batch_execute(
-                "CREATE TEMP TABLE IF NOT EXISTS search_rank (rowid INTEGER PRIMARY KEY, score REAL NOT NULL); \
-                 DELETE FROM temp.search_rank;",
-            )?;
-            diesel::sql_query(
-                "INSERT INTO temp.search_rank (rowid, score) \
-                 SELECT rowid, -bm25(scenarios_fts, 10.0, 1.0) FROM scenarios_fts \
-                 WHERE scenarios_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+            let expr = terms
+                .iter()
+                .map(|t| format!("\"{t}\"*"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let rows: Vec<FoundRowid> = diesel::sql_query(
+                "SELECT rowid FROM scenarios_fts WHERE scenarios_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
             )
-            .bind::<Text, _>(&expr)
-            .bind::<diesel::sql_types::BigInt, _>(MAX_MATCHES)
-            .execute(conn)?;
-            Matcher {
-                expr,
-                // why: the match is already in the temp table; the bound expression only keeps
-                // one SQL shape for both backends (`? <> ''` is always true here).
-                filter: ("scenarios.rowid IN (SELECT rowid FROM temp.search_rank) AND ", " <> ''"),
-                rank: ("(SELECT score FROM temp.search_rank r WHERE r.rowid = scenarios.rowid AND ", " <> '')"),
-            }
+            .bind::<Text, _>(expr)
+            .bind::<BigInt, _>(MAX_MATCHES)
+            .load(conn)?;
+            Found::Rowids(rows.into_iter().map(|r| r.rowid).collect())
         }
-        DbConn::Postgres(_) => Matcher {
-            expr: terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & "),
-            // why: the same bound as SQLite's: only the best MAX_MATCHES text matches.
-            filter: (
-                "scenarios.id IN (SELECT s2.id FROM scenarios s2, to_tsquery('simple', ",
-                ") q WHERE s2.search_vector @@ q ORDER BY ts_rank(s2.search_vector, q) DESC LIMIT 250)",
-            ),
-            rank: ("ts_rank(scenarios.search_vector, to_tsquery('simple', ", "))::float8"),
-        },
+        DbConn::Postgres(_) => {
+            let rows: Vec<FoundId> = diesel::sql_query(
+                "SELECT s.id FROM scenarios s, to_tsquery('simple', $1) q \
+                 WHERE s.search_vector @@ q ORDER BY ts_rank(s.search_vector, q) DESC LIMIT $2",
+            )
+            .bind::<Text, _>(tsquery(terms))
+            .bind::<BigInt, _>(MAX_MATCHES)
+            .load(conn)?;
+            Found::Ids(rows.into_iter().map(|r| r.id).collect())
+        }
+    };
+    Ok(Some(Matcher {
+        terms: terms.to_vec(),
+        found,
     }))
+}
+
+fn tsquery(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("{t}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+impl Matcher {
+    /// Whether nothing matched the text at all.
+    pub fn is_empty(&self) -> bool {
+        match &self.found {
+            Found::Rowids(r) => r.is_empty(),
+            Found::Ids(i) => i.is_empty(),
+        }
+    }
+
+    /// Whether the text matched more scenarios than a search considers.
+    pub fn capped(&self) -> bool {
+        let n = match &self.found {
+            Found::Rowids(r) => r.len(),
+            Found::Ids(i) => i.len(),
+        };
+        n as i64 >= MAX_MATCHES
+    }
+
+    /// Narrows the catalog to the matches.
+    pub fn condition(&self) -> Condition {
+        match &self.found {
+            // why: the rowids are integers read from the database, never user input; written
+            // into the SQL they let SQLite look each row up by its key.
+            Found::Rowids(rowids) => {
+                let list = rowids
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                Box::new(sql::<Bool>(&format!("scenarios.rowid IN ({list})")))
+            }
+            Found::Ids(ids) => Box::new(scenarios::id.eq_any(ids.clone())),
+        }
+    }
+
+    /// How well a matching scenario matches (higher is better).
+    ///
+    /// why: SQLite's `bm25()` counts every match in the whole index to weigh each term, a
+    /// cost that grows with the catalog; `score` reads only the rows already matched.
+    /// PostgreSQL's `ts_rank` reads only its row and weighs the title (A) above the body (B).
+    pub fn score(&self) -> Score {
+        match &self.found {
+            Found::Rowids(_) => Box::new(kaiwa_search_score(
+                scenarios::search_title,
+                scenarios::search_body,
+                self.terms.join(" "),
+            )),
+            Found::Ids(_) => Box::new(
+                sql::<Double>("ts_rank(scenarios.search_vector, to_tsquery('simple', ")
+                    .bind::<Text, _>(tsquery(&self.terms))
+                    .sql("))::float8"),
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -139,6 +264,34 @@ mod tests {
         );
         assert_eq!(terms("a b c d e f g h i j").len(), 8);
         assert!(terms("  -- ").is_empty());
+    }
+
+    #[test]
+    fn a_title_match_outranks_body_mentions() {
+        let in_title = score("ordering coffee in lisbon", "a counter", &["coffee"]);
+        let in_body = score("breakfast", "coffee coffee coffee coffee", &["coffee"]);
+        assert!(in_title > in_body, "{in_title} vs {in_body}");
+        // Body mentions count, up to a few.
+        assert!(score("x", "coffee coffee", &["coffee"]) > score("x", "coffee", &["coffee"]));
+        assert_eq!(
+            score("x", "coffee coffee coffee", &["coffee"]),
+            score("x", "coffee coffee coffee coffee coffee", &["coffee"])
+        );
+    }
+
+    #[test]
+    fn terms_match_word_prefixes_and_shorter_titles_win_ties() {
+        assert!(score("job interview", "", &["interv"]) > 0.0);
+        assert_eq!(score("reviewing notes", "preview", &["view"]), 0.0);
+        assert!(
+            score("ordering ramen", "", &["ramen"])
+                > score("ordering ramen in osaka", "", &["ramen"])
+        );
+        // Every term adds to the score.
+        assert!(
+            score("job interview", "", &["job", "interview"])
+                > score("job", "", &["job", "interview"])
+        );
     }
 
     #[test]

@@ -750,3 +750,42 @@ async fn public_scenario_pages_carry_canonical_opengraph_json_ld_and_the_sitemap
     let listed = xml.matches("<loc>http://127.0.0.1/scenarios/").count();
     assert_eq!(listed, public_count(&app, |_| true));
 }
+
+#[tokio::test]
+async fn a_search_matching_more_than_it_ranks_says_so_even_when_filtered() {
+    let app = spawn_app().await;
+    let author = app.browser_for(&app.create_user("many@example.com"));
+    let limit = kaiwa::db::search::MAX_MATCHES as usize;
+    for i in 0..limit + 6 {
+        let title = format!("Zither lesson {i}");
+        let mut form = draft(&title, "public");
+        if i % 3 == 0 {
+            form.retain(|(k, _)| *k != "cefr_level");
+            form.push(("cefr_level", "A2"));
+        }
+        let res = author.post_form("/scenarios", &form).await;
+        assert_eq!(res.status(), 303, "scenario {i} saved");
+    }
+
+    let broad = app.get_html("/scenarios?q=zither").await;
+    assert_eq!(
+        broad.text(".results-count"),
+        format!("{limit}+ scenarios"),
+        "a lower bound, not an exact count"
+    );
+    assert!(broad.text(".hint").contains("best matches"));
+    assert_eq!(ids(&broad).len(), kaiwa::app::catalog::PAGE_SIZE as usize);
+
+    // Filters apply after the text match: the count is still only a lower bound.
+    let filtered = app.get_html("/scenarios?q=zither&cefr=A2").await;
+    let count = filtered.text(".results-count");
+    assert!(count.contains("+ scenarios"), "{count}");
+    assert!(filtered.text(".hint").contains("best matches"));
+    for id in ids(&filtered) {
+        assert_eq!(scenario(&app, &id).cefr_level.as_str(), "A2");
+    }
+
+    let narrow = app.get_html("/scenarios?q=ramen").await;
+    assert!(!narrow.text(".results-count").contains('+'));
+    assert!(narrow.texts(".hint").is_empty());
+}

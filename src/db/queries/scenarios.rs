@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::{Scenario, ScenarioMetadata};
 use crate::db::schema::{scenario_metadata, scenarios};
+use crate::db::search::{self, Matcher};
 use crate::db::types::{Difficulty, Visibility};
 use crate::db::DbConn;
 
@@ -107,20 +108,14 @@ type CatalogQuery = diesel::dsl::IntoBoxed<
 >;
 
 /// The filtered catalog (public, active scenarios with their aggregates), shared by list and count.
-fn catalog(matcher: Option<&crate::db::search::Matcher>, filter: &CatalogFilter) -> CatalogQuery {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{Bool, Text};
+fn catalog(matcher: Option<&Matcher>, filter: &CatalogFilter) -> CatalogQuery {
     let mut q = scenarios::table
         .inner_join(scenario_metadata::table)
         .filter(scenarios::is_active.eq(true))
         .filter(scenarios::visibility.eq(Visibility::Public))
         .into_boxed();
     if let Some(m) = matcher {
-        q = q.filter(
-            sql::<Bool>(m.filter.0)
-                .bind::<Text, _>(m.expr.clone())
-                .sql(m.filter.1),
-        );
+        q = q.filter(m.condition());
     }
     // why: categories and tags are JSON arrays of plain words; a quoted LIKE matches one
     // element exactly on both backends.
@@ -152,28 +147,15 @@ fn like_safe(value: &str) -> String {
         .collect()
 }
 
-/// One page of the catalog in `order`, and how many scenarios match in all.
-pub fn list_catalog(
-    conn: &mut DbConn,
-    filter: &CatalogFilter,
-    order: &CatalogOrder,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(Vec<(Scenario, ScenarioMetadata)>, i64)> {
+/// `q` in `order`, ties broken by title then id so pages never overlap.
+fn ordered(q: CatalogQuery, order: &CatalogOrder, matcher: Option<&Matcher>) -> CatalogQuery {
     use diesel::dsl::sql;
-    use diesel::sql_types::{Double, Integer, Text};
-    // why: the match is prepared once for both the count and the page.
-    let matcher = crate::db::search::matcher(conn, &filter.terms)?;
-    let total = catalog(matcher.as_ref(), filter).count().get_result(conn)?;
-    let mut q = catalog(matcher.as_ref(), filter);
-    q = match order {
-        CatalogOrder::Relevance => match matcher.clone() {
-            Some(m) => q.order(
-                sql::<Double>(m.rank.0)
-                    .bind::<Text, _>(m.expr)
-                    .sql(m.rank.1)
-                    .sql(" DESC"),
-            ),
+    use diesel::sql_types::{Double, Integer};
+    let q = match order {
+        CatalogOrder::Relevance => match matcher {
+            Some(m) => q
+                .order(m.score().desc())
+                .then_order_by(scenario_metadata::total_times_used.desc()),
             None => q.order(scenario_metadata::total_times_used.desc()),
         },
         CatalogOrder::Recommended { levels, goal } => {
@@ -205,11 +187,69 @@ pub fn list_catalog(
     };
     q.then_order_by(scenarios::title.asc())
         .then_order_by(scenarios::id.asc())
-        .limit(limit)
-        .offset(offset)
+}
+
+/// One page of the catalog.
+pub struct CatalogPage {
+    pub rows: Vec<(Scenario, ScenarioMetadata)>,
+    /// How many scenarios match in all.
+    pub total: i64,
+    /// The search text matched more scenarios than a search considers
+    /// (`search::MAX_MATCHES`), so `total` is a lower bound.
+    pub capped: bool,
+}
+
+/// One page of the catalog in `order`, and how many scenarios match in all.
+pub fn list_catalog(
+    conn: &mut DbConn,
+    filter: &CatalogFilter,
+    order: &CatalogOrder,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<CatalogPage> {
+    let Some(matcher) = search::matcher(conn, &filter.terms)? else {
+        let total = catalog(None, filter).count().get_result(conn)?;
+        let rows = ordered(catalog(None, filter), order, None)
+            .limit(limit)
+            .offset(offset)
+            .select((Scenario::as_select(), ScenarioMetadata::as_select()))
+            .load(conn)?;
+        return Ok(CatalogPage {
+            rows,
+            total,
+            capped: false,
+        });
+    };
+    if matcher.is_empty() {
+        return Ok(CatalogPage {
+            rows: Vec::new(),
+            total: 0,
+            capped: false,
+        });
+    }
+    // why: a search holds at most `MAX_MATCHES` scenarios, so one query orders all their
+    // ids (giving the count too) and only the page's rows are loaded whole; sorting whole
+    // rows would copy every matching description.
+    let ids: Vec<String> = ordered(catalog(Some(&matcher), filter), order, Some(&matcher))
+        .select(scenarios::id)
+        .load(conn)?;
+    let total = ids.len() as i64;
+    let page: Vec<String> = ids
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
+    let mut rows: Vec<(Scenario, ScenarioMetadata)> = scenarios::table
+        .inner_join(scenario_metadata::table)
+        .filter(scenarios::id.eq_any(&page))
         .select((Scenario::as_select(), ScenarioMetadata::as_select()))
-        .load(conn)
-        .map(|rows| (rows, total))
+        .load(conn)?;
+    rows.sort_by_key(|(s, _)| page.iter().position(|id| *id == s.id));
+    Ok(CatalogPage {
+        rows,
+        total,
+        capped: matcher.capped(),
+    })
 }
 
 /// Fills the search text of scenarios that have none (rows from before search existed).
