@@ -63,8 +63,9 @@ pub fn terms(query: &str) -> Vec<String> {
 
 /// A search considers at most this many text matches (before other filters), so its cost
 /// stays bounded however large the catalog grows: on SQLite the newest matches (FTS5 walks
-/// its index by rowid and stops), on PostgreSQL the best-ranked ones. Under the limit, both
-/// rank every match. About four pages of results.
+/// its index by rowid and stops), on PostgreSQL the first ones its index yields (ranking
+/// every match first would read every matching row). Under the limit, both rank every
+/// match. About four pages of results.
 pub const MAX_MATCHES: i64 = 100;
 
 /// How much a term found at the start of a title word weighs against one found in the body.
@@ -123,7 +124,7 @@ pub struct Matcher {
 enum Found {
     /// SQLite: rowids, newest first.
     Rowids(Vec<i64>),
-    /// PostgreSQL: scenario ids, best first.
+    /// PostgreSQL: scenario ids, in the index's order.
     Ids(Vec<String>),
 }
 
@@ -166,8 +167,7 @@ pub fn matcher(conn: &mut DbConn, terms: &[String]) -> QueryResult<Option<Matche
         }
         DbConn::Postgres(_) => {
             let rows: Vec<FoundId> = diesel::sql_query(
-                "SELECT s.id FROM scenarios s, to_tsquery('simple', $1) q \
-                 WHERE s.search_vector @@ q ORDER BY ts_rank(s.search_vector, q) DESC LIMIT $2",
+                "SELECT s.id FROM scenarios s WHERE s.search_vector @@ to_tsquery('simple', $1) LIMIT $2",
             )
             .bind::<Text, _>(tsquery(terms))
             .bind::<BigInt, _>(MAX_MATCHES)
