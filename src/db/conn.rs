@@ -123,8 +123,6 @@ impl r2d2::ManageConnection for ConnectionManager {
                      PRAGMA synchronous = NORMAL; PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
                 ))
                 .map_err(diesel::r2d2::Error::QueryError)?;
-                crate::db::search::register_sqlite_functions(&mut conn)
-                    .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
         }

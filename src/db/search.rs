@@ -1,13 +1,13 @@
 //! Full-text search over the scenario catalog, one function per backend behind one entry
 //! point. Text is normalized in Rust (lower case, accents removed) before it is stored and
 //! before it is searched, so "Café" finds "cafe" on both databases.
-//! SQLite: FTS5 table `scenarios_fts` (external content) finds the matches, `score` ranks them.
-//! PostgreSQL: generated `search_vector` with a GIN index, ranked with `ts_rank`.
+//! SQLite: FTS5 table `scenarios_fts` (external content); PostgreSQL: generated
+//! `search_vector` with a GIN index. Either finds the matches; `rank` orders them.
 
 use diesel::dsl::sql;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Double, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -98,30 +98,47 @@ pub fn score(title: &str, body: &str, terms: &[&str]) -> f64 {
     total
 }
 
-diesel::define_sql_function! {
-    /// `score` for SQLite, registered on every connection; `terms` are space separated.
-    fn kaiwa_search_score(title: Text, body: Text, terms: Text) -> Double;
+/// A text match as ranking reads it.
+#[derive(Queryable)]
+pub struct Found {
+    pub id: String,
+    pub title: String,
+    pub search_title: String,
+    pub search_body: String,
+    pub times_used: i32,
 }
 
-/// Registers the SQL functions search needs on a new SQLite connection.
-pub fn register_sqlite_functions(conn: &mut diesel::SqliteConnection) -> QueryResult<()> {
-    kaiwa_search_score_utils::register_impl(conn, |title: String, body: String, terms: String| {
-        score(&title, &body, &terms.split(' ').collect::<Vec<_>>())
-    })
+/// The ids of `found`, best match for `terms` first (see `score`); ties go to the most used,
+/// then by title and id, so pages never overlap.
+///
+/// why: ranked here rather than in SQL: SQLite's `bm25()` counts every match in the whole
+/// index to weigh each term (a cost that grows with the catalog), and one ranking in Rust
+/// orders results the same way on both databases.
+pub fn rank(found: Vec<Found>, terms: &[String]) -> Vec<String> {
+    let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
+    let mut scored: Vec<(f64, Found)> = found
+        .into_iter()
+        .map(|f| (score(&f.search_title, &f.search_body, &terms), f))
+        .collect();
+    scored.sort_by(|(sa, a), (sb, b)| {
+        sb.total_cmp(sa)
+            .then(b.times_used.cmp(&a.times_used))
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    scored.into_iter().map(|(_, f)| f.id).collect()
 }
 
 type CatalogSource = diesel::dsl::InnerJoinQuerySource<scenarios::table, scenario_metadata::table>;
 type Condition = Box<dyn BoxableExpression<CatalogSource, MultiBackend, SqlType = Bool>>;
-type Score = Box<dyn BoxableExpression<CatalogSource, MultiBackend, SqlType = Double>>;
 
-/// The text matches of a search (at most `MAX_MATCHES`), found once, and how to rank them.
+/// The text matches of a search (at most `MAX_MATCHES`), found once.
 pub struct Matcher {
-    terms: Vec<String>,
-    found: Found,
+    keys: Keys,
 }
 
 /// The matches, keyed the way each backend finds rows fastest.
-enum Found {
+enum Keys {
     /// SQLite: rowids, newest first.
     Rowids(Vec<i64>),
     /// PostgreSQL: scenario ids, in the index's order.
@@ -150,7 +167,7 @@ pub fn matcher(conn: &mut DbConn, terms: &[String]) -> QueryResult<Option<Matche
     if terms.is_empty() {
         return Ok(None);
     }
-    let found = match conn {
+    let keys = match conn {
         DbConn::Sqlite(_) => {
             let expr = terms
                 .iter()
@@ -163,7 +180,7 @@ pub fn matcher(conn: &mut DbConn, terms: &[String]) -> QueryResult<Option<Matche
             .bind::<Text, _>(expr)
             .bind::<BigInt, _>(MAX_MATCHES)
             .load(conn)?;
-            Found::Rowids(rows.into_iter().map(|r| r.rowid).collect())
+            Keys::Rowids(rows.into_iter().map(|r| r.rowid).collect())
         }
         DbConn::Postgres(_) => {
             let rows: Vec<FoundId> = diesel::sql_query(
@@ -172,13 +189,10 @@ pub fn matcher(conn: &mut DbConn, terms: &[String]) -> QueryResult<Option<Matche
             .bind::<Text, _>(tsquery(terms))
             .bind::<BigInt, _>(MAX_MATCHES)
             .load(conn)?;
-            Found::Ids(rows.into_iter().map(|r| r.id).collect())
+            Keys::Ids(rows.into_iter().map(|r| r.id).collect())
         }
     };
-    Ok(Some(Matcher {
-        terms: terms.to_vec(),
-        found,
-    }))
+    Ok(Some(Matcher { keys }))
 }
 
 fn tsquery(terms: &[String]) -> String {
@@ -192,27 +206,27 @@ fn tsquery(terms: &[String]) -> String {
 impl Matcher {
     /// Whether nothing matched the text at all.
     pub fn is_empty(&self) -> bool {
-        match &self.found {
-            Found::Rowids(r) => r.is_empty(),
-            Found::Ids(i) => i.is_empty(),
+        match &self.keys {
+            Keys::Rowids(r) => r.is_empty(),
+            Keys::Ids(i) => i.is_empty(),
         }
     }
 
     /// Whether the text matched more scenarios than a search considers.
     pub fn capped(&self) -> bool {
-        let n = match &self.found {
-            Found::Rowids(r) => r.len(),
-            Found::Ids(i) => i.len(),
+        let n = match &self.keys {
+            Keys::Rowids(r) => r.len(),
+            Keys::Ids(i) => i.len(),
         };
         n as i64 >= MAX_MATCHES
     }
 
     /// Narrows the catalog to the matches.
     pub fn condition(&self) -> Condition {
-        match &self.found {
+        match &self.keys {
             // why: the rowids are integers read from the database, never user input; written
             // into the SQL they let SQLite look each row up by its key.
-            Found::Rowids(rowids) => {
+            Keys::Rowids(rowids) => {
                 let list = rowids
                     .iter()
                     .map(i64::to_string)
@@ -220,27 +234,7 @@ impl Matcher {
                     .join(",");
                 Box::new(sql::<Bool>(&format!("scenarios.rowid IN ({list})")))
             }
-            Found::Ids(ids) => Box::new(scenarios::id.eq_any(ids.clone())),
-        }
-    }
-
-    /// How well a matching scenario matches (higher is better).
-    ///
-    /// why: SQLite's `bm25()` counts every match in the whole index to weigh each term, a
-    /// cost that grows with the catalog; `score` reads only the rows already matched.
-    /// PostgreSQL's `ts_rank` reads only its row and weighs the title (A) above the body (B).
-    pub fn score(&self) -> Score {
-        match &self.found {
-            Found::Rowids(_) => Box::new(kaiwa_search_score(
-                scenarios::search_title,
-                scenarios::search_body,
-                self.terms.join(" "),
-            )),
-            Found::Ids(_) => Box::new(
-                sql::<Double>("ts_rank(scenarios.search_vector, to_tsquery('simple', ")
-                    .bind::<Text, _>(tsquery(&self.terms))
-                    .sql("))::float8"),
-            ),
+            Keys::Ids(ids) => Box::new(scenarios::id.eq_any(ids.clone())),
         }
     }
 }
@@ -292,6 +286,28 @@ mod tests {
             score("job interview", "", &["job", "interview"])
                 > score("job", "", &["job", "interview"])
         );
+    }
+
+    #[test]
+    fn ranking_puts_the_best_match_first_then_the_most_used() {
+        let found = |id: &str, title: &str, body: &str, used: i32| Found {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            search_title: normalize(title),
+            search_body: body.to_owned(),
+            times_used: used,
+        };
+        let ranked = rank(
+            vec![
+                found("body", "Breakfast", "coffee and toast", 90),
+                found("b", "Coffee beans", "", 5),
+                found("a", "Coffee beans", "", 5),
+                found("popular", "Coffee beans", "", 40),
+                found("short", "Coffee", "", 0),
+            ],
+            &["coffee".to_owned()],
+        );
+        assert_eq!(ranked, ["short", "popular", "a", "b", "body"]);
     }
 
     #[test]

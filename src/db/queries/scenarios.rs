@@ -147,17 +147,13 @@ fn like_safe(value: &str) -> String {
         .collect()
 }
 
-/// `q` in `order`, ties broken by title then id so pages never overlap.
-fn ordered(q: CatalogQuery, order: &CatalogOrder, matcher: Option<&Matcher>) -> CatalogQuery {
+/// `q` in `order`, ties broken by title then id so pages never overlap. Relevance needs
+/// search terms (see `list_catalog`); without them it is trending.
+fn ordered(q: CatalogQuery, order: &CatalogOrder) -> CatalogQuery {
     use diesel::dsl::sql;
     use diesel::sql_types::{Double, Integer};
     let q = match order {
-        CatalogOrder::Relevance => match matcher {
-            Some(m) => q
-                .order(m.score().desc())
-                .then_order_by(scenario_metadata::total_times_used.desc()),
-            None => q.order(scenario_metadata::total_times_used.desc()),
-        },
+        CatalogOrder::Relevance => q.order(scenario_metadata::total_times_used.desc()),
         CatalogOrder::Recommended { levels, goal } => {
             // why: the CASE is built from enum spellings only, never from user input.
             let mut level_rank = String::from("CASE scenarios.cefr_level");
@@ -209,7 +205,7 @@ pub fn list_catalog(
 ) -> QueryResult<CatalogPage> {
     let Some(matcher) = search::matcher(conn, &filter.terms)? else {
         let total = catalog(None, filter).count().get_result(conn)?;
-        let rows = ordered(catalog(None, filter), order, None)
+        let rows = ordered(catalog(None, filter), order)
             .limit(limit)
             .offset(offset)
             .select((Scenario::as_select(), ScenarioMetadata::as_select()))
@@ -230,9 +226,23 @@ pub fn list_catalog(
     // why: a search holds at most `MAX_MATCHES` scenarios, so one query orders all their
     // ids (giving the count too) and only the page's rows are loaded whole; sorting whole
     // rows would copy every matching description.
-    let ids: Vec<String> = ordered(catalog(Some(&matcher), filter), order, Some(&matcher))
-        .select(scenarios::id)
-        .load(conn)?;
+    let ids: Vec<String> = match order {
+        CatalogOrder::Relevance => {
+            let found: Vec<search::Found> = catalog(Some(&matcher), filter)
+                .select((
+                    scenarios::id,
+                    scenarios::title,
+                    scenarios::search_title,
+                    scenarios::search_body,
+                    scenario_metadata::total_times_used,
+                ))
+                .load(conn)?;
+            search::rank(found, &filter.terms)
+        }
+        _ => ordered(catalog(Some(&matcher), filter), order)
+            .select(scenarios::id)
+            .load(conn)?,
+    };
     let total = ids.len() as i64;
     let page: Vec<String> = ids
         .into_iter()
