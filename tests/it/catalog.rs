@@ -773,14 +773,18 @@ async fn a_search_matching_more_than_it_ranks_says_so_even_when_filtered() {
         format!("{limit}+ scenarios"),
         "a lower bound, not an exact count"
     );
-    assert!(broad.text(".hint").contains("best matches"));
+    assert!(broad
+        .text(".hint")
+        .contains("More scenarios match than are listed"));
     assert_eq!(ids(&broad).len(), kaiwa::app::catalog::PAGE_SIZE as usize);
 
     // Filters apply after the text match: the count is still only a lower bound.
     let filtered = app.get_html("/scenarios?q=zither&cefr=A2").await;
     let count = filtered.text(".results-count");
     assert!(count.contains("+ scenarios"), "{count}");
-    assert!(filtered.text(".hint").contains("best matches"));
+    assert!(filtered
+        .text(".hint")
+        .contains("More scenarios match than are listed"));
     for id in ids(&filtered) {
         assert_eq!(scenario(&app, &id).cefr_level.as_str(), "A2");
     }
@@ -788,4 +792,51 @@ async fn a_search_matching_more_than_it_ranks_says_so_even_when_filtered() {
     let narrow = app.get_html("/scenarios?q=ramen").await;
     assert!(!narrow.text(".results-count").contains('+'));
     assert!(narrow.texts(".hint").is_empty());
+}
+
+#[tokio::test]
+async fn browsing_a_huge_catalog_counts_up_to_a_limit() {
+    use kaiwa::db::queries::scenarios::BROWSE_COUNT_LIMIT;
+    let app = spawn_app().await;
+    let before = app.get_html("/scenarios").await;
+    assert!(!before.text(".results-count").contains('+'));
+
+    // Copies of one seeded scenario until the catalog passes the limit.
+    let cols = "title, description, role, difficulty, difficulty_rating, cefr_level, \
+        instructions, context, learning_goal, cefr_recommendation, persona, expected_outcome, \
+        learning_objectives, comfort_indicators, categories, tags, primary_skill, \
+        search_keywords, thumbnail_url, estimated_duration_seconds, created_by_user_id, \
+        visibility, usage_count, is_active, created_at, updated_at, search_title, search_body";
+    let mut conn = app.conn();
+    diesel::sql_query(format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BROWSE_COUNT_LIMIT}) \
+         INSERT INTO scenarios (id, {cols}) SELECT 'copy-' || n.i, {cols} FROM n, scenarios \
+         WHERE scenarios.id = 'ordering-ramen-osaka'"
+    ))
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query(
+        "INSERT INTO scenario_metadata (scenario_id, amount_saved_count, total_times_used, \
+         total_attempts, total_completions, ratings_count, ratings_sum, completion_rate, \
+         average_time_spent, created_at, updated_at) SELECT id, 0, 0, 0, 0, 0, 0, 0, 0, \
+         created_at, updated_at FROM scenarios WHERE id LIKE 'copy-%'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+
+    let page = app.get_html("/scenarios").await;
+    assert_eq!(
+        page.text(".results-count"),
+        format!("{BROWSE_COUNT_LIMIT}+ scenarios")
+    );
+    assert!(page
+        .text(".hint")
+        .contains("More scenarios match than are listed"));
+    // A filter that leaves fewer is counted exactly.
+    let a1 = app.get_html("/scenarios?cefr=C2").await;
+    assert!(!a1.text(".results-count").contains('+'));
+    assert_eq!(
+        total(&a1),
+        public_count(&app, |s| s.cefr_level.as_str() == "C2")
+    );
 }
