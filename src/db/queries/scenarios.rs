@@ -153,7 +153,6 @@ fn ordered(q: CatalogQuery, order: &CatalogOrder) -> CatalogQuery {
     use diesel::dsl::sql;
     use diesel::sql_types::{Double, Integer};
     let q = match order {
-        CatalogOrder::Relevance => q.order(scenario_metadata::total_times_used.desc()),
         CatalogOrder::Recommended { levels, goal } => {
             // why: the CASE is built from enum spellings only, never from user input.
             let mut level_rank = String::from("CASE scenarios.cefr_level");
@@ -172,7 +171,7 @@ fn ordered(q: CatalogQuery, order: &CatalogOrder) -> CatalogQuery {
                 .then_order_by(sql::<Integer>(&goal_rank).sql(" ASC"))
                 .then_order_by(scenario_metadata::amount_saved_count.desc())
         }
-        CatalogOrder::Trending => q
+        CatalogOrder::Trending | CatalogOrder::Relevance => q
             .order(scenario_metadata::total_times_used.desc())
             .then_order_by(scenario_metadata::amount_saved_count.desc()),
         CatalogOrder::MostSaved => q.order(scenario_metadata::amount_saved_count.desc()),
