@@ -832,6 +832,50 @@ async fn browsing_a_huge_catalog_counts_up_to_a_limit() {
     assert!(page
         .text(".hint")
         .contains("More scenarios match than are listed"));
+    // The sorts that a large catalog reads straight from their indexes order pages right.
+    let set = |id: &str, used: i32, saved: i32| {
+        diesel::update(scenario_metadata::table.find(id))
+            .set((
+                scenario_metadata::total_times_used.eq(used),
+                scenario_metadata::amount_saved_count.eq(saved),
+            ))
+            .execute(&mut app.conn())
+            .unwrap();
+    };
+    set("copy-7", 500, 1);
+    set("copy-9", 500, 3);
+    set("copy-3", 2, 900);
+    let trending = ids(&app.get_html("/scenarios?sort=trending").await);
+    assert_eq!(trending[..2], ["copy-9", "copy-7"]);
+    assert_eq!(
+        ids(&app.get_html("/scenarios?sort=most_saved").await)[0],
+        "copy-3"
+    );
+    let copied = scenario(&app, "ordering-ramen-osaka");
+    let filtered = ids(&app
+        .get_html(&format!(
+            "/scenarios?sort=trending&difficulty={}&cefr={}",
+            copied.difficulty.as_str(),
+            copied.cefr_level.as_str()
+        ))
+        .await);
+    assert_eq!(filtered[..2], ["copy-9", "copy-7"]);
+    diesel::update(scenario_metadata::table.find("copy-5"))
+        .set((
+            scenario_metadata::average_rating.eq(Some(4.5)),
+            scenario_metadata::ratings_count.eq(2),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let rated = ids(&app.get_html("/scenarios?sort=top_rated").await);
+    assert_eq!(rated[0], "copy-5", "unrated scenarios come last");
+    let next = ids(&app.get_html("/scenarios?sort=trending&page=2").await);
+    assert_eq!(next.len(), trending.len());
+    assert!(
+        next.iter().all(|id| !trending.contains(id)),
+        "pages never overlap"
+    );
+
     // A filter that leaves fewer is counted exactly.
     let a1 = app.get_html("/scenarios?cefr=C2").await;
     assert!(!a1.text(".results-count").contains('+'));
