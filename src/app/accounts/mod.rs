@@ -150,6 +150,35 @@ fn clean_display_name(raw: &str) -> Result<Option<String>, AccountError> {
     Ok((!name.is_empty()).then(|| name.to_owned()))
 }
 
+/// Issues a fresh email-verification link for `user_id` and queues the email with it.
+fn queue_verification(
+    conn: &mut DbConn,
+    user_id: &str,
+    email: &str,
+    guest_id: Option<String>,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let token = issue_token(
+        conn,
+        user_id,
+        TokenPurpose::VerifyEmail,
+        VERIFY_LINK_LIFETIME,
+        None,
+        guest_id,
+        now,
+    )?;
+    mail::queue(
+        conn,
+        mail::verify_email(
+            email,
+            user_id,
+            &format!("{base_url}/verify-email?token={token}"),
+        ),
+        now,
+    )
+}
+
 fn issue_token(
     conn: &mut DbConn,
     user_id: &str,

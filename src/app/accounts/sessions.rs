@@ -47,24 +47,7 @@ pub fn sign_in(
             now,
         )?;
         write_transaction(conn, |conn| {
-            let token = issue_token(
-                conn,
-                &user.id,
-                TokenPurpose::VerifyEmail,
-                VERIFY_LINK_LIFETIME,
-                None,
-                None,
-                now,
-            )?;
-            mail::queue(
-                conn,
-                mail::verify_email(
-                    &email,
-                    &user.id,
-                    &format!("{base_url}/verify-email?token={token}"),
-                ),
-                now,
-            )
+            queue_verification(conn, &user.id, &email, None, base_url, now)
         })?;
         return Err(AccountError::Unverified);
     }

@@ -49,24 +49,7 @@ pub fn sign_up(
             updated_at: now,
         };
         queries::users::insert(conn, &user)?;
-        let token = issue_token(
-            conn,
-            &user.id,
-            TokenPurpose::VerifyEmail,
-            VERIFY_LINK_LIFETIME,
-            None,
-            guest_id,
-            now,
-        )?;
-        mail::queue(
-            conn,
-            mail::verify_email(
-                &email,
-                &user.id,
-                &format!("{base_url}/verify-email?token={token}"),
-            ),
-            now,
-        )?;
+        queue_verification(conn, &user.id, &email, guest_id, base_url, now)?;
         Ok(email.clone())
     })
 }
