@@ -29,6 +29,9 @@ pub enum AppError {
     /// The request is refused (bad CSRF token, someone else's resource); shown as is.
     #[error("{0}")]
     Forbidden(String),
+    /// The body is larger than the app accepts; the message says the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// Too many attempts; the message says how long to wait.
     #[error("{0}")]
     TooManyRequests(String),
@@ -95,6 +98,7 @@ impl ResponseError for AppError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -124,6 +128,7 @@ impl ResponseError for AppError {
             Self::Unprocessable(msg) => ("Please check that", msg.clone()),
             Self::Forbidden(msg) => ("Not allowed", msg.clone()),
             Self::TooManyRequests(msg) => ("Slow down", msg.clone()),
+            Self::PayloadTooLarge(msg) => ("That was too much", msg.clone()),
             Self::Unavailable(_) => (
                 "Kaiwa is busy",
                 "We can't reach our database right now. Please try again in a minute.".to_owned(),

@@ -1,11 +1,12 @@
 //! CSRF protection for every state-changing request: the request must not come from another
 //! site (`Sec-Fetch-Site` / `Origin`), and must carry the per-session token, as the form field
 //! `csrf_token` or the `X-CSRF-Token` header (htmx sends it from the layout's `hx-headers`).
-//! Refused requests get 403 and never reach a handler, so nothing is written.
+//! Refused requests get 403 and never reach a handler, so nothing is written. The token is
+//! replaced whenever the signed-in account changes.
 
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, ResponseError};
@@ -22,37 +23,49 @@ pub async fn protect(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !unsafe_method || EXEMPT_PREFIXES.iter().any(|p| req.path().starts_with(p)) {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
-    }
-    if cross_site(&req) {
-        return Ok(refuse(req));
-    }
-    let expected = req.get_session().get::<String>(CSRF_KEY).ok().flatten();
-    let header = req
-        .headers()
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let sent = match header {
-        Some(h) => Some(h),
-        None if is_form(&req) => {
-            let bytes = req.extract::<web::Bytes>().await?;
-            let token = form_field(&bytes, "csrf_token");
-            req.set_payload(payload(bytes));
-            token
+    if unsafe_method && !EXEMPT_PREFIXES.iter().any(|p| req.path().starts_with(p)) {
+        if cross_site(&req) {
+            return Ok(refuse(req));
         }
-        None => None,
-    };
-    match (expected, sent) {
-        (Some(expected), Some(sent)) if constant_time_eq(&expected, &sent) => next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body),
-        _ => Ok(refuse(req)),
+        let expected = req.get_session().get::<String>(CSRF_KEY).ok().flatten();
+        let header = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let sent = match header {
+            Some(h) => Some(h),
+            None if is_form(&req) => {
+                let bytes = req.extract::<web::Bytes>().await?;
+                let token = form_field(&bytes, "csrf_token");
+                crate::web::input::restore(&mut req, bytes);
+                token
+            }
+            None => None,
+        };
+        let valid = matches!((expected, sent), (Some(e), Some(s)) if constant_time_eq(&e, &s));
+        if !valid {
+            return Ok(refuse(req));
+        }
+    }
+    let res = next.call(req).await?.map_into_boxed_body();
+    rotate_on_account_change(&res);
+    Ok(res)
+}
+
+/// why: a token that survives sign-in lets whoever planted it before sign-in forge requests
+/// after it. Whenever a response sets or removes the login cookie (sign-in, sign-out,
+/// switching accounts) the session gets a new token; the next page carries it.
+fn rotate_on_account_change(res: &ServiceResponse<BoxBody>) {
+    let changed = res
+        .response()
+        .cookies()
+        .any(|c| c.name() == crate::web::visitor::AUTH_COOKIE);
+    if changed {
+        let (token, _) = crate::app::accounts::tokens::generate();
+        if let Err(e) = res.request().get_session().insert(CSRF_KEY, token) {
+            tracing::error!(error = %e, "could not rotate the CSRF token");
+        }
     }
 }
 
@@ -87,12 +100,6 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
     url::form_urlencoded::parse(body)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
-}
-
-fn payload(bytes: web::Bytes) -> Payload {
-    let (_, mut inner) = actix_http::h1::Payload::create(true);
-    inner.unread_data(bytes);
-    Payload::from(inner)
 }
 
 fn refuse(req: ServiceRequest) -> ServiceResponse<BoxBody> {

@@ -1,29 +1,120 @@
-//! Cross-cutting response behaviour: security headers on every response and one log line
+//! Cross-cutting response behaviour: security and cache headers on every response and one log line
 //! per request with its id, method, path, status and time taken.
 
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::Error;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, VARY};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpResponse, ResponseError};
 
-/// Headers every response carries. Scripts and styles only from this origin; htmx is
-/// configured not to inject inline styles (see the layout's `htmx-config` meta tag).
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), geolocation=(), microphone=(self)"))
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; \
-             connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'self'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ))
+use crate::web::visitor::{AUTH_COOKIE, GUEST_COOKIE};
+use crate::web::AppState;
+
+/// The Content-Security-Policy every response carries. Scripts and styles only from this
+/// origin; htmx is configured not to inject inline styles (the layout's `htmx-config` meta).
+const CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; \
+     script-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// One year, the least HSTS preload lists accept.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Headers every response carries — errors from extractors, body limits and other
+/// middleware included: the security headers, `Strict-Transport-Security` when the site is
+/// served over https, and a `Cache-Control` for responses that set none (pages are built for
+/// one visitor: they hold its CSRF token and, signed in, its name and data, so no shared
+/// cache may keep them).
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let policy = HeaderPolicy {
+        https: req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|s| s.settings.base_url.starts_with("https://")),
+        has_session: req.cookie(AUTH_COOKIE).is_some() || req.cookie(GUEST_COOKIE).is_some(),
+    };
+    match next.call(req).await {
+        Ok(mut res) => {
+            policy.apply(res.headers_mut());
+            Ok(res.map_into_boxed_body())
+        }
+        // why: an error that escapes a middleware becomes a response only after every
+        // middleware has run; wrapped, its response gets the same headers.
+        Err(error) => Err(WithHeaders { error, policy }.into()),
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct HeaderPolicy {
+    https: bool,
+    has_session: bool,
+}
+
+impl HeaderPolicy {
+    fn apply(self, headers: &mut HeaderMap) {
+        let mut set = |name: &'static str, value: &'static str| {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        };
+        set("x-content-type-options", "nosniff");
+        set("x-frame-options", "DENY");
+        set("referrer-policy", "strict-origin-when-cross-origin");
+        set("cross-origin-opener-policy", "same-origin");
+        set(
+            "permissions-policy",
+            "camera=(), geolocation=(), microphone=(self)",
+        );
+        set("content-security-policy", CSP);
+        if self.https {
+            set("strict-transport-security", HSTS);
+        }
+        if !headers.contains_key(CACHE_CONTROL) {
+            let value = if self.has_session {
+                "private, no-store"
+            } else {
+                "private, no-cache"
+            };
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static(value));
+            let vary = match headers.get(VARY).and_then(|v| v.to_str().ok()) {
+                Some(existing) if !existing.is_empty() => format!("{existing}, Cookie"),
+                _ => "Cookie".to_owned(),
+            };
+            if let Ok(value) = HeaderValue::from_str(&vary) {
+                headers.insert(VARY, value);
+            }
+        }
+    }
+}
+
+/// An error whose response carries the headers of [`HeaderPolicy`].
+#[derive(Debug)]
+struct WithHeaders {
+    error: Error,
+    policy: HeaderPolicy,
+}
+
+impl std::fmt::Display for WithHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl ResponseError for WithHeaders {
+    fn status_code(&self) -> StatusCode {
+        self.error.as_response_error().status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = self.error.error_response();
+        self.policy.apply(res.headers_mut());
+        res
+    }
 }
 
 /// Logs each request once it is answered and tags the response with `X-Request-Id`.

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod conversations;
 pub mod csrf;
 pub mod home;
+pub mod input;
 pub mod layout;
 pub mod middleware;
 pub mod onboarding;

@@ -122,15 +122,31 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
+        let res = self
+            .client
             .get(self.url(path))
             .send()
             .await
-            .expect("the request is answered")
+            .expect("the request is answered");
+        self.forget_rotated_token(&res);
+        res
     }
 
     pub async fn get_html(&self, path: &str) -> Page {
         parse(self.get(path).await).await
+    }
+
+    /// The app rotates the CSRF token whenever the login cookie is set or removed; the
+    /// cached one is then stale.
+    fn forget_rotated_token(&self, res: &reqwest::Response) {
+        let account_changed = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap_or_default().starts_with("kaiwa_auth="));
+        if account_changed {
+            *self.csrf.lock().unwrap() = None;
+        }
     }
 
     /// This browser's CSRF token, read once from a page's form.
@@ -153,25 +169,31 @@ impl Browser {
         let token = self.csrf().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &token));
-        self.client
+        let res = self
+            .client
             .post(self.url(path))
             .form(&all)
             .send()
             .await
-            .expect("the request is answered")
+            .expect("the request is answered");
+        self.forget_rotated_token(&res);
+        res
     }
 
     /// POSTs a form as htmx does: the token in the `X-CSRF-Token` header, `HX-Request` set.
     pub async fn htmx_post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf().await;
-        self.client
+        let res = self
+            .client
             .post(self.url(path))
             .header("HX-Request", "true")
             .header("X-CSRF-Token", token)
             .form(fields)
             .send()
             .await
-            .expect("the request is answered")
+            .expect("the request is answered");
+        self.forget_rotated_token(&res);
+        res
     }
 
     /// POSTs a form with no CSRF token at all.
@@ -419,4 +441,42 @@ impl TestApp {
     pub fn conn(&self) -> PooledConn {
         self.pool.get().expect("a database connection")
     }
+}
+
+/// How many rows every table holds, by table name: compared before and after a request to
+/// prove it wrote nothing.
+pub fn row_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
+    use diesel::prelude::*;
+    use kaiwa::db::schema::*;
+    let mut conn = app.conn();
+    macro_rules! counts {
+        ($($t:ident),*) => {
+            vec![$((stringify!($t), $t::table.count().get_result::<i64>(&mut conn).expect("a count"))),*]
+        };
+    }
+    counts!(
+        languages,
+        speakers,
+        users,
+        user_preferences,
+        sessions,
+        scenarios,
+        scenario_metadata,
+        user_scenario_progress,
+        conversations,
+        messages,
+        tiers,
+        subscriptions,
+        payments,
+        user_usage,
+        conversation_sessions,
+        analytics_events,
+        learning_paths,
+        learning_path_assignments,
+        learning_path_previews,
+        scenario_generation_queue,
+        auth_tokens,
+        email_outbox,
+        rate_limits
+    )
 }

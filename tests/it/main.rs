@@ -10,6 +10,7 @@ mod cli;
 mod conversations;
 mod data_model;
 mod google;
+mod hardening;
 mod mail;
 mod onboarding;
 mod seed;

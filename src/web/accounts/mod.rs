@@ -81,13 +81,76 @@ fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only local paths are followed after sign-in (no open redirects).
+/// The local path to return to after sign-in, or `None` for the default page.
+///
+/// why: browsers strip tab, CR and LF inside URLs and read `\` as `/`, so `/\t/evil.example`
+/// would leave the site. A safe `next` starts with exactly one `/`, holds no control
+/// characters, backslashes or `//`, and is re-serialised from the parsed URL (so it is always
+/// a valid header value); anything else goes to the default page.
 pub(crate) fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_owned)
+    let next = next?;
+    let plain = next.starts_with('/')
+        && !next.contains("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && next.chars().count() <= crate::web::input::MAX_NEXT_CHARS;
+    if !plain {
+        return None;
+    }
+    let base = url::Url::parse("http://kaiwa.invalid/").expect("a valid base");
+    let parsed = base.join(next).ok()?;
+    if parsed.origin() != base.origin() {
+        return None;
+    }
+    let mut out = parsed.path().to_owned();
+    if let Some(q) = parsed.query() {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(f) = parsed.fragment() {
+        out.push('#');
+        out.push_str(f);
+    }
+    (out.starts_with('/') && !out.starts_with("//")).then_some(out)
 }
 
 #[derive(Deserialize)]
 pub(super) struct TokenQuery {
     token: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn local_paths_come_back_re_serialised() {
+        assert_eq!(
+            safe_next(Some("/scenarios?q=ramen")).as_deref(),
+            Some("/scenarios?q=ramen")
+        );
+        assert_eq!(safe_next(Some("/a b")).as_deref(), Some("/a%20b"));
+        assert_eq!(safe_next(Some("/café")).as_deref(), Some("/caf%C3%A9"));
+    }
+
+    #[test]
+    fn anything_that_could_leave_the_site_is_refused() {
+        for bad in [
+            "/\t/evil.example",
+            "/\tevil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/\u{b}/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/a//b",
+            "/\0",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
+    }
 }

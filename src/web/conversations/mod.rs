@@ -42,9 +42,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/conversations/{id}/aids",
             web::post().to(voice::toggle_aids),
         )
-        .route(
-            "/conversations/{id}/transcribe",
-            web::post().to(voice::transcribe),
+        .service(
+            web::resource("/conversations/{id}/transcribe")
+                .app_data(web::PayloadConfig::new(voice::MAX_AUDIO_BYTES))
+                .route(web::post().to(voice::transcribe)),
         )
         .route(
             "/conversations/{id}/messages/{message_id}/audio",
