@@ -31,6 +31,11 @@ pub struct Settings {
     pub seed_on_start: bool,
     /// `KAIWA_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_proxy: bool,
+    /// Job workers `serve` runs in-process (`KAIWA_WORKERS`; 0: none, run `kaiwa worker`).
+    pub workers: usize,
+    /// How long past the longest job timeout a claimed job stays leased
+    /// (`KAIWA_JOB_LEASE_MARGIN_SECONDS`): a dead worker's job is retried after this.
+    pub job_lease_margin_seconds: u64,
     /// Google sign-in, when `KAIWA_GOOGLE_CLIENT_ID` and `…_SECRET` are set.
     pub google: Option<GoogleSettings>,
     /// SMTP delivery, when `KAIWA_SMTP_URL` is set; otherwise emails stay in the outbox.
@@ -248,6 +253,34 @@ impl Settings {
             None => load_or_create_secret(&data_dir)
                 .map_err(|reason| invalid("KAIWA_DATA_DIR", reason))?,
         };
+        let workers = match sources.get("KAIWA_WORKERS") {
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= 64)
+                .ok_or_else(|| {
+                    invalid(
+                        "KAIWA_WORKERS",
+                        format!("`{v}` is not a number from 0 to 64"),
+                    )
+                })?,
+            None => 2,
+        };
+        let job_lease_margin_seconds = match sources.get("KAIWA_JOB_LEASE_MARGIN_SECONDS") {
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n <= 86_400)
+                .ok_or_else(|| {
+                    invalid(
+                        "KAIWA_JOB_LEASE_MARGIN_SECONDS",
+                        format!("`{v}` is not a number of seconds up to 86400"),
+                    )
+                })?,
+            None => 30,
+        };
         let trust_proxy = match sources.get("KAIWA_TRUST_PROXY") {
             Some(v) => parse_bool(&v).ok_or_else(|| {
                 invalid("KAIWA_TRUST_PROXY", format!("`{v}` is not true or false"))
@@ -339,13 +372,16 @@ impl Settings {
             session_secret,
             seed_on_start,
             trust_proxy,
+            workers,
+            job_lease_margin_seconds,
             google,
             smtp,
             ai,
         })
     }
 
-    /// Settings for a test: the given database, port 0, a fixed secret, no seed on start.
+    /// Settings for a test: the given database, port 0, a fixed secret, no seed on start, no
+    /// background job workers.
     pub fn for_tests(data_dir: PathBuf, database: DatabaseTarget) -> Self {
         Self {
             data_dir,
@@ -356,6 +392,10 @@ impl Settings {
             session_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
             seed_on_start: false,
             trust_proxy: false,
+            // why: tests run jobs themselves (`run_jobs_until_idle`), so each sees its jobs' effects
+            // at a known point; a test that wants background workers sets this.
+            workers: 0,
+            job_lease_margin_seconds: 30,
             google: None,
             smtp: None,
             ai: None,

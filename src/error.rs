@@ -35,6 +35,9 @@ pub enum AppError {
     /// Too many attempts; the message says how long to wait.
     #[error("{0}")]
     TooManyRequests(String),
+    /// The AI provider failed or answered something unusable (the cause goes to the log).
+    #[error("the AI provider failed: {0}")]
+    Provider(String),
     /// The database did not answer in time or at all.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
@@ -59,6 +62,15 @@ impl From<crate::app::catalog::CatalogError> for AppError {
             CatalogError::NotFound => Self::NotFound,
             CatalogError::Invalid(m) => Self::Unprocessable(m),
             CatalogError::Db(d) => d.into(),
+        }
+    }
+}
+
+impl From<crate::app::DbError> for AppError {
+    fn from(e: crate::app::DbError) -> Self {
+        match e {
+            crate::app::DbError::Query(q) => q.into(),
+            crate::app::DbError::Unavailable(m) => Self::Unavailable(m),
         }
     }
 }
@@ -101,6 +113,7 @@ impl ResponseError for AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Provider(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,6 +142,12 @@ impl ResponseError for AppError {
             Self::Forbidden(msg) => ("Not allowed", msg.clone()),
             Self::TooManyRequests(msg) => ("Slow down", msg.clone()),
             Self::PayloadTooLarge(msg) => ("That was too much", msg.clone()),
+            Self::Provider(_) => (
+                "The AI partner isn't answering",
+                "The AI provider didn't answer as expected. Your work is saved; please try again \
+                 in a moment."
+                    .to_owned(),
+            ),
             Self::Unavailable(_) => (
                 "Kaiwa is busy",
                 "We can't reach our database right now. Please try again in a minute.".to_owned(),

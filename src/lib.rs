@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod integrations;
+pub mod jobs;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

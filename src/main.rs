@@ -1,4 +1,5 @@
-//! The `kaiwa` command: `serve` (default), `migrate`, `seed`.
+//! The `kaiwa` command: `serve` (default), `worker`, `jobs`, `migrate`, `seed`, `outbox`,
+//! `make-admin`.
 
 use std::process::ExitCode;
 
@@ -26,6 +27,18 @@ enum Command {
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
     },
+    /// Run job workers only (no web server) until SIGTERM or Ctrl-C; a running job finishes
+    /// or gives its lease back.
+    Worker {
+        /// How many jobs to run at once (default: KAIWA_WORKERS, or 2 when that is 0).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// List queued, running and dead jobs, or retry a dead one.
+    Jobs {
+        #[command(subcommand)]
+        action: Option<JobsAction>,
+    },
     /// Apply pending database migrations, then exit.
     Migrate,
     /// Insert the built-in languages, voices, tiers and scenarios that are missing, then exit.
@@ -40,6 +53,23 @@ enum Command {
     MakeAdmin {
         /// The account's email address.
         email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsAction {
+    /// The newest jobs (default: queued, running and dead).
+    List {
+        /// Only jobs in this state: queued, running, done or dead.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Queue a dead job again with fresh attempts.
+    Retry {
+        /// The job's id (from `kaiwa jobs`).
+        id: String,
     },
 }
 
@@ -65,6 +95,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             serve(settings)
         }
+        Command::Worker { workers } => worker(settings, workers),
+        Command::Jobs { action } => jobs(settings, action),
         Command::Migrate => {
             let pool = startup::prepare_database(&settings)?;
             drop(pool);
@@ -132,4 +164,111 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("Kaiwa stopped");
         Ok(())
     })
+}
+
+fn worker(settings: Settings, workers: Option<usize>) -> anyhow::Result<()> {
+    let count = workers
+        .unwrap_or(if settings.workers == 0 {
+            2
+        } else {
+            settings.workers
+        })
+        .clamp(1, 64);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let pool = startup::prepare_database(&settings)?;
+        let options = startup::worker_options(&settings);
+        let ctx = startup::context(
+            std::sync::Arc::new(settings),
+            pool,
+            std::sync::Arc::new(kaiwa::app::SystemClock),
+        )?;
+        let registry = std::sync::Arc::new(kaiwa::jobs::Registry::standard());
+        let pool = kaiwa::jobs::WorkerPool::start(ctx, registry, count, options);
+        tracing::info!(
+            workers = count,
+            "Kaiwa worker running; stop it with SIGTERM or Ctrl-C"
+        );
+        wait_for_stop().await;
+        pool.shutdown().await;
+        Ok(())
+    })
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn jobs(settings: Settings, action: Option<JobsAction>) -> anyhow::Result<()> {
+    use kaiwa::db::queries::jobs as q;
+    use kaiwa::db::types::JobStatus;
+    let pool = startup::prepare_database(&settings)?;
+    let mut conn = pool.get()?;
+    match action.unwrap_or(JobsAction::List {
+        status: None,
+        limit: 50,
+    }) {
+        JobsAction::List { status, limit } => {
+            let limit = limit.clamp(1, 1000);
+            let rows = match status {
+                Some(s) => {
+                    let s: JobStatus = s.parse().map_err(|e| anyhow::anyhow!("--status: {e}"))?;
+                    q::list(&mut conn, Some(s), limit)?
+                }
+                None => {
+                    let mut all = Vec::new();
+                    for s in [JobStatus::Running, JobStatus::Queued, JobStatus::Dead] {
+                        all.extend(q::list(&mut conn, Some(s), limit)?);
+                    }
+                    all
+                }
+            };
+            if rows.is_empty() {
+                println!("No jobs.");
+            }
+            for j in rows {
+                println!(
+                    "{}  {:<8} {:<22} attempts {}/{}  run at {}{}",
+                    j.id,
+                    j.status,
+                    j.kind,
+                    j.attempts,
+                    j.max_attempts,
+                    j.run_at.format("%Y-%m-%d %H:%M:%S"),
+                    j.last_error
+                        .map(|e| format!("\n    last error: {e}"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        JobsAction::Retry { id } => {
+            if q::retry_dead(&mut conn, &id, chrono::Utc::now().naive_utc())? {
+                println!("job {id} is queued again");
+                Ok(())
+            } else {
+                anyhow::bail!("no dead job has the id {id}")
+            }
+        }
+    }
 }

@@ -13,8 +13,10 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::app::{Clock, Ctx, Db, JobSignal, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, conn, DbPool};
+use crate::jobs::{Registry, WorkerOptions, WorkerPool};
 use crate::web::{self as http, AppState};
 
 /// A built, bound, not yet running application.
@@ -22,7 +24,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
-    settings: Arc<Settings>,
+    ctx: Ctx,
 }
 
 /// Connects to the database and applies pending migrations; returns the pool.
@@ -50,9 +52,47 @@ pub fn seed(pool: &DbPool) -> anyhow::Result<db::seed::SeedReport> {
     Ok(report)
 }
 
+/// The use cases' context for `settings`: the AI partner (the provider, or the offline
+/// partner), SMTP when configured, the given clock.
+pub fn context(
+    settings: Arc<Settings>,
+    pool: DbPool,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Ctx> {
+    let ai: Arc<dyn crate::integrations::ai::ChatModel> = match settings.ai.clone() {
+        Some(ai) => Arc::new(crate::integrations::ai::openai::OpenAiCompatible::new(ai)),
+        None => Arc::new(crate::app::conversations::offline::OfflinePartner),
+    };
+    let mail = match &settings.smtp {
+        Some(smtp) => Some(Arc::new(crate::integrations::mail::Smtp::new(smtp)?)),
+        None => None,
+    };
+    Ok(Ctx {
+        db: Db::new(pool),
+        ai,
+        clock,
+        jobs: JobSignal::default(),
+        mail,
+        settings,
+    })
+}
+
+/// How in-process and standalone workers behave, from the settings.
+pub fn worker_options(settings: &Settings) -> WorkerOptions {
+    WorkerOptions {
+        lease_margin: std::time::Duration::from_secs(settings.job_lease_margin_seconds),
+        ..WorkerOptions::default()
+    }
+}
+
 impl Application {
     /// Prepares the database, seeds it when asked, and binds the listener.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// [`Application::build`] with another clock (tests move time with a settable one).
+    pub fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let pool = prepare_database(&settings)?;
         if settings.seed_on_start {
             seed(&pool)?;
@@ -61,14 +101,12 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("KAIWA_BIND: cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
-        let ai: Arc<dyn crate::integrations::ai::ChatModel> = match settings.ai.clone() {
-            Some(ai) => Arc::new(crate::integrations::ai::openai::OpenAiCompatible::new(ai)),
-            None => Arc::new(crate::app::conversations::offline::OfflinePartner),
-        };
+        let ctx = context(settings.clone(), pool.clone(), clock)?;
         let state = AppState {
+            ctx: ctx.clone(),
             pool: pool.clone(),
             settings: settings.clone(),
-            ai,
+            ai: ctx.ai.clone(),
         };
         // why: the cookie key is derived from the session secret, so every instance that
         // shares the secret reads the same cookies.
@@ -110,8 +148,13 @@ impl Application {
             port,
             server,
             pool,
-            settings,
+            ctx,
         })
+    }
+
+    /// The use cases' context (tests run jobs and move the clock through it).
+    pub fn ctx(&self) -> Ctx {
+        self.ctx.clone()
     }
 
     /// The port actually bound (useful when the settings asked for port 0).
@@ -125,13 +168,24 @@ impl Application {
     }
 
     /// Serves until SIGTERM/SIGINT; in-flight requests finish on SIGTERM.
+    /// The job workers (`KAIWA_WORKERS`) run beside the server and stop after it, letting a
+    /// running job finish or giving its lease back.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        match self.settings.smtp.clone() {
-            Some(smtp) => {
-                tokio::spawn(crate::integrations::mailer::run(self.pool.clone(), smtp));
-            }
-            None => tracing::info!("no KAIWA_SMTP_URL: emails are kept in the outbox for admins"),
+        if self.ctx.mail.is_none() {
+            tracing::info!("no KAIWA_SMTP_URL: emails are kept in the outbox for admins");
         }
-        self.server.await
+        let workers = (self.ctx.settings.workers > 0).then(|| {
+            WorkerPool::start(
+                self.ctx.clone(),
+                Arc::new(Registry::standard()),
+                self.ctx.settings.workers,
+                worker_options(&self.ctx.settings),
+            )
+        });
+        let served = self.server.await;
+        if let Some(w) = workers {
+            w.shutdown().await;
+        }
+        served
     }
 }

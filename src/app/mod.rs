@@ -1,10 +1,19 @@
-//! Services and domain logic, one module per area. Services take a connection and typed
-//! input and return typed results; pure logic takes neither a database nor a clock.
+//! Use cases and domain logic, one module per area. A use case is an async function taking
+//! the [`Ctx`] (database, AI partner, clock, job queue, settings) and typed input, returning a
+//! typed result or its area's error; it owns its transactions and never holds one across an
+//! AI or SMTP call. Older services still take a connection and `now`; they are called from
+//! use cases. Pure logic takes neither a database nor a clock.
 
 pub mod accounts;
 pub mod catalog;
+pub mod clock;
 pub mod conversations;
+pub mod ctx;
 pub mod home;
+pub mod jobs;
 pub mod mail;
 pub mod onboarding;
 pub mod pricing;
+
+pub use clock::{Clock, SettableClock, SystemClock};
+pub use ctx::{Ctx, Db, DbError, JobSignal};

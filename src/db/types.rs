@@ -191,6 +191,10 @@ text_enum!(
     /// Delivery state of an email (`email_outbox.status`).
     OutboxStatus { Queued => "queued", Sent => "sent", Failed => "failed" }
 );
+text_enum!(
+    /// Where a job is in its life (`jobs.status`).
+    JobStatus { Queued => "queued", Running => "running", Done => "done", Dead => "dead" }
+);
 
 /// A serde value stored as JSON text. Reading text that does not parse as `T` is an error,
 /// not a silent default: a malformed document is a bug to see.

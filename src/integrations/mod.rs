@@ -3,4 +3,4 @@
 
 pub mod ai;
 pub mod google;
-pub mod mailer;
+pub mod mail;

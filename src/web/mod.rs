@@ -25,9 +25,11 @@ use crate::config::Settings;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppError;
 
-/// What every handler can reach: the pool and the settings.
+/// What every handler can reach: the use cases' context, and (for handlers not yet moved
+/// onto use cases) the pool, settings and AI partner it holds.
 #[derive(Clone)]
 pub struct AppState {
+    pub ctx: crate::app::Ctx,
     pub pool: DbPool,
     pub settings: Arc<Settings>,
     /// The AI partner: the OpenAI-compatible adapter, or the offline partner.
@@ -49,6 +51,11 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// Now, from the app's clock.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.ctx.clock.naive()
     }
 
     /// An absolute URL on this site for `path`.

@@ -8,7 +8,6 @@ use std::pin::Pin;
 use actix_session::SessionExt;
 use actix_web::cookie::{time, Cookie, SameSite};
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::app::accounts;
@@ -136,15 +135,10 @@ impl FromRequest for Visitor {
                 .cookie(AUTH_COOKIE)
                 .map(|c| c.value().to_owned())
                 .filter(|t| t.len() == 64);
+            let now = state.now();
             let user = match auth_token.clone() {
                 Some(token) => state
-                    .db(move |c| {
-                        Ok(accounts::resolve_session(
-                            c,
-                            &token,
-                            Utc::now().naive_utc(),
-                        )?)
-                    })
+                    .db(move |c| Ok(accounts::resolve_session(c, &token, now)?))
                     .await?
                     .map(|(_, user)| user),
                 None => None,

@@ -617,6 +617,43 @@ async fn ending_with_a_provider_stores_the_analysis_and_the_report_lists_correct
             .status(),
         303
     );
+    // The analysis is a job: until it has run, the report says so and polls itself.
+    let waiting = b.get_html(&format!("{path}/report")).await;
+    assert!(waiting
+        .text(".analysis-preparing")
+        .contains("being prepared"));
+    assert_eq!(
+        waiting.attrs("#feedback", "data-hx-get"),
+        vec![format!("{path}/report")]
+    );
+    assert!(
+        waiting
+            .attrs(".analysis-preparing a", "href")
+            .contains(&format!("{path}/report")),
+        "a plain refresh link without JS"
+    );
+    assert!(waiting.texts(".corrections li").is_empty());
+    assert_eq!(app.run_jobs_until_idle().await, 1);
+    let fragment = b
+        .client
+        .get(b.url(&format!("{path}/report")))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    let fragment = scraper::Html::parse_fragment(&fragment.text().await.unwrap());
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(
+        fragment.select(&sel(".corrections li")).count(),
+        1,
+        "the fragment has the feedback"
+    );
+    assert_eq!(
+        fragment.select(&sel("[data-hx-trigger]")).count(),
+        0,
+        "and stops polling"
+    );
+    assert_eq!(fragment.select(&sel("h1")).count(), 0, "only the fragment");
     let analysis_request = provider.requests.lock().unwrap().last().unwrap().clone();
     assert_eq!(
         analysis_request["body"]["model"], "test-analysis-model",
@@ -660,6 +697,11 @@ async fn a_malformed_analysis_leaves_a_clear_report_and_stores_nothing() {
         .await;
     *provider.completion.lock().unwrap() = "Sure! Here are my thoughts: great job overall.".into();
     assert_eq!(b.post_form(&format!("{path}/end"), &[]).await.status(), 303);
+    // Every attempt gets the same nonsense; after the last one the job is dead.
+    for _ in 0..6 {
+        app.run_jobs_until_idle().await;
+        app.clock.advance(chrono::Duration::hours(2));
+    }
     let report = b.get_html(&format!("{path}/report")).await;
     assert_eq!(report.status, 200);
     assert!(report.text(".analysis-missing").contains("isn't available"));

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
+use kaiwa::app::SettableClock;
 use kaiwa::config::Settings;
 use kaiwa::db::conn::{DatabaseTarget, DbPool, PooledConn};
 use kaiwa::db::models::OutboxEmail;
@@ -88,6 +89,10 @@ pub struct TestApp {
     pub db: TestDb,
     /// The default browser (shares `client`'s cookie jar).
     pub browser: Browser,
+    /// The app's clock: `app.clock.advance(Duration::days(1))` is tomorrow for the app.
+    pub clock: std::sync::Arc<SettableClock>,
+    /// The app's use-case context (jobs run through it).
+    pub ctx: kaiwa::app::Ctx,
 }
 
 /// One browser: its own cookie jar (sessions, guest id, CSRF token).
@@ -234,9 +239,11 @@ pub fn start(db: TestDb, settings: Settings) -> TestApp {
     if std::env::var_os("RUST_LOG").is_some() {
         kaiwa::telemetry::init();
     }
-    let app = Application::build(settings).expect("the app builds");
+    let clock = std::sync::Arc::new(SettableClock::running());
+    let app = Application::build_with_clock(settings, clock.clone()).expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let pool = app.pool();
+    let ctx = app.ctx();
     tokio::spawn(app.run_until_stopped());
     let client = new_client();
     let browser = Browser {
@@ -250,6 +257,8 @@ pub fn start(db: TestDb, settings: Settings) -> TestApp {
         pool,
         db,
         browser,
+        clock,
+        ctx,
     }
 }
 
@@ -299,6 +308,13 @@ impl Page {
 }
 
 impl TestApp {
+    /// Runs every job due now (by the app's clock) until none is; returns how many attempts ran.
+    pub async fn run_jobs_until_idle(&self) -> usize {
+        kaiwa::jobs::run_until_idle(&self.ctx, &kaiwa::jobs::Registry::standard())
+            .await
+            .expect("the job queue answers")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

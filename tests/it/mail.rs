@@ -2,7 +2,6 @@
 //! operator commands `kaiwa outbox` and `kaiwa make-admin`.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use kaiwa::config::{Secret, SmtpSettings};
@@ -90,21 +89,12 @@ async fn with_smtp_configured_emails_are_delivered_and_marked_sent() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let started = Instant::now();
-    loop {
-        let status: OutboxStatus = email_outbox::table
-            .select(email_outbox::status)
-            .first(&mut app.conn())
-            .unwrap();
-        if status == OutboxStatus::Sent {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the email was not delivered (status {status})"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert_eq!(app.run_jobs_until_idle().await, 1, "one delivery job");
+    let status: OutboxStatus = email_outbox::table
+        .select(email_outbox::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, OutboxStatus::Sent);
     let messages = received.lock().unwrap().clone();
     assert_eq!(messages.len(), 1);
     assert!(
@@ -141,27 +131,37 @@ async fn with_smtp_unreachable_emails_are_retried_later_with_the_error_kept() {
         chrono::Utc::now().naive_utc(),
     )
     .unwrap();
-    let started = Instant::now();
-    loop {
-        let (attempts, error, status): (i32, Option<String>, OutboxStatus) = email_outbox::table
-            .select((
-                email_outbox::attempts,
-                email_outbox::last_error,
-                email_outbox::status,
-            ))
-            .first(&mut app.conn())
-            .unwrap();
-        if attempts > 0 {
-            assert_eq!(status, OutboxStatus::Queued, "retried later, not dropped");
-            assert!(error.is_some());
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "no delivery attempt"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        app.run_jobs_until_idle().await,
+        1,
+        "one attempt, then a wait"
+    );
+    let (attempts, error, status): (i32, Option<String>, OutboxStatus) = email_outbox::table
+        .select((
+            email_outbox::attempts,
+            email_outbox::last_error,
+            email_outbox::status,
+        ))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(attempts, 1);
+    assert_eq!(status, OutboxStatus::Queued, "retried later, not dropped");
+    assert!(error.is_some());
+    assert_eq!(
+        app.run_jobs_until_idle().await,
+        0,
+        "the retry waits for its backoff"
+    );
+    // Six attempts in all, then the email is marked failed with its error.
+    for _ in 0..10 {
+        app.clock.advance(chrono::Duration::hours(2));
+        app.run_jobs_until_idle().await;
     }
+    let (attempts, status): (i32, OutboxStatus) = email_outbox::table
+        .select((email_outbox::attempts, email_outbox::status))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((attempts, status), (6, OutboxStatus::Failed));
 }
 
 #[tokio::test]

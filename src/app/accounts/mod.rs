@@ -3,6 +3,7 @@
 //! transactions and rules; they never see HTTP. Errors are [`AccountError`], phrased so the
 //! web layer can show them as they are, and never revealing whether an email is registered.
 
+pub mod cleanup;
 pub mod export;
 mod google;
 pub mod password;

@@ -3,10 +3,12 @@
 //! the `ChatModel`, stored whole here), ending with a report, and history. Only the owner
 //! (user or guest) ever reaches a conversation. No network call happens inside a transaction.
 
+pub mod analyse;
 pub mod analysis;
 pub mod assist;
 pub mod offline;
 pub mod reading_aids;
+pub mod report;
 
 use chrono::NaiveDateTime;
 
@@ -33,8 +35,13 @@ pub enum ConversationError {
     NotFound,
     #[error("This conversation has ended; start a new one to keep practising.")]
     Ended,
+    /// The AI provider failed or answered something unusable.
+    #[error("the AI provider failed: {0}")]
+    Provider(String),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Unavailable(#[from] crate::app::DbError),
 }
 
 /// How a conversation starts.
@@ -481,11 +488,14 @@ pub struct Ending {
 
 /// Ends a conversation: durations and counts recorded, the usage session closed, and for
 /// signed-in learners their scenario progress and the scenario's aggregates updated.
+///
+/// With `queue_analysis`, the provider's analysis is queued as a job in the same transaction.
 pub fn end(
     conn: &mut DbConn,
     owner: &Owner,
     id: &str,
     ending: Ending,
+    queue_analysis: bool,
     now: NaiveDateTime,
 ) -> Result<Conversation, ConversationError> {
     if ending.comfort_rating.is_some_and(|r| !(1..=5).contains(&r)) {
@@ -529,6 +539,12 @@ pub fn end(
             queries::progress::ensure_and_lock(conn, user_id, scenario_id, now)?;
             queries::progress::record_attempt(conn, user_id, scenario_id, completed, seconds, now)?;
             queries::progress::add_attempt(conn, scenario_id, completed, seconds, now)?;
+        }
+        if queue_analysis && learner_turns > 0 {
+            let job = analyse::AnalyseConversation {
+                conversation_id: id.to_owned(),
+            };
+            crate::app::jobs::enqueue(conn, &job, now)?;
         }
         Ok::<_, ConversationError>(())
     })?;

@@ -18,6 +18,15 @@ pub fn insert(conn: &mut DbConn, row: &NewConversation) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// A conversation by id, whoever owns it (jobs acting for the system).
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Conversation>> {
+    conversations::table
+        .find(id)
+        .select(Conversation::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A conversation of this owner; `None` for anyone else's.
 pub fn find_owned(conn: &mut DbConn, id: &str, owner: &Owner) -> QueryResult<Option<Conversation>> {
     let q = conversations::table

@@ -2,6 +2,7 @@
 //! `count_*`, `insert_*`, `update_*`, `delete_*`).
 
 pub mod conversations;
+pub mod jobs;
 pub mod languages;
 pub mod outbox;
 pub mod preferences;

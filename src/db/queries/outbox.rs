@@ -15,6 +15,15 @@ pub fn insert(conn: &mut DbConn, email: &NewOutboxEmail) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// One email by id.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<OutboxEmail>> {
+    email_outbox::table
+        .find(id)
+        .select(OutboxEmail::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The most recent emails, newest first.
 pub fn list_recent(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxEmail>> {
     email_outbox::table

@@ -53,3 +53,8 @@ pub fn retire_for_user(
     .set(auth_tokens::used_at.eq(now))
     .execute(conn)
 }
+
+/// Deletes every token that expired before `now`, used or not; returns how many.
+pub fn delete_expired(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(auth_tokens::table.filter(auth_tokens::expires_at.le(now))).execute(conn)
+}

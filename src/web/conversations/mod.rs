@@ -67,7 +67,9 @@ impl From<ConversationError> for AppError {
             ConversationError::Ended => {
                 AppError::Unprocessable(ConversationError::Ended.to_string())
             }
+            ConversationError::Provider(m) => AppError::Provider(m),
             ConversationError::Db(d) => d.into(),
+            ConversationError::Unavailable(d) => d.into(),
         }
     }
 }

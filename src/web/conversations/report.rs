@@ -1,6 +1,9 @@
-//! Ending a conversation (with the provider's analysis), the feedback report and history.
+//! Ending a conversation (its analysis is queued as a job), the feedback report (whose
+//! feedback part polls itself while the analysis is prepared) and history.
 
 use super::*;
+use crate::app::conversations::analyse::AnalysisState;
+use crate::app::conversations::report::Report;
 
 #[derive(Deserialize)]
 pub(super) struct EndForm {
@@ -8,6 +11,31 @@ pub(super) struct EndForm {
     comfort_rating: String,
     #[serde(default)]
     engagement: String,
+}
+
+impl TryFrom<EndForm> for Ending {
+    type Error = AppError;
+
+    fn try_from(form: EndForm) -> Result<Self, AppError> {
+        let comfort_rating =
+            match form.comfort_rating.trim() {
+                "" => None,
+                r => Some(r.parse::<i32>().map_err(|_| {
+                    AppError::Unprocessable("Rate your comfort from 1 to 5.".into())
+                })?),
+            };
+        let engagement = match form.engagement.trim() {
+            "" => None,
+            e => Some(
+                e.parse::<EngagementLevel>()
+                    .map_err(|_| AppError::Unprocessable("Choose low, medium or high.".into()))?,
+            ),
+        };
+        Ok(Ending {
+            comfort_rating,
+            engagement,
+        })
+    }
 }
 
 pub(super) async fn end(
@@ -18,87 +46,57 @@ pub(super) async fn end(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (owner, _) = owner(&state, &visitor);
-    let form = form.into_inner();
-    let comfort_rating = match form.comfort_rating.trim() {
-        "" => None,
-        r => Some(
-            r.parse::<i32>()
-                .map_err(|_| AppError::Unprocessable("Rate your comfort from 1 to 5.".into()))?,
-        ),
-    };
-    let engagement = match form.engagement.trim() {
-        "" => None,
-        e => Some(
-            e.parse::<EngagementLevel>()
-                .map_err(|_| AppError::Unprocessable("Choose low, medium or high.".into()))?,
-        ),
-    };
-    let (o, i) = (owner.clone(), id.clone());
-    let was_active = state
-        .db(move |c| Ok(convo::get(c, &o, &i)?.status == ConversationStatus::Active))
-        .await?;
-    let (o, i) = (owner.clone(), id.clone());
-    let ending = Ending {
-        comfort_rating,
-        engagement,
-    };
-    state
-        .db(move |c| Ok(convo::end(c, &o, &i, ending, Utc::now().naive_utc())?))
-        .await?;
-    if was_active && !state.ai.is_offline() {
-        analyse(&state, &owner, &id).await;
-    }
+    let ending = Ending::try_from(form.into_inner())?;
+    convo::report::finish(&state.ctx, owner, id.clone(), ending).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", format!("/conversations/{id}/report")))
         .finish())
 }
 
-/// Asks the provider to analyse the learner's messages and stores the result; a failure
-/// (provider down, malformed JSON) is logged and the report says the analysis is missing.
-pub(super) async fn analyse(state: &web::Data<AppState>, owner: &Owner, id: &str) {
-    let (o, i) = (owner.clone(), id.to_owned());
-    let Ok((language, native, messages)) = state
-        .db(move |c| Ok(convo::analysis_input(c, &o, &i)?))
-        .await
-    else {
-        return;
-    };
-    let learner = messages
-        .iter()
-        .filter(|m| m.role == crate::db::types::MessageRole::User)
-        .count();
-    if learner == 0 {
-        return;
-    }
-    let prompt = convo::analysis::prompt(&language, &native, &messages);
-    let parsed = match state
-        .ai
-        .complete(crate::integrations::ai::Task::Analysis, prompt, true)
-        .await
-    {
-        Ok(text) => convo::analysis::parse(&text, learner),
-        Err(e) => Err(e.to_string()),
-    };
-    match parsed {
-        Ok(analysis) => {
-            let (o, i) = (owner.clone(), id.to_owned());
-            if let Err(e) = state
-                .db(move |c| {
-                    Ok(convo::store_analysis(
-                        c,
-                        &o,
-                        &i,
-                        analysis,
-                        Utc::now().naive_utc(),
-                    )?)
+/// The part of the report that waits for the analysis; it polls itself while preparing.
+pub(super) struct Feedback {
+    id: String,
+    preparing: bool,
+    failed: bool,
+    offline: bool,
+    analysed: bool,
+    corrections: Vec<(String, String, String)>,
+    words: Vec<(String, String)>,
+    went_well: Vec<String>,
+}
+
+impl Feedback {
+    fn new(report: &Report, offline: bool) -> Self {
+        let analyses = || {
+            report
+                .messages
+                .iter()
+                .filter_map(|m| m.grammar_analysis.as_ref())
+        };
+        Self {
+            id: report.conversation.id.clone(),
+            preparing: report.analysis == AnalysisState::Preparing,
+            failed: report.analysis == AnalysisState::Failed,
+            offline,
+            analysed: report.analysis == AnalysisState::Ready,
+            corrections: analyses()
+                .flat_map(|g| g.corrections.iter())
+                .map(|c| {
+                    (
+                        c.original.clone(),
+                        c.corrected.clone(),
+                        c.explanation.clone(),
+                    )
                 })
-                .await
-            {
-                tracing::warn!(error = %e, "storing an analysis failed");
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, conversation = %id, "the conversation analysis failed")
+                .collect(),
+            words: report
+                .messages
+                .iter()
+                .filter_map(|m| m.vocabulary_analysis.as_ref())
+                .flat_map(|v| v.new_words.iter().chain(v.misused_words.iter()))
+                .map(|w| (w.word.clone(), w.meaning.clone()))
+                .collect(),
+            went_well: analyses().flat_map(|g| g.went_well.clone()).collect(),
         }
     }
 }
@@ -114,101 +112,79 @@ pub(super) struct ReportPage {
     partner_messages: usize,
     comfort: String,
     engagement: String,
-    corrections: Vec<(String, String, String)>,
-    words: Vec<(String, String)>,
     objectives: Vec<String>,
-    offline: bool,
-    analysed: bool,
-    went_well: Vec<String>,
+    feedback: Feedback,
     messages: Vec<MessageView>,
 }
 
+#[derive(Template)]
+#[template(path = "conversations/report.html", block = "feedback")]
+pub(super) struct FeedbackFragment {
+    feedback: Feedback,
+}
+
+impl ReportPage {
+    fn new(layout: Layout, report: Report, offline: bool) -> Self {
+        let c = &report.conversation;
+        let count = |role| report.messages.iter().filter(|m| m.role == role).count();
+        Self {
+            layout,
+            title: c.title.clone().unwrap_or_default(),
+            minutes: c.duration_seconds / 60,
+            seconds: c.duration_seconds % 60,
+            learner_messages: count(crate::db::types::MessageRole::User),
+            partner_messages: count(crate::db::types::MessageRole::Assistant),
+            comfort: c
+                .comfort_rating
+                .map(|r| format!("{r} of 5"))
+                .unwrap_or_else(|| "not given".into()),
+            engagement: c
+                .engagement_level
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "not given".into()),
+            objectives: report
+                .scenario
+                .as_ref()
+                .map(|s| s.learning_objectives.0.clone())
+                .unwrap_or_default(),
+            feedback: Feedback::new(&report, offline),
+            messages: report
+                .messages
+                .iter()
+                .map(|m| MessageView::new(m, &c.target_language_id))
+                .collect(),
+        }
+    }
+}
+
+/// The report; an htmx request (the feedback polling itself) gets only the feedback part.
 pub(super) async fn report(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
     let (owner, _) = owner(&state, &visitor);
-    let o = owner.clone();
-    let (conversation, messages, scenario) = state
-        .db(move |c| {
-            let conversation = convo::get(c, &o, &id)?;
-            let messages = queries::conversations::list_messages(c, &id)?;
-            let scenario = match &conversation.scenario_id {
-                Some(s) => queries::scenarios::find(c, s)?,
-                None => None,
-            };
-            Ok((conversation, messages, scenario))
-        })
-        .await?;
-    if conversation.status != ConversationStatus::Ended {
+    let id = id.into_inner();
+    let Some(report) = convo::report::load(&state.ctx, owner, id.clone()).await? else {
         return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/conversations/{}", conversation.id)))
+            .insert_header(("Location", format!("/conversations/{id}")))
             .finish());
-    }
-    let lang = conversation.target_language_id.clone();
-    let corrections = messages
-        .iter()
-        .filter_map(|m| m.grammar_analysis.as_ref())
-        .flat_map(|g| {
-            g.corrections.iter().map(|c| {
-                (
-                    c.original.clone(),
-                    c.corrected.clone(),
-                    c.explanation.clone(),
-                )
-            })
-        })
-        .collect();
-    let words = messages
-        .iter()
-        .filter_map(|m| m.vocabulary_analysis.as_ref())
-        .flat_map(|v| {
-            v.new_words
-                .iter()
-                .chain(v.misused_words.iter())
-                .map(|w| (w.word.clone(), w.meaning.clone()))
-        })
-        .collect();
-    crate::web::render(&ReportPage {
-        layout: visitor.layout("Your feedback — Kaiwa", "How the conversation went."),
-        title: conversation.title.clone().unwrap_or_default(),
-        minutes: conversation.duration_seconds / 60,
-        seconds: conversation.duration_seconds % 60,
-        learner_messages: messages
-            .iter()
-            .filter(|m| m.role == crate::db::types::MessageRole::User)
-            .count(),
-        partner_messages: messages
-            .iter()
-            .filter(|m| m.role == crate::db::types::MessageRole::Assistant)
-            .count(),
-        comfort: conversation
-            .comfort_rating
-            .map(|r| format!("{r} of 5"))
-            .unwrap_or_else(|| "not given".into()),
-        engagement: conversation
-            .engagement_level
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "not given".into()),
-        corrections,
-        words,
-        objectives: scenario
-            .map(|s| s.learning_objectives.0)
-            .unwrap_or_default(),
-        offline: state.ai.is_offline(),
-        analysed: messages.iter().any(|m| m.grammar_analysis.is_some()),
-        went_well: messages
-            .iter()
-            .filter_map(|m| m.grammar_analysis.as_ref())
-            .flat_map(|g| g.went_well.clone())
-            .collect(),
-        messages: messages
-            .iter()
-            .map(|m| MessageView::new(m, &lang))
-            .collect(),
-    })
+    };
+    let offline = state.ai.is_offline();
+    let mut res = if req.headers().contains_key("hx-request") {
+        crate::web::render(&FeedbackFragment {
+            feedback: Feedback::new(&report, offline),
+        })?
+    } else {
+        let layout = visitor.layout("Your feedback — Kaiwa", "How the conversation went.");
+        crate::web::render(&ReportPage::new(layout, report, offline))?
+    };
+    res.headers_mut().insert(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("HX-Request"),
+    );
+    Ok(res)
 }
 
 pub(super) struct HistoryRow {

@@ -1,0 +1,74 @@
+//! Ending a conversation and reading its report: [`finish`] ends it and queues the
+//! provider's analysis; [`load`] gathers what the report shows, with where the analysis stands.
+
+use super::analyse::{self, AnalysisState};
+use super::{end, get, ConversationError, Ending};
+use crate::app::Ctx;
+use crate::db::models::{Conversation, Message, Scenario};
+use crate::db::queries::{self, preferences::Owner};
+use crate::db::types::ConversationStatus;
+
+/// Ends conversation `id` of `owner`; with a provider its analysis is queued in the same
+/// transaction and a worker woken. Ending twice changes nothing.
+pub async fn finish(
+    ctx: &Ctx,
+    owner: Owner,
+    id: String,
+    ending: Ending,
+) -> Result<Conversation, ConversationError> {
+    let analyse = !ctx.ai.is_offline();
+    let now = ctx.clock.naive();
+    let conversation = ctx
+        .db
+        .run(move |c| end(c, &owner, &id, ending, analyse, now))
+        .await?;
+    ctx.jobs.notify();
+    Ok(conversation)
+}
+
+/// What a report shows.
+pub struct Report {
+    pub conversation: Conversation,
+    pub messages: Vec<Message>,
+    pub scenario: Option<Scenario>,
+    pub analysis: AnalysisState,
+}
+
+/// The report of `owner`'s conversation `id`; `Ok(None)` while it has not ended.
+pub async fn load(
+    ctx: &Ctx,
+    owner: Owner,
+    id: String,
+) -> Result<Option<Report>, ConversationError> {
+    let offline = ctx.ai.is_offline();
+    let loaded = ctx
+        .db
+        .run(move |c| -> Result<_, ConversationError> {
+            let conversation = get(c, &owner, &id)?;
+            if conversation.status != ConversationStatus::Ended {
+                return Ok(None);
+            }
+            let messages = queries::conversations::list_messages(c, &id)?;
+            let scenario = match &conversation.scenario_id {
+                Some(s) => queries::scenarios::find(c, s)?,
+                None => None,
+            };
+            Ok(Some((conversation, messages, scenario)))
+        })
+        .await?;
+    let Some((conversation, messages, scenario)) = loaded else {
+        return Ok(None);
+    };
+    let analysed = messages.iter().any(|m| m.grammar_analysis.is_some());
+    let analysis = if offline && !analysed {
+        AnalysisState::NotRequested
+    } else {
+        analyse::state(ctx, &conversation.id, analysed).await?
+    };
+    Ok(Some(Report {
+        conversation,
+        messages,
+        scenario,
+        analysis,
+    }))
+}

@@ -1,0 +1,109 @@
+//! The context every use case receives: the database (run on the blocking pool), the AI
+//! partner, the clock, the job queue's wake-up signal, SMTP and the settings. Built once at start-up
+//! and cloned cheaply into handlers and jobs.
+
+use std::sync::Arc;
+
+use crate::app::clock::Clock;
+use crate::config::Settings;
+use crate::db::conn::write_transaction;
+use crate::db::{DbConn, DbPool};
+use crate::integrations::ai::ChatModel;
+
+/// What a use case may reach.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub ai: Arc<dyn ChatModel>,
+    pub clock: Arc<dyn Clock>,
+    pub jobs: JobSignal,
+    /// SMTP delivery, when configured; otherwise emails stay in the outbox.
+    pub mail: Option<Arc<crate::integrations::mail::Smtp>>,
+    pub settings: Arc<Settings>,
+}
+
+/// A database error as use cases see it: a failed query, or no connection at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<r2d2::Error> for DbError {
+    fn from(e: r2d2::Error) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+/// The pool, used only through [`Db::read`] and [`Db::write`], which run diesel on the
+/// blocking thread pool so no connection is held across an `.await`.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+}
+
+impl Db {
+    pub fn new(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    /// The pool (start-up, the CLI and tests; use cases go through `read`/`write`).
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs `f` with a connection, outside any transaction it does not open itself.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConn) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |c| f(c).map_err(DbError::from)).await
+    }
+
+    /// Runs `f` in a transaction that holds the write lock from its first statement
+    /// ([`write_transaction`]); an error from `f` rolls everything back.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        E: From<diesel::result::Error> + From<DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |c| write_transaction(c, f)).await
+    }
+
+    /// Runs `f` with a connection; `f` decides about transactions.
+    pub async fn run<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        E: From<DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| E::from(DbError::Unavailable(format!("a database task failed: {e}"))))?
+    }
+}
+
+/// Wakes idle workers in this process when a job is enqueued, so a job starts at once
+/// rather than at the next poll. Other processes find it at their next poll.
+#[derive(Clone, Default)]
+pub struct JobSignal(Arc<tokio::sync::Notify>);
+
+impl JobSignal {
+    /// Tells one waiting worker there is work.
+    pub fn notify(&self) {
+        self.0.notify_waiters();
+    }
+
+    /// Waits until [`JobSignal::notify`] is called.
+    pub async fn notified(&self) {
+        self.0.notified().await;
+    }
+}

@@ -1,0 +1,44 @@
+//! The hourly cleanup: expired sessions and tokens (`app::accounts::cleanup`), and finished
+//! jobs older than a week.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Attempt, Runs};
+use crate::app::jobs::Job;
+use crate::app::{Ctx, DbError};
+use crate::db::queries;
+
+/// How long finished jobs stay listed (`kaiwa jobs`) before they are deleted.
+const KEEP_DONE: chrono::Duration = chrono::Duration::days(7);
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Cleanup {}
+
+impl Job for Cleanup {
+    const KIND: &'static str = "cleanup";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    fn dedupe_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+}
+
+impl Runs for Cleanup {
+    async fn run(self, ctx: Ctx, _: Attempt) -> anyhow::Result<()> {
+        let removed = crate::app::accounts::cleanup::remove_expired(&ctx).await?;
+        let before = ctx.clock.naive() - KEEP_DONE;
+        let jobs = ctx
+            .db
+            .write(move |c| -> Result<usize, DbError> {
+                Ok(queries::jobs::delete_done_before(c, before)?)
+            })
+            .await?;
+        tracing::info!(
+            sessions = removed.sessions,
+            tokens = removed.tokens,
+            jobs,
+            "cleaned up"
+        );
+        Ok(())
+    }
+}
