@@ -4,6 +4,7 @@
 
 pub mod conn;
 pub mod json;
+pub mod lock;
 pub mod models;
 pub mod queries;
 #[rustfmt::skip]

@@ -13,7 +13,14 @@ use tokio::net::TcpListener;
 use crate::helpers::{spawn_app, spawn_app_with};
 
 /// A minimal SMTP server: accepts every message and keeps what it received.
-async fn mock_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub(crate) async fn mock_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
+    mock_smtp_stalling(Arc::default()).await
+}
+
+/// A mock SMTP server that, while `stall` is set, accepts connections and never answers.
+pub(crate) async fn mock_smtp_stalling(
+    stall: Arc<std::sync::atomic::AtomicBool>,
+) -> (u16, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -24,7 +31,12 @@ async fn mock_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
                 return;
             };
             let store = store.clone();
+            let stalled = stall.load(std::sync::atomic::Ordering::SeqCst);
             tokio::spawn(async move {
+                if stalled {
+                    tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                    return;
+                }
                 let (read, mut write) = socket.into_split();
                 let mut lines = BufReader::new(read).lines();
                 write.write_all(b"220 mock ESMTP\r\n").await.unwrap();

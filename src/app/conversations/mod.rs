@@ -171,11 +171,14 @@ pub fn add_learner_message(
             "Keep a message under {MAX_MESSAGE_CHARS} characters."
         )));
     }
-    let conversation = get(conn, owner, id)?;
-    if conversation.status == ConversationStatus::Ended {
-        return Err(ConversationError::Ended);
-    }
     write_transaction(conn, |conn| {
+        // why: checked under the conversation's lock, so a message can't slip in after the
+        // conversation ended in a concurrent request.
+        crate::db::lock::key(conn, "conversation", id)?;
+        let conversation = get(conn, owner, id)?;
+        if conversation.status == ConversationStatus::Ended {
+            return Err(ConversationError::Ended);
+        }
         let message = new_message(
             conn,
             &conversation,
@@ -503,11 +506,14 @@ pub fn end(
             "Rate your comfort from 1 to 5.".into(),
         ));
     }
-    let conversation = get(conn, owner, id)?;
-    if conversation.status == ConversationStatus::Ended {
-        return Ok(conversation);
-    }
     write_transaction(conn, |conn| {
+        // why: two concurrent ends must not both count the attempt; the second waits here and
+        // then finds the conversation ended.
+        crate::db::lock::key(conn, "conversation", id)?;
+        let conversation = get(conn, owner, id)?;
+        if conversation.status == ConversationStatus::Ended {
+            return Ok(());
+        }
         let messages = queries::conversations::list_messages(conn, id)?;
         let seconds = (now - conversation.started_at)
             .num_seconds()

@@ -75,8 +75,11 @@ pub fn list_messages(conn: &mut DbConn, conversation_id: &str) -> QueryResult<Ve
         .load(conn)
 }
 
-/// The next free position in a conversation.
+/// The next free position in a conversation. Takes the conversation's lock for the rest of
+/// the transaction (call it inside `write_transaction`), so two messages sent at once never
+/// get the same position.
 pub fn next_position(conn: &mut DbConn, conversation_id: &str) -> QueryResult<i32> {
+    crate::db::lock::key(conn, "conversation", conversation_id)?;
     let max: Option<i32> = messages::table
         .filter(messages::conversation_id.eq(conversation_id))
         .select(diesel::dsl::max(messages::position))

@@ -22,11 +22,11 @@ pub fn find(
         .optional()
 }
 
-/// Makes sure the progress row exists, and on PostgreSQL locks it until the transaction ends.
+/// Makes sure the progress row exists, and locks it until the transaction ends (`db::lock`).
 ///
 /// why: `ON CONFLICT DO NOTHING` is spelled the same on both backends and never aborts a
 /// PostgreSQL transaction the way a caught unique violation would; SQLite's `BEGIN IMMEDIATE`
-/// already serializes writers, PostgreSQL needs the row lock so one learner's two concurrent
+/// already serializes writers, PostgreSQL needs the lock so one learner's two concurrent
 /// requests cannot both read the old value.
 pub fn ensure_and_lock(
     conn: &mut DbConn,
@@ -42,12 +42,7 @@ pub fn ensure_and_lock(
     .bind::<Text, _>(scenario_id)
     .bind::<Timestamp, _>(now)
     .execute(conn)?;
-    if let DbConn::Postgres(_) = conn {
-        diesel::sql_query("SELECT 1 FROM user_scenario_progress WHERE user_id = $1 AND scenario_id = $2 FOR UPDATE")
-            .bind::<Text, _>(user_id)
-            .bind::<Text, _>(scenario_id)
-            .execute(conn)?;
-    }
+    crate::db::lock::key(conn, "progress", &format!("{user_id}:{scenario_id}"))?;
     find(conn, user_id, scenario_id)?.ok_or(diesel::result::Error::NotFound)
 }
 

@@ -17,6 +17,7 @@ pub fn hit(
     now: NaiveDateTime,
 ) -> QueryResult<(i32, NaiveDateTime)> {
     write_transaction(conn, |conn| {
+        crate::db::lock::key(conn, "rate_limits", key)?;
         let current = rate_limits::table
             .find(key)
             .select(RateLimit::as_select())
