@@ -17,3 +17,5 @@ pub mod pricing;
 
 pub use clock::{Clock, SettableClock, SystemClock};
 pub use ctx::{Ctx, Db, DbError, JobSignal};
+/// Whose work a request acts on: a signed-in user or a guest (stored as either column).
+pub use crate::db::queries::preferences::Owner;

@@ -76,6 +76,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(conversations::routes);
 }
 
+/// Renders a page or fragment with another status (422 for a form with errors, say).
+pub fn render_with_status<T: Template>(
+    status: actix_web::http::StatusCode,
+    template: &T,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(template.render()?))
+}
+
+/// A 303 to `location` (a path on this site).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}
+
 /// Renders a full page as an HTML response.
 pub fn render<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()

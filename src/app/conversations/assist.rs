@@ -1,6 +1,6 @@
 //! Help during a conversation from the provider: a hint with two suggested replies, "say it
 //! in my language" (native → target), and translating a message. Prompts and parsing are
-//! pure; the web layer makes the calls (never inside a transaction).
+//! pure; `help` makes the calls (never inside a transaction).
 
 use serde::Deserialize;
 

@@ -6,9 +6,15 @@
 pub mod analyse;
 pub mod analysis;
 pub mod assist;
+pub mod help;
 pub mod offline;
 pub mod reading_aids;
+pub mod reply;
 pub mod report;
+pub mod send;
+pub mod show;
+pub mod start;
+pub mod voice;
 
 use chrono::NaiveDateTime;
 
@@ -38,6 +44,10 @@ pub enum ConversationError {
     /// The AI provider failed or answered something unusable.
     #[error("the AI provider failed: {0}")]
     Provider(String),
+    /// The partner could not answer; the message (for the learner) says why and that their
+    /// own message is kept.
+    #[error("{0}")]
+    Partner(String),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
     #[error(transparent)]
@@ -423,7 +433,9 @@ pub fn save_reply(
     let conversation = get(conn, owner, id)?;
     let (text, corrections) = split_corrections(text);
     write_transaction(conn, |conn| {
-        // why: two streams for one conversation must not both store a reply.
+        // why: two streams for one conversation must not both store a reply: the check below
+        // runs under the conversation's lock.
+        crate::db::lock::key(conn, "conversation", id)?;
         let messages = queries::conversations::list_messages(conn, id)?;
         if !awaiting_reply(&messages) {
             return Ok(None);

@@ -72,3 +72,18 @@ pub async fn load(
         analysis,
     }))
 }
+
+/// `owner`'s conversations, newest first (at most 200), with their scenario's title; none
+/// for a visitor who has no identity yet.
+pub async fn history(
+    ctx: &Ctx,
+    owner: Option<Owner>,
+) -> Result<Vec<(Conversation, Option<String>)>, ConversationError> {
+    let Some(owner) = owner else {
+        return Ok(Vec::new());
+    };
+    Ok(ctx
+        .db
+        .read(move |c| queries::conversations::list_owned(c, &owner, 200))
+        .await?)
+}

@@ -48,9 +48,9 @@ pub(super) async fn end(
     let (owner, _) = owner(&state, &visitor);
     let ending = Ending::try_from(form.into_inner())?;
     convo::report::finish(&state.ctx, owner, id.clone(), ending).await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/conversations/{id}/report")))
-        .finish())
+    Ok(crate::web::see_other(&format!(
+        "/conversations/{id}/report"
+    )))
 }
 
 /// The part of the report that waits for the analysis; it polls itself while preparing.
@@ -167,9 +167,7 @@ pub(super) async fn report(
     let (owner, _) = owner(&state, &visitor);
     let id = id.into_inner();
     let Some(report) = convo::report::load(&state.ctx, owner, id.clone()).await? else {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", format!("/conversations/{id}")))
-            .finish());
+        return Ok(to_conversation(&id));
     };
     let offline = state.ai.is_offline();
     let mut res = if req.headers().contains_key("hx-request") {
@@ -209,35 +207,32 @@ pub(super) async fn index(
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let owner = accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref());
-    let rows = match owner {
-        Some(o) => {
-            state
-                .db(move |c| Ok(queries::conversations::list_owned(c, &o, 200)?))
-                .await?
-        }
-        None => Vec::new(),
-    };
+    let rows = convo::report::history(&state.ctx, owner).await?;
     crate::web::render(&IndexPage {
         layout: visitor.layout("Your conversations — Kaiwa", "Your past conversations."),
-        rows: rows
-            .into_iter()
-            .map(|(c, scenario)| HistoryRow {
-                href: if c.status == ConversationStatus::Ended {
-                    format!("/conversations/{}/report", c.id)
-                } else {
-                    format!("/conversations/{}", c.id)
-                },
-                title: c.title.clone().unwrap_or_default(),
-                scenario: scenario.unwrap_or_else(|| "Free conversation".into()),
-                language: c.target_language_id.clone(),
-                date: c.started_at.format("%Y-%m-%d %H:%M").to_string(),
-                length: format!(
-                    "{} messages, {} min",
-                    c.message_count,
-                    c.duration_seconds / 60
-                ),
-                ended: c.status == ConversationStatus::Ended,
-            })
-            .collect(),
+        rows: rows.into_iter().map(HistoryRow::new).collect(),
     })
+}
+
+impl HistoryRow {
+    fn new((c, scenario): (crate::db::models::Conversation, Option<String>)) -> Self {
+        let ended = c.status == crate::db::types::ConversationStatus::Ended;
+        Self {
+            href: if ended {
+                format!("/conversations/{}/report", c.id)
+            } else {
+                format!("/conversations/{}", c.id)
+            },
+            title: c.title.clone().unwrap_or_default(),
+            scenario: scenario.unwrap_or_else(|| "Free conversation".into()),
+            language: c.target_language_id.clone(),
+            date: c.started_at.format("%Y-%m-%d %H:%M").to_string(),
+            length: format!(
+                "{} messages, {} min",
+                c.message_count,
+                c.duration_seconds / 60
+            ),
+            ended,
+        }
+    }
 }

@@ -1,7 +1,10 @@
-//! The reply stream: server-sent events relaying the provider's tokens, then the stored
-//! message's HTML (or `failed`, with the learner's message kept).
+//! The reply stream: server-sent events relaying the partner's tokens, then the stored
+//! message's HTML (`done`), or `failed` with the learner's message kept.
+
+use futures_util::StreamExt;
 
 use super::*;
+use crate::app::conversations::reply::ReplyEvent;
 
 #[derive(Template)]
 #[template(path = "conversations/_message.html")]
@@ -20,6 +23,27 @@ pub(super) fn sse(event: &str, data: &str) -> web::Bytes {
     web::Bytes::from(out)
 }
 
+/// One reply event as server-sent event bytes.
+///
+/// why: in `done`, the first element replaces the pending bubble; the page's script swaps any
+/// further element (the learner's message with its new correction) in by its id.
+fn event_bytes(event: ReplyEvent, lang: &str) -> Result<web::Bytes, actix_web::Error> {
+    Ok(match event {
+        ReplyEvent::Token(t) => sse("token", &t),
+        ReplyEvent::Failed(message) => sse("failed", &message),
+        ReplyEvent::Done { reply, corrected } => {
+            let mut html = String::new();
+            for m in reply.iter().chain(corrected.iter()) {
+                let fragment = MessageFragment {
+                    m: MessageView::new(m, lang),
+                };
+                html.push_str(&fragment.render().map_err(AppError::from)?);
+            }
+            sse("done", &html)
+        }
+    })
+}
+
 /// Streams the owed reply as server-sent events: `token` chunks, then `done` with the
 /// stored message's HTML, or `failed` (the learner's message stays; the page offers a retry).
 pub(super) async fn stream(
@@ -27,101 +51,13 @@ pub(super) async fn stream(
     visitor: Visitor,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
     let (owner, _) = owner(&state, &visitor);
-    let (o, i) = (owner.clone(), id.clone());
-    let request = state
-        .db(move |c| Ok(convo::reply_request(c, &o, &i)?))
-        .await?;
-    let lang = queries_lang(&state, &owner, &id).await?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<web::Bytes>(64);
-    let Some(request) = request else {
-        let _ = tx.send(sse("done", "")).await;
-        drop(tx);
-        return Ok(sse_response(rx));
-    };
-    let st = state.clone();
-    actix_web::rt::spawn(async move {
-        let extras = st.ai.extras(&request);
-        let mut chunks = st.ai.reply(request);
-        let mut text = String::new();
-        let mut failed = None;
-        while let Some(chunk) = chunks.next().await {
-            match chunk {
-                Ok(t) => {
-                    text.push_str(&t);
-                    let _ = tx.send(sse("token", &t)).await;
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        if let Some(e) = failed {
-            tracing::warn!(error = %e, "a streamed reply failed midway; nothing stored");
-            let _ = tx
-                .send(sse(
-                    "failed",
-                    "The reply was interrupted. Your message is saved: try again.",
-                ))
-                .await;
-            return;
-        }
-        let provider = st.ai.name();
-        let saved = st
-            .db(move |c| {
-                let saved = convo::save_reply(
-                    c,
-                    &owner,
-                    &id,
-                    &text,
-                    &extras,
-                    provider,
-                    Utc::now().naive_utc(),
-                )?;
-                // The learner's message may have gained an immediate correction.
-                let learner = queries::conversations::list_messages(c, &id)?
-                    .into_iter()
-                    .rev()
-                    .find(|m| m.role == crate::db::types::MessageRole::User);
-                Ok((saved, learner))
-            })
-            .await;
-        // why: the first element replaces the pending bubble; the page's script swaps any
-        // further element (the corrected learner message) in by its id.
-        let html = match saved {
-            Ok((Some(m), learner)) => {
-                let mut html = MessageFragment {
-                    m: MessageView::new(&m, &lang),
-                }
-                .render()
-                .unwrap_or_default();
-                if let Some(l) = learner.filter(|l| l.grammar_analysis.is_some()) {
-                    html.push_str(
-                        &MessageFragment {
-                            m: MessageView::new(&l, &lang),
-                        }
-                        .render()
-                        .unwrap_or_default(),
-                    );
-                }
-                html
-            }
-            _ => String::new(),
-        };
-        let _ = tx.send(sse("done", &html)).await;
-    });
-    Ok(sse_response(rx))
-}
-
-pub(super) fn sse_response(rx: tokio::sync::mpsc::Receiver<web::Bytes>) -> HttpResponse {
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|b| (Ok::<_, actix_web::Error>(b), rx))
-    });
-    HttpResponse::Ok()
+    let reply = convo::reply::stream(&state.ctx, owner, id.into_inner()).await?;
+    let lang = reply.language;
+    let body = reply.events.map(move |e| event_bytes(e, &lang));
+    Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(body)
+        .streaming(body))
 }
