@@ -6,7 +6,6 @@
 pub mod app;
 pub mod config;
 pub mod db;
-pub mod error;
 pub mod integrations;
 pub mod jobs;
 pub mod startup;

@@ -15,7 +15,7 @@ pub mod mail;
 pub mod onboarding;
 pub mod pricing;
 
-pub use clock::{Clock, SettableClock, SystemClock};
-pub use ctx::{Ctx, Db, DbError, JobSignal};
 /// Whose work a request acts on: a signed-in user or a guest (stored as either column).
 pub use crate::db::queries::preferences::Owner;
+pub use clock::{Clock, SettableClock, SystemClock};
+pub use ctx::{Ctx, Db, DbError, JobSignal};

@@ -12,7 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, ResponseError};
 
 use crate::app::accounts::tokens::constant_time_eq;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::visitor::CSRF_KEY;
 
 /// Routes that authenticate themselves another way (signed webhooks).

@@ -14,7 +14,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError};
 use futures_util::StreamExt;
 
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 /// The largest url-encoded form body accepted (the largest real form, a scenario, is ~30 KB).
 pub const MAX_FORM_BYTES: usize = 256 * 1024;

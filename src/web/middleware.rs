@@ -117,16 +117,39 @@ impl ResponseError for WithHeaders {
     }
 }
 
+/// What the rest of a request's handling may need to know about it without holding it: the
+/// id in its log line (error pages show the same one) and whether htmx sent it (errors then
+/// answer a fragment for the page's error slot).
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub id: String,
+    pub htmx: bool,
+}
+
+tokio::task_local! {
+    static REQUEST: RequestInfo;
+}
+
+/// The request being answered, when called while one is (from a handler or an error's
+/// response); `None` elsewhere.
+pub fn current_request() -> Option<RequestInfo> {
+    REQUEST.try_with(Clone::clone).ok()
+}
+
 /// Logs each request once it is answered and tags the response with `X-Request-Id`.
 pub async fn log_request(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let request_id = uuid::Uuid::now_v7().simple().to_string();
+    let info = RequestInfo {
+        id: uuid::Uuid::now_v7().simple().to_string(),
+        htmx: req.headers().contains_key("hx-request"),
+    };
+    let request_id = info.id.clone();
     let method = req.method().clone();
     let path = req.path().to_owned();
-    let result = next.call(req).await;
+    let result = REQUEST.scope(info, next.call(req)).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     match &result {
         Ok(res) => tracing::info!(

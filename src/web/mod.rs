@@ -7,6 +7,7 @@ pub mod admin;
 pub mod catalog;
 pub mod conversations;
 pub mod csrf;
+pub mod error;
 pub mod home;
 pub mod input;
 pub mod layout;
@@ -23,7 +24,7 @@ use askama::Template;
 
 use crate::config::Settings;
 use crate::db::{DbConn, DbPool};
-use crate::error::AppError;
+use crate::web::error::AppError;
 
 /// What every handler can reach: the use cases' context, and (for handlers not yet moved
 /// onto use cases) the pool, settings and AI partner it holds.

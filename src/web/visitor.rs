@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::app::accounts;
 use crate::db::models::User;
 use crate::db::queries::preferences::Owner;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::{Flash, Layout, NavUser};
 use crate::web::AppState;
 
@@ -33,13 +33,16 @@ struct StoredFlash {
 
 /// Leaves a message for the next page this browser shows.
 pub fn flash(req: &HttpRequest, kind: &'static str, message: impl Into<String>) {
-    let _ = req.get_session().insert(
+    let stored = req.get_session().insert(
         FLASH_KEY,
         StoredFlash {
             kind: kind.into(),
             message: message.into(),
         },
     );
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "a flash message could not be kept in the session");
+    }
 }
 
 /// The request's visitor. Extracting it costs one indexed query when an auth cookie is sent.
@@ -120,7 +123,9 @@ impl FromRequest for Visitor {
                 Some(t) => t,
                 None => {
                     let (token, _) = accounts::tokens::generate();
-                    let _ = session.insert(CSRF_KEY, &token);
+                    session.insert(CSRF_KEY, &token).map_err(|e| {
+                        AppError::Internal(anyhow::anyhow!("the CSRF token could not be kept: {e}"))
+                    })?;
                     token
                 }
             };

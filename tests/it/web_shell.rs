@@ -185,3 +185,72 @@ async fn pages_link_their_stylesheet_and_htmx_and_have_one_main_heading() {
         assert!(!page.text("title").is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_server_error_page_shows_the_request_id_of_its_log_line() {
+    let app = spawn_app().await;
+    // Break the catalog on purpose: its page now fails with a 500.
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query("DROP TABLE scenario_metadata CASCADE".replace(
+            " CASCADE",
+            if app.db.is_postgres() { " CASCADE" } else { "" },
+        )),
+        &mut app.conn(),
+    )
+    .unwrap();
+    let res = app.get("/scenarios").await;
+    assert_eq!(res.status(), 500);
+    let header = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let page = scraper::Html::parse_document(&res.text().await.unwrap());
+    let shown: String = page
+        .select(&scraper::Selector::parse(".request-id code").unwrap())
+        .flat_map(|e| e.text())
+        .collect();
+    assert_eq!(
+        shown, header,
+        "the page names the id the log and the header carry"
+    );
+}
+
+#[tokio::test]
+async fn an_htmx_request_gets_its_error_as_a_fragment_for_the_error_slot() {
+    let app = spawn_app().await;
+    let page = app.get_html("/scenarios").await;
+    assert_eq!(
+        page.texts("#htmx-error").len(),
+        1,
+        "every page has the slot"
+    );
+    let res = app
+        .client
+        .get(app.url("/conversations/no-such-conversation"))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["hx-retarget"], "#htmx-error");
+    assert_eq!(res.headers()["hx-reswap"], "outerHTML");
+    let fragment = scraper::Html::parse_fragment(&res.text().await.unwrap());
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(fragment.select(&sel("#htmx-error[role=alert]")).count(), 1);
+    assert_eq!(
+        fragment.select(&sel("h1, nav, footer")).count(),
+        0,
+        "no page around it"
+    );
+    let text: String = fragment
+        .select(&sel("#htmx-error"))
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(text.contains("couldn't find"), "{text}");
+    // The same address without htmx is the whole error page.
+    let full = app.get_html("/conversations/no-such-conversation").await;
+    assert_eq!(full.status, 404);
+    assert_eq!(full.text("h1"), "Page not found");
+    assert_eq!(
+        full.texts("#htmx-error").len(),
+        1,
+        "one element with the slot's id"
+    );
+}

@@ -580,12 +580,13 @@ pub fn analysis_input(
     let language = queries::languages::find(conn, &conversation.target_language_id)?
         .map(|l| l.name)
         .unwrap_or_default();
-    let native = match owner {
-        Owner::User(u) => queries::users::find(conn, u)?
-            .and_then(|u| u.native_language_id)
-            .and_then(|l| queries::languages::find(conn, &l).ok().flatten())
-            .map(|l| l.name),
+    let native_id = match owner {
+        Owner::User(u) => queries::users::find(conn, u)?.and_then(|u| u.native_language_id),
         Owner::Guest(_) => None,
+    };
+    let native = match native_id {
+        Some(l) => queries::languages::find(conn, &l)?.map(|l| l.name),
+        None => None,
     }
     .unwrap_or_else(|| "English".into());
     Ok((

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::{finish_sign_in, safe_next};
 use crate::app::accounts;
-use crate::error::AppError;
 use crate::integrations::google::{self, PendingLogin};
+use crate::web::error::AppError;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 

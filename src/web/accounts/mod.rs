@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::app::accounts::{self, AccountError, SignUp};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::TokenPurpose;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{auth_cookie, flash, removal, Visitor, AUTH_COOKIE, GUEST_COOKIE};
 use crate::web::AppState;

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::db::queries;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;

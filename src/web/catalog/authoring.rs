@@ -12,7 +12,7 @@ use crate::app::catalog::CatalogError;
 use crate::db::json::Persona;
 use crate::db::models::Scenario;
 use crate::db::types::{CefrLevel, Difficulty, Json, LearningGoal, ScenarioRole, Skill};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
 use crate::web::AppState;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::app::accounts;
 use crate::app::catalog::{self, Search, Sort};
 use crate::db::types::{CefrLevel, Difficulty, ScenarioRole, Skill};
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;

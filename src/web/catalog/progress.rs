@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::views::{ProgressView, ScenarioCard};
 use crate::app::catalog::{self, CatalogError, ProgressChange};
 use crate::db::queries;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;

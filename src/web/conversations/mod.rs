@@ -22,7 +22,7 @@ use crate::app::conversations::start::{self, NewForm};
 use crate::app::conversations::{self as convo, ConversationError, Ending, Start};
 use crate::app::Owner;
 use crate::db::types::EngagementLevel;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;

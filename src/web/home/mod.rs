@@ -4,8 +4,8 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::app::home;
-use crate::error::AppError;
 use crate::web::catalog::views::ScenarioCard;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::{render, AppState};

@@ -10,8 +10,8 @@ use serde::Deserialize;
 
 use crate::app::onboarding::{self, Answer, OnboardingError, Step};
 use crate::db::queries::{self, preferences::Owner};
-use crate::error::AppError;
 use crate::web::catalog::views::ScenarioCard;
+use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
 use crate::web::AppState;

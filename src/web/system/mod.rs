@@ -7,7 +7,7 @@ use rust_embed::RustEmbed;
 use serde::Serialize;
 
 use crate::db::conn;
-use crate::error::AppError;
+use crate::web::error::AppError;
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -2,8 +2,10 @@
 //! - `anyhow::Error` for start-up, the CLI and job internals;
 //! - `diesel::QueryResult` in `db`;
 //! - a per-area `thiserror` enum in `app`;
-//! - [`AppError`] at the web edge: users get a safe message and a request id, the log gets
-//!   the whole cause chain.
+//! - [`AppError`] at the web edge: users get a safe message and a request id (the one in the
+//!   request's log line), the log gets the whole cause chain. A full request gets the error
+//!   page; an htmx request gets the message as a fragment for the layout's error slot
+//!   ([`ERROR_SLOT`]), with `HX-Retarget`/`HX-Reswap` so htmx swaps it there.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -102,6 +104,18 @@ struct ErrorPage {
     request_id: String,
 }
 
+/// What an htmx request gets instead of the page: the message for the layout's error slot.
+#[derive(Template)]
+#[template(path = "errors/error.html", block = "message")]
+struct ErrorFragment {
+    heading: &'static str,
+    message: String,
+    request_id: String,
+}
+
+/// The id of the layout's element an htmx error is swapped into.
+pub const ERROR_SLOT: &str = "#htmx-error";
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -129,7 +143,12 @@ impl ResponseError for AppError {
                 .insert_header(("Location", target))
                 .finish();
         }
-        let request_id = uuid::Uuid::now_v7().simple().to_string();
+        let request = crate::web::middleware::current_request();
+        let request_id = request
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+        let htmx = request.is_some_and(|r| r.htmx);
         let (heading, message) = match self {
             Self::NotFound => (
                 "Page not found",
@@ -160,23 +179,47 @@ impl ResponseError for AppError {
         if status.is_server_error() {
             tracing::error!(request_id = %request_id, error = ?self, "request failed");
         }
-        let page = ErrorPage {
-            layout: Layout::new(heading, message.clone()),
-            heading,
-            message,
-            request_id: if status.is_server_error() {
-                request_id
-            } else {
-                String::new()
-            },
+        let request_id = if status.is_server_error() {
+            request_id
+        } else {
+            String::new()
         };
-        match page.render() {
+        let rendered = if htmx {
+            ErrorFragment {
+                heading,
+                message,
+                request_id,
+            }
+            .render()
+        } else {
+            ErrorPage {
+                layout: Layout::new(heading, message.clone()),
+                heading,
+                message,
+                request_id,
+            }
+            .render()
+        };
+        let mut res = match rendered {
             Ok(html) => HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")
                 .body(html),
             Err(_) => HttpResponse::build(status)
                 .content_type("text/plain; charset=utf-8")
                 .body(heading),
+        };
+        if htmx {
+            // why: the fragment goes into the page's error slot, whatever the request targeted.
+            let headers = res.headers_mut();
+            headers.insert(
+                actix_web::http::header::HeaderName::from_static("hx-retarget"),
+                actix_web::http::header::HeaderValue::from_static(ERROR_SLOT),
+            );
+            headers.insert(
+                actix_web::http::header::HeaderName::from_static("hx-reswap"),
+                actix_web::http::header::HeaderValue::from_static("outerHTML"),
+            );
         }
+        res
     }
 }
