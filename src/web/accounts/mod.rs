@@ -1,8 +1,9 @@
 //! Sign-up, sign-in, sign-out, email verification and password reset
 //! (`/signup`, `/login`, `/logout`, `/verify-email`, `/forgot-password`, `/reset-password`),
-//! and Google sign-in (`google.rs`).
+//! Google sign-in (`google.rs`) and the account page (`profile.rs`, `/account`).
 
 mod google;
+mod profile;
 mod recovery;
 mod sign_in;
 mod signup;
@@ -35,7 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/forgot-password", web::post().to(recovery::forgot))
         .route("/reset-password", web::get().to(recovery::reset_form))
         .route("/reset-password", web::post().to(recovery::reset))
-        .configure(google::routes);
+        .configure(google::routes)
+        .configure(profile::routes);
 }
 
 /// The status a form answers with for an account error, or `None` for internal failures.

@@ -1,4 +1,4 @@
-//! `/account`: profile, email change (confirmed by a link to the new address), sessions and
+//! `/account` (the account page): profile, email change (confirmed by a link to the new address), sessions and
 //! "sign out everywhere", data export and account deletion. Everything acts on the signed-in
 //! user only; no user id is ever taken from the request.
 
@@ -8,18 +8,18 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::render_status;
 use crate::app::accounts::{self, AccountError, Profile};
 use crate::db::models::User;
 use crate::db::queries;
 use crate::db::types::TokenPurpose;
 use crate::error::AppError;
-use crate::web::accounts::render_status;
 use crate::web::layout::Layout;
 use crate::web::onboarding_choices::{self, Choice};
 use crate::web::visitor::{flash, removal, Visitor, AUTH_COOKIE};
 use crate::web::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/account", web::get().to(show))
         .route("/account", web::post().to(update))
         .route("/account/email", web::post().to(change_email))
@@ -40,7 +40,7 @@ struct SessionRow {
 }
 
 #[derive(Template)]
-#[template(path = "account/show.html")]
+#[template(path = "accounts/profile.html")]
 struct ShowPage {
     layout: Layout,
     error: String,
@@ -213,7 +213,7 @@ async fn change_email(
 }
 
 #[derive(Template)]
-#[template(path = "account/confirm_email.html")]
+#[template(path = "accounts/confirm_email.html")]
 struct ConfirmEmailPage {
     layout: Layout,
     token: String,
