@@ -49,8 +49,11 @@ fn form_status(e: &AccountError) -> Option<StatusCode> {
         AccountError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AccountError::Unverified => StatusCode::FORBIDDEN,
         AccountError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AccountError::LinkInvalid | AccountError::GoogleEmailUnverified => StatusCode::BAD_REQUEST,
-        AccountError::Db(_) | AccountError::Internal(_) => return None,
+        AccountError::LinkInvalid
+        | AccountError::GoogleEmailUnverified
+        | AccountError::GoogleCancelled
+        | AccountError::GoogleFailed => StatusCode::BAD_REQUEST,
+        AccountError::GoogleOff | AccountError::Db(_) | AccountError::Internal(_) => return None,
     })
 }
 
