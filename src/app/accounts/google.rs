@@ -7,7 +7,8 @@
 use chrono::NaiveDateTime;
 
 use super::*;
-use crate::integrations::google::{self, PendingLogin};
+use crate::integrations::google;
+pub use crate::integrations::google::PendingLogin;
 
 /// The path Google sends the browser back to.
 const CALLBACK_PATH: &str = "/auth/google/callback";

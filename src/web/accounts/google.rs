@@ -5,8 +5,7 @@
 use actix_session::SessionExt;
 
 use super::*;
-use crate::app::accounts::google::{self, Callback};
-use crate::integrations::google::PendingLogin;
+use crate::app::accounts::google::{self, Callback, PendingLogin};
 
 const PENDING_KEY: &str = "google_login";
 
