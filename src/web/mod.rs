@@ -1,7 +1,6 @@
 //! The HTTP edge: routes, handlers, forms and view models, one folder per area with the same
 //! names as `app` and `templates`. Handlers extract, call one service, render.
 
-pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod catalog;
@@ -72,7 +71,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(catalog::routes)
         .configure(accounts::routes)
         .configure(onboarding::routes)
-        .configure(account::routes)
         .configure(admin::routes)
         .configure(conversations::routes);
 }

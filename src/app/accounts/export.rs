@@ -1,12 +1,20 @@
-//! "Download my data": everything Kaiwa keeps about one user, as one JSON document.
-//! Secrets (password hash, session and link token hashes) are left out.
+//! "Download my data": everything Kaiwa keeps about one user, as one JSON document
+//! ([`document`]). Secrets (password hash, session and link token hashes) are left out.
 
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
+use super::AccountError;
+use crate::app::Ctx;
 use crate::db::models::*;
 use crate::db::schema::*;
 use crate::db::DbConn;
+
+/// The data of `user_id` ([`export`]) as pretty-printed JSON, ready to download.
+pub async fn document(ctx: &Ctx, user_id: String) -> Result<String, AccountError> {
+    let data = ctx.db.read(move |c| export(c, &user_id)).await?;
+    serde_json::to_string_pretty(&data).map_err(|e| AccountError::Internal(e.into()))
+}
 
 /// The user's data. Only rows that belong to `user_id` are read.
 pub fn export(conn: &mut DbConn, user_id: &str) -> diesel::QueryResult<Value> {

@@ -1,8 +1,105 @@
-//! Signing in with Google: find by Google id, link by verified email, or create.
+//! Signing in with Google: [`begin`] makes the provider URL and what the callback must
+//! match; [`finish`] checks the callback, exchanges the code with Google (no transaction is
+//! open meanwhile), then finds the account by Google id, links it by verified email, or
+//! creates it ([`google_sign_in`]), and signs the browser in. The browser-side state (the
+//! [`PendingLogin`] kept in the session cookie) is the web layer's to keep.
 
 use chrono::NaiveDateTime;
 
 use super::*;
+use crate::integrations::google;
+pub use crate::integrations::google::PendingLogin;
+
+/// The path Google sends the browser back to.
+const CALLBACK_PATH: &str = "/auth/google/callback";
+
+/// What Google's redirect back to the callback carries.
+#[derive(Debug, Default)]
+pub struct Callback {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    /// Set when the user cancelled (or Google refused) at Google.
+    pub error: Option<String>,
+}
+
+/// A finished Google sign-in.
+#[derive(Debug)]
+pub struct GoogleSignedIn {
+    pub session: SignedIn,
+    /// Where the sign-in was started from (already checked to be a local path).
+    pub next: Option<String>,
+}
+
+/// The Google URL to send the browser to, and what to keep until the callback. `next` must
+/// already be a safe local path. [`AccountError::GoogleOff`] when no Google client is set.
+pub async fn begin(
+    ctx: &Ctx,
+    next: Option<String>,
+) -> Result<(String, PendingLogin), AccountError> {
+    let settings = ctx
+        .settings
+        .google
+        .as_ref()
+        .ok_or(AccountError::GoogleOff)?;
+    let redirect = format!("{}{CALLBACK_PATH}", ctx.settings.base_url);
+    google::authorize(settings, &redirect, next).map_err(|e| AccountError::Internal(e.into()))
+}
+
+/// Finishes the sign-in `pending` started: the callback's `state` must match it, Google
+/// must accept the code, and the ID token must check out ([`AccountError::GoogleFailed`]
+/// otherwise; [`AccountError::GoogleCancelled`] when the user cancelled). Then `browser` is
+/// signed in as the account of that Google identity.
+pub async fn finish(
+    ctx: &Ctx,
+    pending: Option<PendingLogin>,
+    callback: Callback,
+    browser: Browser,
+) -> Result<GoogleSignedIn, AccountError> {
+    let settings = ctx
+        .settings
+        .google
+        .as_ref()
+        .ok_or(AccountError::GoogleOff)?;
+    if callback.error.is_some() {
+        return Err(AccountError::GoogleCancelled);
+    }
+    let (Some(pending), Some(code), Some(returned_state)) =
+        (pending, callback.code, callback.state)
+    else {
+        return Err(AccountError::GoogleFailed);
+    };
+    if !tokens::constant_time_eq(&pending.state, &returned_state) {
+        tracing::warn!("Google callback with a state that does not match");
+        return Err(AccountError::GoogleFailed);
+    }
+    let redirect = format!("{}{CALLBACK_PATH}", ctx.settings.base_url);
+    let now_unix = ctx.clock.now().timestamp();
+    let identity = google::exchange(settings, &redirect, &code, &pending, now_unix)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "Google sign-in failed");
+            AccountError::GoogleFailed
+        })?;
+    let now = ctx.clock.naive();
+    let session = ctx
+        .db
+        .run(move |c| {
+            let user = google_sign_in(c, identity, now).map_err(|e| match e {
+                // why: an address Google vouches for but we cannot use is not the user's
+                // to fix; it goes to the log as a failure of ours.
+                AccountError::InvalidEmail => AccountError::Internal(anyhow::anyhow!(
+                    "Google sent an email address that does not parse"
+                )),
+                other => other,
+            })?;
+            sessions::open_session(c, &user.id, &browser, now)
+        })
+        .await?;
+    Ok(GoogleSignedIn {
+        session,
+        next: pending.next,
+    })
+}
 
 /// Who Google says signed in (from a checked ID token).
 #[derive(Debug, Clone)]

@@ -1,28 +1,40 @@
 //! Accounts: sign-up, email verification, sign-in, sessions, password reset, Google
-//! sign-in, profile, email change, deletion and data export. Services own their
-//! transactions and rules; they never see HTTP. Errors are [`AccountError`], phrased so the
-//! web layer can show them as they are, and never revealing whether an email is registered.
+//! sign-in, profile, email change, deletion and data export, one module per sub-flow.
+//!
+//! Each sub-flow has async use cases taking the [`Ctx`] (`signup::register`,
+//! `sessions::log_in`, `recovery::reset`, `google::finish`, `profile::update`,
+//! `export::document`...): they read the time from the clock, own their transactions, never
+//! hold one across a network call (the Google code exchange), and wake the job workers when
+//! they queue an email. They call the synchronous services below, which take a connection
+//! and `now` and are re-exported here (`sign_up`, `start_session`, `resolve_session`...).
+//! Nothing here sees HTTP. Errors are [`AccountError`], phrased so the web layer can show
+//! them as they are, and never revealing whether an email is registered; database failures
+//! are [`DbError`].
 
 pub mod cleanup;
 pub mod export;
-mod google;
+pub mod google;
 pub mod password;
-mod profile;
-mod recovery;
-mod sessions;
-mod signup;
+pub mod profile;
+pub mod recovery;
+pub mod sessions;
+pub mod signup;
 pub mod throttle;
 pub mod tokens;
 
-pub use google::*;
-pub use profile::*;
-pub use recovery::*;
-pub use sessions::*;
-pub use signup::*;
+pub use google::{google_sign_in, GoogleIdentity};
+pub use profile::{
+    confirm_email_change, delete_account, request_email_change, update_profile, Profile,
+};
+pub use recovery::{request_password_reset, reset_password};
+pub use sessions::{
+    end_all_sessions, end_session, resolve_session, sign_in, start_session, Browser, SignedIn,
+};
+pub use signup::{check_link, sign_up, verify_email};
 
 use chrono::{Duration, NaiveDateTime};
 
-use crate::app::mail;
+use crate::app::{mail, Ctx, DbError};
 use crate::db::conn::write_transaction;
 use crate::db::models::{AuthToken, NewSession, NewUser, Session, User, UserChanges};
 use crate::db::queries::{self, preferences::Owner};
@@ -53,10 +65,24 @@ pub enum AccountError {
     Invalid(String),
     #[error("That Google account's email isn't verified; sign in with your password instead.")]
     GoogleEmailUnverified,
+    /// No Google client is configured: the Google routes do not exist.
+    #[error("Google sign-in is not set up.")]
+    GoogleOff,
+    #[error("Google sign-in was cancelled.")]
+    GoogleCancelled,
+    /// The callback did not match the sign-in it should finish, or Google refused the code.
+    #[error("Signing in with Google didn't work. Please try again.")]
+    GoogleFailed,
     #[error(transparent)]
-    Db(#[from] diesel::result::Error),
+    Db(#[from] DbError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(e.into())
+    }
 }
 
 /// Lower-cases and checks an email address: one `@`, a dot in the domain, no spaces.

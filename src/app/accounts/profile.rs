@@ -1,8 +1,84 @@
-//! The account page: profile, email change by link, and deleting the account.
+//! The account page: what it shows ([`page`]), the profile ([`update`]), the email change
+//! by a link to the new address ([`change_email`], [`email_change_link`],
+//! [`confirm_email`]), and deleting the account ([`delete`]). Everything acts on the user
+//! the caller passes in, never on an id from a form.
 
 use chrono::NaiveDateTime;
 
 use super::*;
+use crate::db::models::Language;
+
+/// What the account page shows besides the user.
+pub struct AccountPage {
+    /// The languages a profile can choose from.
+    pub languages: Vec<Language>,
+    /// The user's live login sessions.
+    pub sessions: Vec<Session>,
+}
+
+/// The account page's lists for `user_id`.
+pub async fn page(ctx: &Ctx, user_id: String) -> Result<AccountPage, AccountError> {
+    let now = ctx.clock.naive();
+    let (languages, sessions) = ctx
+        .db
+        .read(move |c| {
+            Ok((
+                queries::languages::list_active(c)?,
+                queries::sessions::list_for_user(c, &user_id, now)?,
+            ))
+        })
+        .await?;
+    Ok(AccountPage {
+        languages,
+        sessions,
+    })
+}
+
+/// Saves the profile of `user_id` ([`update_profile`]).
+pub async fn update(ctx: &Ctx, user_id: String, profile: Profile) -> Result<(), AccountError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| update_profile(c, &user_id, profile, now))
+        .await
+}
+
+/// Emails a confirmation link to `new_email` ([`request_email_change`]) and wakes a worker
+/// for it. Returns the normalised address.
+pub async fn change_email(
+    ctx: &Ctx,
+    user: User,
+    new_email: String,
+) -> Result<String, AccountError> {
+    let (base, now) = (ctx.settings.base_url.clone(), ctx.clock.naive());
+    let email = ctx
+        .db
+        .run(move |c| request_email_change(c, &user, &new_email, &base, now))
+        .await?;
+    ctx.jobs.notify();
+    Ok(email)
+}
+
+/// Whether an email-change link can still be used (to show its form);
+/// [`AccountError::LinkInvalid`] when not.
+pub async fn email_change_link(ctx: &Ctx, token: String) -> Result<(), AccountError> {
+    signup::link_usable(ctx, token, TokenPurpose::ChangeEmail).await
+}
+
+/// Uses an email-change link ([`confirm_email_change`]); returns the user with the new email.
+pub async fn confirm_email(ctx: &Ctx, token: String) -> Result<User, AccountError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| confirm_email_change(c, &token, now))
+        .await
+}
+
+/// Deletes `user` and everything of theirs once `confirmation` is their email
+/// ([`delete_account`]).
+pub async fn delete(ctx: &Ctx, user: User, confirmation: String) -> Result<(), AccountError> {
+    ctx.db
+        .run(move |c| delete_account(c, &user, &confirmation))
+        .await
+}
 
 /// What the account page's profile form carries.
 pub struct Profile {
@@ -13,7 +89,7 @@ pub struct Profile {
     pub ui_language_id: String,
 }
 
-pub(super) fn optional_language(
+fn optional_language(
     conn: &mut DbConn,
     id: &str,
     field: &str,
@@ -135,7 +211,7 @@ pub fn confirm_email_change(
     now: NaiveDateTime,
 ) -> Result<User, AccountError> {
     write_transaction(conn, |conn| {
-        let t = usable_token(conn, token, TokenPurpose::ChangeEmail, now)?;
+        let t = signup::usable_token(conn, token, TokenPurpose::ChangeEmail, now)?;
         let new_email = t.new_email.clone().ok_or(AccountError::LinkInvalid)?;
         if queries::users::find_by_email(conn, &new_email)?.is_some()
             || !queries::tokens::mark_used(conn, &t.id, now)?

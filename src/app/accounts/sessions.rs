@@ -1,8 +1,104 @@
-//! Signing in (with throttling) and login sessions: start, resolve, end.
+//! Signing in (with throttling) and login sessions: start, resolve, end. A browser that
+//! proves who it is (password, verification or reset link, Google) gets its session through
+//! [`open_session`]; [`log_in`], [`log_out`] and [`sign_out_everywhere`] are the use cases.
 
 use chrono::NaiveDateTime;
 
 use super::*;
+
+/// The browser a request comes from, as far as signing in cares.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    /// The client address (throttling counts per address).
+    pub ip: String,
+    /// The browser's current login-session token; it ends when the browser signs in again.
+    pub session_token: Option<String>,
+    /// The guest id whose work moves to the account at sign-in.
+    pub guest_id: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A browser just signed in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// The new login session's cookie token.
+    pub token: String,
+    /// Whether the user has preferences already (onboarding done), so where to land.
+    pub onboarded: bool,
+}
+
+/// What the sign-in form carries.
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// Signs a browser in with an email and password ([`sign_in`], then [`open_session`]). An
+/// unverified account gets a fresh link by email and [`AccountError::Unverified`].
+pub async fn log_in(
+    ctx: &Ctx,
+    credentials: Credentials,
+    browser: Browser,
+) -> Result<SignedIn, AccountError> {
+    let (base, now) = (ctx.settings.base_url.clone(), ctx.clock.naive());
+    // why: `run`, not `write`: a refused attempt must still count against the throttles and
+    // keep the link it emailed, so `sign_in` commits those itself.
+    let result = ctx
+        .db
+        .run(move |c| {
+            let user = sign_in(
+                c,
+                &credentials.email,
+                &credentials.password,
+                &browser.ip,
+                &base,
+                now,
+            )?;
+            open_session(c, &user.id, &browser, now)
+        })
+        .await;
+    if matches!(result, Err(AccountError::Unverified)) {
+        ctx.jobs.notify();
+    }
+    result
+}
+
+/// Ends the browser's login session, if it has one.
+pub async fn log_out(ctx: &Ctx, session_token: Option<String>) -> Result<(), AccountError> {
+    let Some(token) = session_token else {
+        return Ok(());
+    };
+    ctx.db
+        .write(move |c| Ok::<_, AccountError>(end_session(c, &token)?))
+        .await
+}
+
+/// Ends every login session of `user_id`, this browser's included.
+pub async fn sign_out_everywhere(ctx: &Ctx, user_id: String) -> Result<usize, AccountError> {
+    ctx.db
+        .write(move |c| Ok::<_, AccountError>(end_all_sessions(c, &user_id)?))
+        .await
+}
+
+/// Signs `browser` in as `user_id`, who has just proved who they are: a new session
+/// ([`start_session`]), and whether they have preferences yet.
+pub(super) fn open_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    browser: &Browser,
+    now: NaiveDateTime,
+) -> Result<SignedIn, AccountError> {
+    let token = start_session(
+        conn,
+        user_id,
+        browser.session_token.as_deref(),
+        browser.guest_id.as_deref(),
+        browser.user_agent.clone(),
+        now,
+    )?;
+    let onboarded = queries::preferences::find(conn, &Owner::User(user_id.to_owned()))?.is_some();
+    Ok(SignedIn { token, onboarded })
+}
 
 /// Checks an email and password. Wrong passwords count against the account; every
 /// attempt counts against the IP; an unverified account gets a fresh link by email.

@@ -1,8 +1,50 @@
-//! Signing up and confirming the email address by a one-time link.
+//! Signing up and confirming the email address by a one-time link: [`register`],
+//! [`verification_link`] and [`verify`] are the use cases.
 
 use chrono::NaiveDateTime;
 
 use super::*;
+
+/// Registers an account from `browser` ([`sign_up`]) and wakes a worker for the email it
+/// queued. Returns the normalised address the link went to.
+pub async fn register(ctx: &Ctx, input: SignUp, browser: Browser) -> Result<String, AccountError> {
+    let (base, now) = (ctx.settings.base_url.clone(), ctx.clock.naive());
+    let email = ctx
+        .db
+        .run(move |c| sign_up(c, input, &browser.ip, browser.guest_id, &base, now))
+        .await?;
+    ctx.jobs.notify();
+    Ok(email)
+}
+
+/// Whether an email-verification link can still be used (to show its form);
+/// [`AccountError::LinkInvalid`] when not.
+pub async fn verification_link(ctx: &Ctx, token: String) -> Result<(), AccountError> {
+    link_usable(ctx, token, TokenPurpose::VerifyEmail).await
+}
+
+/// Uses a verification link ([`verify_email`]) and signs `browser` in as its user.
+pub async fn verify(ctx: &Ctx, token: String, browser: Browser) -> Result<SignedIn, AccountError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| {
+            let user = verify_email(c, &token, now)?;
+            sessions::open_session(c, &user.id, &browser, now)
+        })
+        .await
+}
+
+/// Whether a one-time link of `purpose` can still be used, without using it.
+pub(super) async fn link_usable(
+    ctx: &Ctx,
+    token: String,
+    purpose: TokenPurpose,
+) -> Result<(), AccountError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| check_link(c, &token, purpose, now))
+        .await
+}
 
 /// Registers an account and emails a verification link; for an address that already has an
 /// account it emails a reminder instead. Both answer the same to the caller.

@@ -1,23 +1,25 @@
-//! Sign-up, sign-in, sign-out, email verification and password reset
-//! (`/signup`, `/login`, `/logout`, `/verify-email`, `/forgot-password`, `/reset-password`),
-//! and Google sign-in (`google.rs`).
+//! The accounts area at the HTTP edge: sign-up and email verification (`signup.rs`),
+//! sign-in and sign-out (`sign_in.rs`), forgotten passwords (`recovery.rs`), Google sign-in
+//! (`google.rs`) and the account page (`profile.rs`: profile, email change, sessions, data
+//! export, deletion). Handlers extract, call one use case of [`crate::app::accounts`] and
+//! render; they never query the database or read the clock.
+//!
+//! Errors: an [`AccountError`] becomes an [`AppError`] through the one `From` below. On a
+//! form page, an error about the input re-renders the form with its message at that
+//! error's status ([`form_error`]); anything else becomes the error page.
 
 mod google;
+mod profile;
 mod recovery;
 mod sign_in;
 mod signup;
 
-pub(crate) use sign_in::finish_sign_in;
-
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
-use crate::app::accounts::{self, AccountError, SignUp};
-use crate::db::queries::{self, preferences::Owner};
-use crate::db::types::TokenPurpose;
+use crate::app::accounts::{AccountError, Browser, SignedIn};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{auth_cookie, flash, removal, Visitor, AUTH_COOKIE, GUEST_COOKIE};
@@ -35,35 +37,76 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/forgot-password", web::post().to(recovery::forgot))
         .route("/reset-password", web::get().to(recovery::reset_form))
         .route("/reset-password", web::post().to(recovery::reset))
-        .configure(google::routes);
+        .route("/auth/google", web::get().to(google::start))
+        .route("/auth/google/callback", web::get().to(google::callback))
+        .route("/account", web::get().to(profile::show))
+        .route("/account", web::post().to(profile::update))
+        .route("/account/email", web::post().to(profile::change_email))
+        .route(
+            "/account/confirm-email",
+            web::get().to(profile::confirm_email_form),
+        )
+        .route(
+            "/account/confirm-email",
+            web::post().to(profile::confirm_email),
+        )
+        .route(
+            "/account/sessions/revoke",
+            web::post().to(profile::sign_out_everywhere),
+        )
+        .route("/account/export", web::get().to(profile::export))
+        .route("/account/delete", web::post().to(profile::destroy));
 }
 
-/// The status a form answers with for an account error, or `None` for internal failures.
-fn form_status(e: &AccountError) -> Option<StatusCode> {
-    Some(match e {
-        AccountError::InvalidEmail | AccountError::WeakPassword(_) | AccountError::Invalid(_) => {
-            StatusCode::UNPROCESSABLE_ENTITY
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::InvalidEmail
+            | AccountError::WeakPassword(_)
+            | AccountError::Invalid(_) => Self::Unprocessable(e.to_string()),
+            // why: AppError has no 401. These show only on the sign-in form, which answers
+            // a wrong password with 401 ([`form_message`]) and an unverified account with 403.
+            AccountError::InvalidCredentials | AccountError::Unverified => {
+                Self::Forbidden(e.to_string())
+            }
+            AccountError::Throttled { .. } => Self::TooManyRequests(e.to_string()),
+            AccountError::LinkInvalid
+            | AccountError::GoogleEmailUnverified
+            | AccountError::GoogleCancelled
+            | AccountError::GoogleFailed => Self::BadRequest(e.to_string()),
+            AccountError::GoogleOff => Self::NotFound,
+            AccountError::Db(d) => d.into(),
+            AccountError::Internal(i) => Self::Internal(i),
         }
-        AccountError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        AccountError::Unverified => StatusCode::FORBIDDEN,
-        AccountError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AccountError::LinkInvalid | AccountError::GoogleEmailUnverified => StatusCode::BAD_REQUEST,
-        AccountError::Db(_) | AccountError::Internal(_) => return None,
-    })
+    }
 }
 
-/// Turns an account error into the form page with its message, or an internal error.
+/// The status and message a form shows for an account error, or the error page's error
+/// when it is not about the input.
+fn form_message(e: AccountError) -> Result<(StatusCode, String), AppError> {
+    let unauthorized = matches!(e, AccountError::InvalidCredentials);
+    let error = AppError::from(e);
+    let status = if unauthorized {
+        StatusCode::UNAUTHORIZED
+    } else {
+        error.status_code()
+    };
+    match error {
+        AppError::BadRequest(m)
+        | AppError::Unprocessable(m)
+        | AppError::Forbidden(m)
+        | AppError::TooManyRequests(m) => Ok((status, m)),
+        other => Err(other),
+    }
+}
+
+/// The form page `page` makes from the error's message, at the error's status.
 fn form_error<T: Template>(
     e: AccountError,
     page: impl FnOnce(String) -> T,
 ) -> Result<HttpResponse, AppError> {
-    match form_status(&e) {
-        Some(status) => render_status(status, &page(e.to_string())),
-        None => Err(match e {
-            AccountError::Db(d) => d.into(),
-            other => AppError::Internal(other.into()),
-        }),
-    }
+    let (status, message) = form_message(e)?;
+    render_status(status, &page(message))
 }
 
 pub(crate) fn render_status<T: Template>(
@@ -78,6 +121,40 @@ pub(crate) fn render_status<T: Template>(
 fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", location))
+        .finish()
+}
+
+/// The request's browser, as the sign-in use cases need it.
+fn browser(visitor: &Visitor) -> Browser {
+    Browser {
+        ip: visitor.ip.clone(),
+        session_token: visitor.auth_token.clone(),
+        guest_id: visitor.guest_id.clone(),
+        user_agent: visitor.user_agent.clone(),
+    }
+}
+
+/// The answer to a browser that has just signed in: the login cookie set, the guest cookie
+/// removed, and a 303 to `next`, or (with none) home, or onboarding for a new learner.
+fn signed_in(state: &AppState, signed: SignedIn, next: String) -> HttpResponse {
+    let target = match (next.is_empty(), signed.onboarded) {
+        (false, _) => next,
+        (true, true) => "/".to_owned(),
+        (true, false) => "/onboarding".to_owned(),
+    };
+    let secure = state.settings.secure_cookies();
+    HttpResponse::SeeOther()
+        .insert_header(("Location", target))
+        .cookie(auth_cookie(signed.token, secure))
+        .cookie(removal(GUEST_COOKIE, secure))
+        .finish()
+}
+
+/// A 303 to `location` that removes the login cookie (the session is already gone).
+fn signed_out(state: &AppState, location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .cookie(removal(AUTH_COOKIE, state.settings.secure_cookies()))
         .finish()
 }
 
@@ -114,9 +191,16 @@ pub(crate) fn safe_next(next: Option<&str>) -> Option<String> {
     (out.starts_with('/') && !out.starts_with("//")).then_some(out)
 }
 
+/// A one-time link's query.
 #[derive(Deserialize)]
 pub(super) struct TokenQuery {
     token: Option<String>,
+}
+
+/// A form that carries a one-time link's token.
+#[derive(Deserialize)]
+pub(super) struct TokenForm {
+    token: String,
 }
 
 #[cfg(test)]

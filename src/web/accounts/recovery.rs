@@ -1,6 +1,7 @@
 //! `/forgot-password` and `/reset-password`.
 
 use super::*;
+use crate::app::accounts::recovery::{self, NewPassword};
 
 #[derive(Template)]
 #[template(path = "accounts/forgot.html")]
@@ -10,17 +11,23 @@ pub(super) struct ForgotPage {
     email: String,
 }
 
+impl ForgotPage {
+    fn new(visitor: &Visitor, email: String, error: String) -> Self {
+        Self {
+            layout: visitor.layout("Forgot your password — Kaiwa", "Reset your Kaiwa password."),
+            error,
+            email,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct EmailForm {
     email: String,
 }
 
 pub(super) async fn forgot_form(visitor: Visitor) -> Result<HttpResponse, AppError> {
-    crate::web::render(&ForgotPage {
-        layout: visitor.layout("Forgot your password — Kaiwa", "Reset your Kaiwa password."),
-        error: String::new(),
-        email: String::new(),
-    })
+    crate::web::render(&ForgotPage::new(&visitor, String::new(), String::new()))
 }
 
 pub(super) async fn forgot(
@@ -30,36 +37,14 @@ pub(super) async fn forgot(
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     let email = form.into_inner().email;
-    let (e2, ip, base) = (
-        email.clone(),
-        visitor.ip.clone(),
-        state.settings.base_url.clone(),
-    );
-    let result = state
-        .db(move |c| {
-            Ok(accounts::request_password_reset(
-                c,
-                &e2,
-                &ip,
-                &base,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    match result {
+    match recovery::request_reset(&state.ctx, email.clone(), visitor.ip.clone()).await {
         Ok(()) => {
-            flash(
-                &req,
-                "info",
-                "If an account uses that address, we've sent it a link to choose a new password.",
-            );
+            let sent =
+                "If an account uses that address, we've sent it a link to choose a new password.";
+            flash(&req, "info", sent);
             Ok(see_other("/forgot-password"))
         }
-        Err(e) => form_error(e, |error| ForgotPage {
-            layout: visitor.layout("Forgot your password — Kaiwa", "Reset your Kaiwa password."),
-            error,
-            email,
-        }),
+        Err(e) => form_error(e, |error| ForgotPage::new(&visitor, email, error)),
     }
 }
 
@@ -72,10 +57,41 @@ pub(super) struct ResetPage {
     link_ok: bool,
 }
 
+impl ResetPage {
+    /// The form for `token`; with no token, the link did not work.
+    fn new(visitor: &Visitor, token: String, error: String) -> Self {
+        Self {
+            layout: visitor.layout("Choose a new password — Kaiwa", "Choose a new password."),
+            link_ok: !token.is_empty(),
+            token,
+            error,
+        }
+    }
+
+    /// The form again after `e`, for `token`; a link that no longer works is not offered.
+    fn again(visitor: &Visitor, token: String, e: AccountError) -> Result<HttpResponse, AppError> {
+        let token = if matches!(e, AccountError::LinkInvalid) {
+            String::new()
+        } else {
+            token
+        };
+        form_error(e, |error| Self::new(visitor, token, error))
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct ResetForm {
     token: String,
     password: String,
+}
+
+impl From<ResetForm> for NewPassword {
+    fn from(form: ResetForm) -> Self {
+        Self {
+            token: form.token,
+            password: form.password,
+        }
+    }
 }
 
 pub(super) async fn reset_form(
@@ -84,31 +100,9 @@ pub(super) async fn reset_form(
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = query.into_inner().token.unwrap_or_default();
-    let t = token.clone();
-    let check = state
-        .db(move |c| {
-            Ok(accounts::check_link(
-                c,
-                &t,
-                TokenPurpose::ResetPassword,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    let layout = visitor.layout("Choose a new password — Kaiwa", "Choose a new password.");
-    match check {
-        Ok(()) => crate::web::render(&ResetPage {
-            layout,
-            token,
-            error: String::new(),
-            link_ok: true,
-        }),
-        Err(e) => form_error(e, |error| ResetPage {
-            layout,
-            token: String::new(),
-            error,
-            link_ok: false,
-        }),
+    match recovery::reset_link(&state.ctx, token.clone()).await {
+        Ok(()) => crate::web::render(&ResetPage::new(&visitor, token, String::new())),
+        Err(e) => form_error(e, |error| ResetPage::new(&visitor, String::new(), error)),
     }
 }
 
@@ -120,33 +114,12 @@ pub(super) async fn reset(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let token = form.token.clone();
-    let result = state
-        .db(move |c| {
-            Ok(accounts::reset_password(
-                c,
-                &form.token,
-                &form.password,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    match result {
-        Ok(user) => {
-            flash(
-                &req,
-                "info",
-                "Your password is changed, and you're signed out everywhere else.",
-            );
-            finish_sign_in(&state, &visitor, user.id, String::new()).await
+    match recovery::reset(&state.ctx, form.into(), browser(&visitor)).await {
+        Ok(signed) => {
+            let changed = "Your password is changed, and you're signed out everywhere else.";
+            flash(&req, "info", changed);
+            Ok(signed_in(&state, signed, String::new()))
         }
-        Err(e) => {
-            let link_ok = !matches!(e, AccountError::LinkInvalid);
-            form_error(e, |error| ResetPage {
-                layout: visitor.layout("Choose a new password — Kaiwa", "Choose a new password."),
-                token: if link_ok { token } else { String::new() },
-                error,
-                link_ok,
-            })
-        }
+        Err(e) => ResetPage::again(&visitor, token, e),
     }
 }

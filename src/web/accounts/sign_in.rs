@@ -1,6 +1,7 @@
-//! `/login` and `/logout`, and signing a browser in after any successful check.
+//! `/login` and `/logout`.
 
 use super::*;
+use crate::app::accounts::sessions::{self, Credentials};
 
 #[derive(Template)]
 #[template(path = "accounts/login.html")]
@@ -10,6 +11,18 @@ pub(super) struct LoginPage {
     email: String,
     next: String,
     google_enabled: bool,
+}
+
+impl LoginPage {
+    fn new(state: &AppState, layout: Layout, email: String, next: String, error: String) -> Self {
+        Self {
+            layout,
+            error,
+            email,
+            next,
+            google_enabled: state.settings.google.is_some(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -25,6 +38,19 @@ pub(super) struct LoginForm {
     next: String,
 }
 
+impl From<LoginForm> for Credentials {
+    fn from(form: LoginForm) -> Self {
+        Self {
+            email: form.email,
+            password: form.password,
+        }
+    }
+}
+
+fn layout(visitor: &Visitor) -> Layout {
+    visitor.layout("Sign in — Kaiwa", "Sign in to Kaiwa.")
+}
+
 pub(super) async fn login_form(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -34,56 +60,14 @@ pub(super) async fn login_form(
     if visitor.user.is_some() {
         return Ok(see_other(if next.is_empty() { "/" } else { &next }));
     }
-    crate::web::render(&LoginPage {
-        layout: visitor
-            .layout("Sign in — Kaiwa", "Sign in to Kaiwa.")
-            .canonical(state.url("/login")),
-        error: String::new(),
-        email: String::new(),
+    let layout = layout(&visitor).canonical(state.url("/login"));
+    crate::web::render(&LoginPage::new(
+        &state,
+        layout,
+        String::new(),
         next,
-        google_enabled: state.settings.google.is_some(),
-    })
-}
-
-/// Signs `user_id` in on this browser: a new session (the old one ends), the guest's work
-/// moved over, and the cookies set. Then a 303 to `next`.
-pub(crate) async fn finish_sign_in(
-    state: &web::Data<AppState>,
-    visitor: &Visitor,
-    user_id: String,
-    next: String,
-) -> Result<HttpResponse, AppError> {
-    let (previous, guest, ua) = (
-        visitor.auth_token.clone(),
-        visitor.guest_id.clone(),
-        visitor.user_agent.clone(),
-    );
-    let uid = user_id.clone();
-    let (token, has_prefs) = state
-        .db(move |c| {
-            let now = Utc::now().naive_utc();
-            let token =
-                accounts::start_session(c, &uid, previous.as_deref(), guest.as_deref(), ua, now)
-                    .map_err(|e| AppError::Internal(e.into()))?;
-            let has_prefs = queries::preferences::find(c, &Owner::User(uid.clone()))?.is_some();
-            Ok((token, has_prefs))
-        })
-        .await?;
-    let secure = state.settings.secure_cookies();
-    let target = if next.is_empty() {
-        if has_prefs {
-            "/".to_owned()
-        } else {
-            "/onboarding".to_owned()
-        }
-    } else {
-        next
-    };
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", target))
-        .cookie(auth_cookie(token, secure))
-        .cookie(removal(GUEST_COOKIE, secure))
-        .finish())
+        String::new(),
+    ))
 }
 
 pub(super) async fn login(
@@ -92,33 +76,14 @@ pub(super) async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let next = safe_next(Some(&form.next)).unwrap_or_default();
-    let (email, password, ip, base) = (
+    let (email, next) = (
         form.email.clone(),
-        form.password,
-        visitor.ip.clone(),
-        state.settings.base_url.clone(),
+        safe_next(Some(&form.next)).unwrap_or_default(),
     );
-    let result = state
-        .db(move |c| {
-            Ok(accounts::sign_in(
-                c,
-                &email,
-                &password,
-                &ip,
-                &base,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    match result {
-        Ok(user) => finish_sign_in(&state, &visitor, user.id, next).await,
-        Err(e) => form_error(e, |error| LoginPage {
-            layout: visitor.layout("Sign in — Kaiwa", "Sign in to Kaiwa."),
-            error,
-            email: form.email,
-            next,
-            google_enabled: state.settings.google.is_some(),
+    match sessions::log_in(&state.ctx, form.into(), browser(&visitor)).await {
+        Ok(signed) => Ok(signed_in(&state, signed, next)),
+        Err(e) => form_error(e, |error| {
+            LoginPage::new(&state, layout(&visitor), email, next, error)
         }),
     }
 }
@@ -127,13 +92,6 @@ pub(super) async fn logout(
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(token) = visitor.auth_token.clone() {
-        state
-            .db(move |c| Ok(accounts::end_session(c, &token)?))
-            .await?;
-    }
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/"))
-        .cookie(removal(AUTH_COOKIE, state.settings.secure_cookies()))
-        .finish())
+    sessions::log_out(&state.ctx, visitor.auth_token.clone()).await?;
+    Ok(signed_out(&state, "/"))
 }

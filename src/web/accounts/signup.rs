@@ -1,6 +1,7 @@
 //! `/signup` and `/verify-email`: creating an account and confirming its address.
 
 use super::*;
+use crate::app::accounts::{signup, SignUp};
 
 #[derive(Template)]
 #[template(path = "accounts/signup.html")]
@@ -12,12 +13,38 @@ pub(super) struct SignupPage {
     google_enabled: bool,
 }
 
-#[derive(Deserialize)]
+impl SignupPage {
+    fn new(state: &AppState, layout: Layout, form: SignupForm, error: String) -> Self {
+        Self {
+            layout,
+            error,
+            email: form.email,
+            display_name: form.display_name,
+            google_enabled: state.settings.google.is_some(),
+        }
+    }
+}
+
+#[derive(Deserialize, Clone, Default)]
 pub(super) struct SignupForm {
     email: String,
     password: String,
     #[serde(default)]
     display_name: String,
+}
+
+impl From<SignupForm> for SignUp {
+    fn from(form: SignupForm) -> Self {
+        Self {
+            email: form.email,
+            password: form.password,
+            display_name: form.display_name,
+        }
+    }
+}
+
+fn signup_layout(visitor: &Visitor) -> Layout {
+    visitor.layout("Sign up — Kaiwa", "Create your Kaiwa account.")
 }
 
 pub(super) async fn signup_form(
@@ -27,15 +54,13 @@ pub(super) async fn signup_form(
     if visitor.user.is_some() {
         return Ok(see_other("/"));
     }
-    crate::web::render(&SignupPage {
-        layout: visitor
-            .layout("Sign up — Kaiwa", "Create your Kaiwa account.")
-            .canonical(state.url("/signup")),
-        error: String::new(),
-        email: String::new(),
-        display_name: String::new(),
-        google_enabled: state.settings.google.is_some(),
-    })
+    let layout = signup_layout(&visitor).canonical(state.url("/signup"));
+    crate::web::render(&SignupPage::new(
+        &state,
+        layout,
+        SignupForm::default(),
+        String::new(),
+    ))
 }
 
 pub(super) async fn signup(
@@ -45,46 +70,16 @@ pub(super) async fn signup(
     form: web::Form<SignupForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
-    let (email, display_name) = (form.email.clone(), form.display_name.clone());
-    let input = SignUp {
-        email: form.email,
-        password: form.password,
-        display_name: form.display_name,
-    };
-    let (ip, guest, base) = (
-        visitor.ip.clone(),
-        visitor.guest_id.clone(),
-        state.settings.base_url.clone(),
-    );
-    let result = state
-        .db(move |c| {
-            Ok(accounts::sign_up(
-                c,
-                input,
-                &ip,
-                guest,
-                &base,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    match result {
+    match signup::register(&state.ctx, form.clone().into(), browser(&visitor)).await {
         Ok(email) => {
-            flash(
-                &req,
-                "info",
-                format!(
-                    "We've sent a link to {email}. Open it to confirm your address and continue."
-                ),
+            let sent = format!(
+                "We've sent a link to {email}. Open it to confirm your address and continue."
             );
+            flash(&req, "info", sent);
             Ok(see_other("/verify-email"))
         }
-        Err(e) => form_error(e, |error| SignupPage {
-            layout: visitor.layout("Sign up — Kaiwa", "Create your Kaiwa account."),
-            error,
-            email,
-            display_name,
-            google_enabled: state.settings.google.is_some(),
+        Err(e) => form_error(e, |error| {
+            SignupPage::new(&state, signup_layout(&visitor), form, error)
         }),
     }
 }
@@ -99,9 +94,15 @@ pub(super) struct VerifyPage {
     mail_off: bool,
 }
 
-#[derive(Deserialize)]
-pub(super) struct TokenForm {
-    token: String,
+impl VerifyPage {
+    fn new(state: &AppState, visitor: &Visitor, token: String, error: String) -> Self {
+        Self {
+            layout: visitor.layout("Confirm your email — Kaiwa", "Confirm your email address."),
+            token,
+            error,
+            mail_off: state.settings.smtp.is_none(),
+        }
+    }
 }
 
 pub(super) async fn verify_form(
@@ -109,39 +110,13 @@ pub(super) async fn verify_form(
     visitor: Visitor,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let layout = visitor.layout("Confirm your email — Kaiwa", "Confirm your email address.");
+    let page = |token, error| VerifyPage::new(&state, &visitor, token, error);
     let Some(token) = query.into_inner().token else {
-        return crate::web::render(&VerifyPage {
-            mail_off: state.settings.smtp.is_none(),
-            layout,
-            token: String::new(),
-            error: String::new(),
-        });
+        return crate::web::render(&page(String::new(), String::new()));
     };
-    let t = token.clone();
-    let check = state
-        .db(move |c| {
-            Ok(accounts::check_link(
-                c,
-                &t,
-                TokenPurpose::VerifyEmail,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    match check {
-        Ok(()) => crate::web::render(&VerifyPage {
-            mail_off: state.settings.smtp.is_none(),
-            layout,
-            token,
-            error: String::new(),
-        }),
-        Err(e) => form_error(e, |error| VerifyPage {
-            mail_off: state.settings.smtp.is_none(),
-            layout,
-            token: String::new(),
-            error,
-        }),
+    match signup::verification_link(&state.ctx, token.clone()).await {
+        Ok(()) => crate::web::render(&page(token, String::new())),
+        Err(e) => form_error(e, |error| page(String::new(), error)),
     }
 }
 
@@ -151,20 +126,13 @@ pub(super) async fn verify(
     visitor: Visitor,
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
-    let token = form.into_inner().token;
-    let result = state
-        .db(move |c| Ok(accounts::verify_email(c, &token, Utc::now().naive_utc())))
-        .await?;
-    match result {
-        Ok(user) => {
+    match signup::verify(&state.ctx, form.into_inner().token, browser(&visitor)).await {
+        Ok(signed) => {
             flash(&req, "info", "Your email is confirmed. Welcome to Kaiwa!");
-            finish_sign_in(&state, &visitor, user.id, String::new()).await
+            Ok(signed_in(&state, signed, String::new()))
         }
-        Err(e) => form_error(e, |error| VerifyPage {
-            mail_off: state.settings.smtp.is_none(),
-            layout: visitor.layout("Confirm your email — Kaiwa", "Confirm your email address."),
-            token: String::new(),
-            error,
+        Err(e) => form_error(e, |error| {
+            VerifyPage::new(&state, &visitor, String::new(), error)
         }),
     }
 }
