@@ -12,9 +12,11 @@ pub mod input;
 pub mod layout;
 pub mod middleware;
 pub mod onboarding;
-pub mod onboarding_choices;
 pub mod system;
 pub mod visitor;
+
+/// The choices shared by onboarding and the account pages, at their former path.
+pub use onboarding::choices as onboarding_choices;
 
 use std::sync::Arc;
 
