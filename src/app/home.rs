@@ -1,5 +1,6 @@
 //! What the home page shows: the languages offered, featured scenarios and the tiers.
 
+use crate::app::{Ctx, DbError};
 use crate::db::models::{Language, Scenario, Tier};
 use crate::db::queries;
 use crate::db::DbConn;
@@ -14,8 +15,12 @@ pub struct Overview {
 
 const FEATURED: i64 = 6;
 
-/// Reads the landing page's content.
-pub fn overview(conn: &mut DbConn) -> diesel::QueryResult<Overview> {
+/// The landing page's content.
+pub async fn overview(ctx: &Ctx) -> Result<Overview, DbError> {
+    ctx.db.read(read_overview).await
+}
+
+fn read_overview(conn: &mut DbConn) -> diesel::QueryResult<Overview> {
     Ok(Overview {
         languages: queries::languages::list_active(conn)?,
         featured: queries::scenarios::list_featured(conn, FEATURED)?,

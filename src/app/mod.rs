@@ -5,6 +5,7 @@
 //! use cases. Pure logic takes neither a database nor a clock.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod clock;
 pub mod conversations;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod onboarding;
 pub mod pricing;
+pub mod system;
 
 /// Whose work a request acts on: a signed-in user or a guest (stored as either column).
 pub use crate::db::queries::preferences::Owner;

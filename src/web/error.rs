@@ -57,17 +57,6 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-impl From<crate::app::catalog::CatalogError> for AppError {
-    fn from(e: crate::app::catalog::CatalogError) -> Self {
-        use crate::app::catalog::CatalogError;
-        match e {
-            CatalogError::NotFound => Self::NotFound,
-            CatalogError::Invalid(m) => Self::Unprocessable(m),
-            CatalogError::Db(d) => d.into(),
-        }
-    }
-}
-
 impl From<crate::app::DbError> for AppError {
     fn from(e: crate::app::DbError) -> Self {
         match e {

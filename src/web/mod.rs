@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod catalog;
+pub mod components;
 pub mod conversations;
 pub mod csrf;
 pub mod error;
@@ -12,10 +13,10 @@ pub mod input;
 pub mod layout;
 pub mod middleware;
 pub mod onboarding;
-pub mod onboarding_choices;
 pub mod system;
 pub mod visitor;
 
+/// The choices shared by onboarding and the account pages, at their former path.
 use std::sync::Arc;
 
 use actix_web::{web, HttpResponse};

@@ -24,6 +24,9 @@ pub const GUEST_COOKIE: &str = "kaiwa_guest";
 /// Key of the CSRF token inside the actix-session cookie.
 pub const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
+/// Key (in the actix-session cookie) of where onboarding sends the learner when it is done:
+/// set by a page that needs preferences first, read when onboarding ends.
+pub const AFTER_ONBOARDING_KEY: &str = "after_onboarding";
 
 #[derive(Serialize, Deserialize)]
 struct StoredFlash {

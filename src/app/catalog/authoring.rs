@@ -1,12 +1,14 @@
 //! Creators writing scenarios: the form's raw values, their validation into a typed draft
-//! (pure), and creating, updating and deactivating scenarios. Authors edit their own; admins
-//! may deactivate any.
+//! (pure), a preview of a draft, and creating, updating and deactivating scenarios. Authors
+//! edit their own; admins may deactivate any.
+
+use std::ops::ControlFlow;
 
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::{CatalogError, CATEGORIES};
-use crate::db::conn::write_transaction;
+use super::{may_deactivate, CatalogError, CATEGORIES};
+use crate::app::Ctx;
 use crate::db::json::{ComfortIndicators, Persona};
 use crate::db::models::{NewScenario, NewScenarioMetadata, Scenario, ScenarioChanges, User};
 use crate::db::types::{
@@ -439,6 +441,148 @@ pub fn validate(raw: &RawDraft) -> Result<Draft, FieldErrors> {
     }
 }
 
+/// What the creator asked for with the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// See the scenario page the draft would make; nothing is saved.
+    Preview,
+    Save,
+}
+
+/// What became of a submitted form.
+pub enum Submitted {
+    /// Something is wrong: the form again, with every problem and its field.
+    Invalid(RawDraft, FieldErrors),
+    /// The scenario this draft would make, to preview; nothing is saved.
+    Preview(RawDraft, Box<Scenario>),
+    /// Saved: the scenario's id.
+    Saved(String),
+}
+
+/// A validated form: the draft to go on and save, or, to answer without saving, its errors
+/// or the preview asked for.
+fn checked(raw: RawDraft, intent: Intent, now: NaiveDateTime) -> ControlFlow<Submitted, Draft> {
+    match validate(&raw) {
+        Err(errors) => ControlFlow::Break(Submitted::Invalid(raw, errors)),
+        Ok(d) if intent == Intent::Preview => {
+            ControlFlow::Break(Submitted::Preview(raw, Box::new(d.preview(now))))
+        }
+        Ok(d) => ControlFlow::Continue(d),
+    }
+}
+
+/// Validates `raw` and, unless a preview was asked, stores it as a new scenario by `author`
+/// (with empty aggregates).
+pub async fn create(
+    ctx: &Ctx,
+    author: User,
+    raw: RawDraft,
+    intent: Intent,
+) -> Result<Submitted, CatalogError> {
+    let now = ctx.clock.naive();
+    let d = match checked(raw, intent, now) {
+        ControlFlow::Continue(d) => d,
+        ControlFlow::Break(answer) => return Ok(answer),
+    };
+    let row = new_row(&author, d, now);
+    ctx.db
+        .write(move |c| {
+            queries::scenarios::insert(c, &row)?;
+            queries::scenarios::insert_metadata(c, &NewScenarioMetadata::empty(&row.id, now))?;
+            Ok(Submitted::Saved(row.id.clone()))
+        })
+        .await
+}
+
+/// `author`'s own scenario `id`, to edit; anyone else's is `NotFound`.
+pub async fn editable(ctx: &Ctx, author: User, id: String) -> Result<Scenario, CatalogError> {
+    ctx.db.run(move |c| find_own(c, &author, &id)).await
+}
+
+/// Validates `raw` for `author`'s own scenario `id` and, unless a preview was asked,
+/// replaces its content (usage and aggregates are kept). Anyone else's is `NotFound`, even
+/// with an invalid form.
+pub async fn update(
+    ctx: &Ctx,
+    author: User,
+    id: String,
+    raw: RawDraft,
+    intent: Intent,
+) -> Result<Submitted, CatalogError> {
+    let now = ctx.clock.naive();
+    let (a, i) = (author.clone(), id.clone());
+    ctx.db.run(move |c| find_own(c, &a, &i)).await?;
+    let d = match checked(raw, intent, now) {
+        ControlFlow::Continue(d) => d,
+        ControlFlow::Break(answer) => return Ok(answer),
+    };
+    ctx.db
+        .write(move |c| {
+            find_own(c, &author, &id)?;
+            queries::scenarios::update(c, &id, changes(d, now))?;
+            Ok(Submitted::Saved(id))
+        })
+        .await
+}
+
+/// Deactivates scenario `id` for `user`, its author or an admin (anyone else gets
+/// `NotFound`); it leaves the catalog.
+pub async fn deactivate(ctx: &Ctx, user: User, id: String) -> Result<(), CatalogError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .write(move |c| {
+            let scenario = queries::scenarios::find(c, &id)?.ok_or(CatalogError::NotFound)?;
+            if !may_deactivate(&scenario, Some(&user)) {
+                return Err(CatalogError::NotFound);
+            }
+            let changes = ScenarioChanges {
+                is_active: Some(false),
+                updated_at: Some(now),
+                ..Default::default()
+            };
+            Ok(queries::scenarios::update(c, &id, changes)?)
+        })
+        .await
+}
+
+impl Draft {
+    /// The scenario this draft would make, as a preview shows it (never stored).
+    pub fn preview(&self, now: NaiveDateTime) -> Scenario {
+        let d = self.clone();
+        Scenario {
+            id: "preview".into(),
+            title: d.title,
+            description: d.description,
+            role: d.role,
+            difficulty: d.difficulty,
+            difficulty_rating: d.difficulty_rating,
+            cefr_level: d.cefr_level,
+            instructions: d.instructions,
+            context: d.context,
+            learning_goal: d.learning_goal,
+            cefr_recommendation: d.cefr_recommendation,
+            persona: Json(d.persona),
+            expected_outcome: d.expected_outcome,
+            learning_objectives: Json(d.objectives),
+            comfort_indicators: Json(d.comfort),
+            categories: Json(d.categories),
+            tags: Json(d.tags),
+            primary_skill: d.primary_skill,
+            search_keywords: Json(d.search_keywords),
+            thumbnail_url: d.thumbnail_url,
+            estimated_duration_seconds: d.estimated_duration_seconds,
+            created_by_user_id: None,
+            visibility: d.visibility,
+            usage_count: 0,
+            is_active: true,
+            created_at: now,
+            updated_at: now,
+            search_title: String::new(),
+            search_body: String::new(),
+        }
+    }
+}
+
 fn searchable(d: &Draft) -> (String, String) {
     search::searchable(
         &d.title,
@@ -448,17 +592,11 @@ fn searchable(d: &Draft) -> (String, String) {
     )
 }
 
-/// Stores a new scenario by `author` (with empty aggregates); returns its id.
-pub fn create(
-    conn: &mut DbConn,
-    author: &User,
-    d: Draft,
-    now: NaiveDateTime,
-) -> Result<String, CatalogError> {
+/// The row of a new scenario by `author`.
+fn new_row(author: &User, d: Draft, now: NaiveDateTime) -> NewScenario {
     let (search_title, search_body) = searchable(&d);
-    let id = new_id();
-    let row = NewScenario {
-        id: id.clone(),
+    NewScenario {
+        id: new_id(),
         title: d.title,
         description: d.description,
         role: d.role,
@@ -487,33 +625,21 @@ pub fn create(
         updated_at: now,
         search_title,
         search_body,
-    };
-    write_transaction(conn, |conn| {
-        queries::scenarios::insert(conn, &row)?;
-        queries::scenarios::insert_metadata(conn, &NewScenarioMetadata::empty(&id, now))?;
-        Ok(id.clone())
-    })
+    }
 }
 
 /// The author's own scenario, for editing.
-pub fn find_own(conn: &mut DbConn, author: &User, id: &str) -> Result<Scenario, CatalogError> {
+fn find_own(conn: &mut DbConn, author: &User, id: &str) -> Result<Scenario, CatalogError> {
     match queries::scenarios::find(conn, id)? {
         Some(s) if s.created_by_user_id.as_deref() == Some(author.id.as_str()) => Ok(s),
         _ => Err(CatalogError::NotFound),
     }
 }
 
-/// Replaces the content of the author's own scenario (usage and aggregates are kept).
-pub fn update(
-    conn: &mut DbConn,
-    author: &User,
-    id: &str,
-    d: Draft,
-    now: NaiveDateTime,
-) -> Result<(), CatalogError> {
-    find_own(conn, author, id)?;
+/// A draft as the changes replacing a scenario's content.
+fn changes(d: Draft, now: NaiveDateTime) -> ScenarioChanges {
     let (search_title, search_body) = searchable(&d);
-    let changes = ScenarioChanges {
+    ScenarioChanges {
         title: Some(d.title),
         description: Some(d.description),
         role: Some(d.role),
@@ -539,27 +665,7 @@ pub fn update(
         search_title: Some(search_title),
         search_body: Some(search_body),
         ..Default::default()
-    };
-    Ok(queries::scenarios::update(conn, id, changes)?)
-}
-
-/// Deactivates a scenario: its author or an admin may; it leaves the catalog.
-pub fn deactivate(
-    conn: &mut DbConn,
-    user: &User,
-    id: &str,
-    now: NaiveDateTime,
-) -> Result<(), CatalogError> {
-    let scenario = queries::scenarios::find(conn, id)?.ok_or(CatalogError::NotFound)?;
-    if !(user.is_admin || scenario.created_by_user_id.as_deref() == Some(user.id.as_str())) {
-        return Err(CatalogError::NotFound);
     }
-    let changes = ScenarioChanges {
-        is_active: Some(false),
-        updated_at: Some(now),
-        ..Default::default()
-    };
-    Ok(queries::scenarios::update(conn, id, changes)?)
 }
 
 #[cfg(test)]

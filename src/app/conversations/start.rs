@@ -41,6 +41,7 @@ pub async fn new_form(
                     CatalogError::NotFound => ConversationError::NotFound,
                     CatalogError::Invalid(m) => ConversationError::Invalid(m),
                     CatalogError::Db(d) => ConversationError::Db(d),
+                    CatalogError::Unavailable(d) => ConversationError::Unavailable(d),
                 })?),
                 None => None,
             };

@@ -23,7 +23,7 @@ use crate::app::accounts::{AccountError, Browser, SignedIn};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{auth_cookie, flash, removal, Visitor, AUTH_COOKIE, GUEST_COOKIE};
-use crate::web::AppState;
+use crate::web::{render_with_status as render_status, see_other, AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/signup", web::get().to(signup::signup_form))
@@ -107,21 +107,6 @@ fn form_error<T: Template>(
 ) -> Result<HttpResponse, AppError> {
     let (status, message) = form_message(e)?;
     render_status(status, &page(message))
-}
-
-pub(crate) fn render_status<T: Template>(
-    status: StatusCode,
-    page: &T,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
 }
 
 /// The request's browser, as the sign-in use cases need it.

@@ -6,7 +6,7 @@ use super::*;
 use crate::app::accounts::profile::{self, AccountPage};
 use crate::app::accounts::{export as data, sessions, Profile};
 use crate::db::models::User;
-use crate::web::onboarding_choices::{self, Choice};
+use crate::web::components::choices::{self, Choice};
 
 struct SessionRow {
     started: String,
@@ -33,7 +33,7 @@ struct ShowPage {
 impl ShowPage {
     fn new(layout: Layout, user: &User, page: AccountPage, error: String) -> Self {
         let languages = |current: &Option<String>| {
-            onboarding_choices::language_options(&page.languages, current.as_deref())
+            choices::language_options(&page.languages, current.as_deref())
         };
         Self {
             layout,

@@ -1,10 +1,10 @@
 //! `/admin/…`: operator pages. Only users with `is_admin` see them; everyone else gets the
-//! 404 page (the area does not reveal itself).
+//! 404 page (the area does not reveal itself). How an [`AdminError`] is answered is here.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use crate::db::queries;
+use crate::app::admin::{self, AdminError, Outbox};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
@@ -14,11 +14,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/outbox", web::get().to(outbox));
 }
 
-/// The signed-in admin, or the 404 page for anyone else.
-fn require_admin(visitor: &Visitor) -> Result<(), AppError> {
-    match &visitor.user {
-        Some(u) if u.is_admin => Ok(()),
-        _ => Err(AppError::NotFound),
+impl From<AdminError> for AppError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::NotAdmin => Self::NotFound,
+            AdminError::Db(d) => d.into(),
+        }
     }
 }
 
@@ -39,24 +40,29 @@ struct OutboxPage {
     emails: Vec<EmailRow>,
 }
 
+impl OutboxPage {
+    fn new(layout: Layout, outbox: Outbox) -> Self {
+        Self {
+            layout,
+            smtp_configured: outbox.smtp_configured,
+            emails: outbox
+                .emails
+                .into_iter()
+                .map(|e| EmailRow {
+                    to: e.to_address,
+                    subject: e.subject,
+                    body: e.body_text,
+                    status: e.status.as_str(),
+                    created: e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    error: e.last_error.unwrap_or_default(),
+                })
+                .collect(),
+        }
+    }
+}
+
 async fn outbox(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
-    require_admin(&visitor)?;
-    let emails = state
-        .db(|c| Ok(queries::outbox::list_recent(c, 200)?))
-        .await?;
-    crate::web::render(&OutboxPage {
-        layout: visitor.layout("Outbox — Kaiwa admin", "Emails the app sent or kept."),
-        smtp_configured: state.settings.smtp.is_some(),
-        emails: emails
-            .into_iter()
-            .map(|e| EmailRow {
-                to: e.to_address,
-                subject: e.subject,
-                body: e.body_text,
-                status: e.status.as_str(),
-                created: e.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-                error: e.last_error.unwrap_or_default(),
-            })
-            .collect(),
-    })
+    let outbox = admin::outbox(&state.ctx, visitor.user.as_ref()).await?;
+    let layout = visitor.layout("Outbox — Kaiwa admin", "Emails the app sent or kept.");
+    crate::web::render(&OutboxPage::new(layout, outbox))
 }

@@ -4,14 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 
 use super::views::{self, ScenarioDetail};
-use crate::app::catalog::authoring::{self, Draft, FieldErrors, RawDraft};
-use crate::app::catalog::CatalogError;
-use crate::db::json::Persona;
-use crate::db::models::Scenario;
-use crate::db::types::{CefrLevel, Difficulty, Json, LearningGoal, ScenarioRole, Skill};
+use super::{html, see_other, Options};
+use crate::app::catalog::authoring::{self, FieldErrors, Intent, RawDraft, Submitted};
+use crate::db::types::{CefrLevel, Difficulty, LearningGoal, ScenarioRole, Skill};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
@@ -25,14 +22,41 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/scenarios/{id}/deactivate", web::post().to(deactivate));
 }
 
-/// A select's options: (value, label, selected).
-type Options = Vec<(String, String, bool)>;
-
 fn opts(values: &[(&str, String)], current: &str) -> Options {
     values
         .iter()
         .map(|(v, l)| (v.to_string(), l.clone(), *v == current))
         .collect()
+}
+
+/// Which form is shown: a new scenario's, or the edit form of an existing one.
+enum Which {
+    New,
+    Edit(String),
+}
+
+impl Which {
+    fn action(&self) -> String {
+        match self {
+            Which::New => "/scenarios".into(),
+            Which::Edit(id) => format!("/scenarios/{id}/edit"),
+        }
+    }
+
+    fn heading(&self) -> &'static str {
+        match self {
+            Which::New => "Write a scenario",
+            Which::Edit(_) => "Edit your scenario",
+        }
+    }
+
+    /// What the flash says once the form is saved.
+    fn saved(&self) -> &'static str {
+        match self {
+            Which::New => "Your scenario is saved.",
+            Which::Edit(_) => "Your changes are saved.",
+        }
+    }
 }
 
 #[derive(Template)]
@@ -56,12 +80,12 @@ struct FormPage {
 impl FormPage {
     fn new(
         visitor: &Visitor,
-        action: String,
-        heading: &str,
+        which: &Which,
         raw: RawDraft,
         errors: FieldErrors,
         preview: Option<ScenarioDetail>,
     ) -> Self {
+        let heading = which.heading();
         let role_values: Vec<(&str, String)> = ScenarioRole::ALL
             .iter()
             .map(|r| (r.as_str(), views::role_label(*r).to_owned()))
@@ -90,7 +114,7 @@ impl FormPage {
         ];
         Self {
             layout: visitor.layout(format!("{heading} — Kaiwa"), "Write a role-play scenario."),
-            action,
+            action: which.action(),
             heading: heading.to_owned(),
             roles: opts(&role_values, &raw.role),
             difficulties: opts(&diff, &raw.difficulty),
@@ -114,94 +138,61 @@ impl FormPage {
             preview,
         }
     }
-}
 
-/// Reads the authoring form (repeated `categories` fields included) and whether it asks for a preview.
-fn read_form(body: &[u8]) -> Result<(RawDraft, bool), AppError> {
-    #[derive(serde::Deserialize)]
-    struct Action {
-        #[serde(default)]
-        action: String,
+    /// The form as an HTML answer with `status`.
+    fn answer(self, status: StatusCode) -> Result<HttpResponse, AppError> {
+        Ok(html(status, self.render()?))
     }
-    let raw: RawDraft = serde_html_form::from_bytes(body)
-        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
-    let action: Action = serde_html_form::from_bytes(body).unwrap_or(Action {
-        action: String::new(),
-    });
-    Ok((raw, action.action == "preview"))
 }
 
-/// What the scenario page would show for a draft.
-fn preview_of(d: &Draft) -> ScenarioDetail {
-    let now = Utc::now().naive_utc();
-    let s = Scenario {
-        id: "preview".into(),
-        title: d.title.clone(),
-        description: d.description.clone(),
-        role: d.role,
-        difficulty: d.difficulty,
-        difficulty_rating: d.difficulty_rating,
-        cefr_level: d.cefr_level,
-        instructions: d.instructions.clone(),
-        context: d.context.clone(),
-        learning_goal: d.learning_goal,
-        cefr_recommendation: d.cefr_recommendation.clone(),
-        persona: Json(Persona {
-            ..d.persona.clone()
-        }),
-        expected_outcome: d.expected_outcome.clone(),
-        learning_objectives: Json(d.objectives.clone()),
-        comfort_indicators: Json(d.comfort),
-        categories: Json(d.categories.clone()),
-        tags: Json(d.tags.clone()),
-        primary_skill: d.primary_skill,
-        search_keywords: Json(d.search_keywords.clone()),
-        thumbnail_url: d.thumbnail_url.clone(),
-        estimated_duration_seconds: d.estimated_duration_seconds,
-        created_by_user_id: None,
-        visibility: d.visibility,
-        usage_count: 0,
-        is_active: true,
-        created_at: now,
-        updated_at: now,
-        search_title: String::new(),
-        search_body: String::new(),
-    };
-    ScenarioDetail::new(&s, None)
-}
-
-fn render_form(status: StatusCode, page: FormPage) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
-}
-
-/// A valid draft to save, or the form to show again: with its errors (422), or with a
-/// preview of the draft when that is what was asked (nothing saved).
-fn draft_or_form(
-    visitor: &Visitor,
-    action: String,
-    heading: &str,
+/// The authoring form as posted: the draft's fields (repeated `categories` included) and
+/// which button was pressed.
+struct ScenarioForm {
     raw: RawDraft,
-    preview: bool,
-) -> Result<Result<Draft, HttpResponse>, AppError> {
-    match authoring::validate(&raw) {
-        Err(errors) => {
-            let page = FormPage::new(visitor, action, heading, raw, errors, None);
-            render_form(StatusCode::UNPROCESSABLE_ENTITY, page).map(Err)
+    intent: Intent,
+}
+
+impl TryFrom<&[u8]> for ScenarioForm {
+    type Error = AppError;
+
+    fn try_from(body: &[u8]) -> Result<Self, AppError> {
+        #[derive(serde::Deserialize)]
+        struct Action {
+            #[serde(default)]
+            action: String,
         }
-        Ok(d) if preview => {
-            let page = FormPage::new(
-                visitor,
-                action,
-                heading,
-                raw,
-                Vec::new(),
-                Some(preview_of(&d)),
-            );
-            render_form(StatusCode::OK, page).map(Err)
+        let raw: RawDraft = serde_html_form::from_bytes(body)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let action: Action = serde_html_form::from_bytes(body).unwrap_or(Action {
+            action: String::new(),
+        });
+        let intent = match action.action.as_str() {
+            "preview" => Intent::Preview,
+            _ => Intent::Save,
+        };
+        Ok(Self { raw, intent })
+    }
+}
+
+/// The answer to a submitted form: the form again with its errors (422) or with a preview
+/// of the draft, or, once saved, a redirect to the scenario with a flash.
+fn submitted(
+    req: &HttpRequest,
+    visitor: &Visitor,
+    which: Which,
+    outcome: Submitted,
+) -> Result<HttpResponse, AppError> {
+    match outcome {
+        Submitted::Invalid(raw, errors) => FormPage::new(visitor, &which, raw, errors, None)
+            .answer(StatusCode::UNPROCESSABLE_ENTITY),
+        Submitted::Preview(raw, scenario) => {
+            let preview = Some(ScenarioDetail::new(&scenario, None));
+            FormPage::new(visitor, &which, raw, Vec::new(), preview).answer(StatusCode::OK)
         }
-        Ok(d) => Ok(Ok(d)),
+        Submitted::Saved(id) => {
+            flash(req, "info", which.saved());
+            Ok(see_other(&format!("/scenarios/{id}")))
+        }
     }
 }
 
@@ -212,17 +203,7 @@ async fn new(visitor: Visitor) -> Result<HttpResponse, AppError> {
         estimated_minutes: "10".into(),
         ..Default::default()
     };
-    render_form(
-        StatusCode::OK,
-        FormPage::new(
-            &visitor,
-            "/scenarios".into(),
-            "Write a scenario",
-            raw,
-            Vec::new(),
-            None,
-        ),
-    )
+    FormPage::new(&visitor, &Which::New, raw, Vec::new(), None).answer(StatusCode::OK)
 }
 
 async fn create(
@@ -232,25 +213,9 @@ async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/scenarios/new")?.clone();
-    let (raw, preview) = read_form(&body)?;
-    match draft_or_form(
-        &visitor,
-        "/scenarios".into(),
-        "Write a scenario",
-        raw,
-        preview,
-    )? {
-        Err(form) => Ok(form),
-        Ok(d) => {
-            let id = state
-                .db(move |c| Ok(authoring::create(c, &user, d, Utc::now().naive_utc())?))
-                .await?;
-            flash(&req, "info", "Your scenario is saved.");
-            Ok(HttpResponse::SeeOther()
-                .insert_header(("Location", format!("/scenarios/{id}")))
-                .finish())
-        }
-    }
+    let form = ScenarioForm::try_from(&body[..])?;
+    let outcome = authoring::create(&state.ctx, user, form.raw, form.intent).await?;
+    submitted(&req, &visitor, Which::New, outcome)
 }
 
 async fn edit(
@@ -262,22 +227,9 @@ async fn edit(
     let user = visitor
         .require_user(&format!("/scenarios/{id}/edit"))?
         .clone();
-    let i = id.clone();
-    let scenario = state
-        .db(move |c| Ok(authoring::find_own(c, &user, &i)?))
-        .await?;
+    let scenario = authoring::editable(&state.ctx, user, id.clone()).await?;
     let raw = RawDraft::from_scenario(&scenario);
-    render_form(
-        StatusCode::OK,
-        FormPage::new(
-            &visitor,
-            format!("/scenarios/{id}/edit"),
-            "Edit your scenario",
-            raw,
-            Vec::new(),
-            None,
-        ),
-    )
+    FormPage::new(&visitor, &Which::Edit(id), raw, Vec::new(), None).answer(StatusCode::OK)
 }
 
 async fn update(
@@ -291,30 +243,9 @@ async fn update(
     let user = visitor
         .require_user(&format!("/scenarios/{id}/edit"))?
         .clone();
-    let (u, i) = (user.clone(), id.clone());
-    state
-        .db(move |c| Ok(authoring::find_own(c, &u, &i)?))
-        .await?;
-    let (raw, preview) = read_form(&body)?;
-    match draft_or_form(
-        &visitor,
-        format!("/scenarios/{id}/edit"),
-        "Edit your scenario",
-        raw,
-        preview,
-    )? {
-        Err(form) => Ok(form),
-        Ok(d) => {
-            let i = id.clone();
-            state
-                .db(move |c| Ok(authoring::update(c, &user, &i, d, Utc::now().naive_utc())?))
-                .await?;
-            flash(&req, "info", "Your changes are saved.");
-            Ok(HttpResponse::SeeOther()
-                .insert_header(("Location", format!("/scenarios/{id}")))
-                .finish())
-        }
-    }
+    let form = ScenarioForm::try_from(&body[..])?;
+    let outcome = authoring::update(&state.ctx, user, id.clone(), form.raw, form.intent).await?;
+    submitted(&req, &visitor, Which::Edit(id), outcome)
 }
 
 async fn deactivate(
@@ -325,22 +256,11 @@ async fn deactivate(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let user = visitor.require_user(&format!("/scenarios/{id}"))?.clone();
-    let i = id.clone();
-    let result = state
-        .db(move |c| Ok(authoring::deactivate(c, &user, &i, Utc::now().naive_utc())))
-        .await?;
-    match result {
-        Ok(()) => {
-            flash(
-                &req,
-                "info",
-                "The scenario is deactivated: it no longer appears in the catalog.",
-            );
-            Ok(HttpResponse::SeeOther()
-                .insert_header(("Location", "/me/scenarios"))
-                .finish())
-        }
-        Err(CatalogError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
-    }
+    authoring::deactivate(&state.ctx, user, id).await?;
+    flash(
+        &req,
+        "info",
+        "The scenario is deactivated: it no longer appears in the catalog.",
+    );
+    Ok(see_other("/me/scenarios"))
 }

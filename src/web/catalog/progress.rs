@@ -2,14 +2,14 @@
 //! a scenario page (htmx swaps the panel; without JS the form posts and redirects back),
 //! and `/me/scenarios` (saved, in progress, completed, written by you).
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::views::{ProgressView, ScenarioCard};
-use crate::app::catalog::{self, CatalogError, ProgressChange};
-use crate::db::queries;
+use super::{html, is_htmx, see_other};
+use crate::app::catalog::progress::{self, MyScenarios, ProgressChange, ProgressUpdate};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
@@ -30,6 +30,28 @@ struct ProgressFragment {
     error: String,
 }
 
+impl ProgressFragment {
+    /// The panel after a change to scenario `id`: 422 with the reason when it was refused.
+    fn answer(
+        visitor: &Visitor,
+        id: &str,
+        update: ProgressUpdate,
+    ) -> Result<HttpResponse, AppError> {
+        let status = match update.refused {
+            Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            None => StatusCode::OK,
+        };
+        let fragment = Self {
+            layout: visitor.layout("", ""),
+            progress: Some(ProgressView::new(id, update.progress.as_ref())),
+            error: update.refused.unwrap_or_default(),
+        };
+        Ok(html(status, fragment.render()?))
+    }
+}
+
+/// Applies `change` to scenario `id` for the signed-in learner: htmx gets the panel, a plain
+/// form post a redirect back to the scenario (or the error page when refused).
 async fn apply(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -39,55 +61,31 @@ async fn apply(
 ) -> Result<HttpResponse, AppError> {
     let back = format!("/scenarios/{id}");
     let user = visitor.require_user(&back)?.clone();
-    let htmx = req.headers().contains_key("hx-request");
-    let (u, sid) = (user.clone(), id.clone());
-    let result = state
-        .db(move |c| {
-            Ok(catalog::update_progress(
-                c,
-                &u,
-                &sid,
-                change,
-                Utc::now().naive_utc(),
-            ))
-        })
-        .await?;
-    let (progress, error, status) = match result {
-        Ok(p) => (Some(p), String::new(), actix_web::http::StatusCode::OK),
-        Err(CatalogError::Invalid(m)) => {
-            let (u2, sid2) = (user.id.clone(), id.clone());
-            let current = state
-                .db(move |c| Ok(queries::progress::find(c, &u2, &sid2)?))
-                .await?;
-            (
-                current,
-                m,
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if !htmx && error.is_empty() {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header(("Location", back))
-            .finish());
+    let update = progress::change(&state.ctx, user, id.clone(), change).await?;
+    match update.refused {
+        _ if is_htmx(&req) => ProgressFragment::answer(&visitor, &id, update),
+        Some(reason) => Err(AppError::Unprocessable(reason)),
+        None => Ok(see_other(&back)),
     }
-    if !htmx {
-        return Err(AppError::Unprocessable(error));
-    }
-    let fragment = ProgressFragment {
-        layout: visitor.layout("", ""),
-        progress: Some(ProgressView::new(&id, progress.as_ref())),
-        error,
-    };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(fragment.render()?))
 }
 
 #[derive(Deserialize)]
 struct SaveForm {
     saved: String,
+}
+
+impl TryFrom<SaveForm> for ProgressChange {
+    type Error = AppError;
+
+    fn try_from(form: SaveForm) -> Result<Self, AppError> {
+        match form.saved.as_str() {
+            "true" => Ok(ProgressChange::Save(true)),
+            "false" => Ok(ProgressChange::Save(false)),
+            _ => Err(AppError::Unprocessable(
+                "Say whether to save or unsave.".into(),
+            )),
+        }
+    }
 }
 
 async fn save(
@@ -97,29 +95,29 @@ async fn save(
     id: web::Path<String>,
     form: web::Form<SaveForm>,
 ) -> Result<HttpResponse, AppError> {
-    let saved = match form.saved.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => {
-            return Err(AppError::Unprocessable(
-                "Say whether to save or unsave.".into(),
-            ))
-        }
-    };
-    apply(
-        req,
-        state,
-        visitor,
-        id.into_inner(),
-        ProgressChange::Save(saved),
-    )
-    .await
+    let change = ProgressChange::try_from(form.into_inner())?;
+    apply(req, state, visitor, id.into_inner(), change).await
 }
 
 #[derive(Deserialize)]
 struct RatingForm {
     #[serde(default)]
     rating: String,
+}
+
+impl TryFrom<RatingForm> for ProgressChange {
+    type Error = AppError;
+
+    fn try_from(form: RatingForm) -> Result<Self, AppError> {
+        let rating = match form.rating.trim() {
+            "" | "0" => None,
+            r => Some(
+                r.parse::<i32>()
+                    .map_err(|_| AppError::Unprocessable("Rate from 1 to 5 stars.".into()))?,
+            ),
+        };
+        Ok(ProgressChange::Rate(rating))
+    }
 }
 
 async fn rate(
@@ -129,27 +127,20 @@ async fn rate(
     id: web::Path<String>,
     form: web::Form<RatingForm>,
 ) -> Result<HttpResponse, AppError> {
-    let rating = match form.rating.trim() {
-        "" | "0" => None,
-        r => Some(
-            r.parse::<i32>()
-                .map_err(|_| AppError::Unprocessable("Rate from 1 to 5 stars.".into()))?,
-        ),
-    };
-    apply(
-        req,
-        state,
-        visitor,
-        id.into_inner(),
-        ProgressChange::Rate(rating),
-    )
-    .await
+    let change = ProgressChange::try_from(form.into_inner())?;
+    apply(req, state, visitor, id.into_inner(), change).await
 }
 
 #[derive(Deserialize)]
 struct NotesForm {
     #[serde(default)]
     notes: String,
+}
+
+impl From<NotesForm> for ProgressChange {
+    fn from(form: NotesForm) -> Self {
+        ProgressChange::Notes(form.notes)
+    }
 }
 
 async fn notes(
@@ -159,14 +150,8 @@ async fn notes(
     id: web::Path<String>,
     form: web::Form<NotesForm>,
 ) -> Result<HttpResponse, AppError> {
-    apply(
-        req,
-        state,
-        visitor,
-        id.into_inner(),
-        ProgressChange::Notes(form.into_inner().notes),
-    )
-    .await
+    let change = ProgressChange::from(form.into_inner());
+    apply(req, state, visitor, id.into_inner(), change).await
 }
 
 #[derive(Template)]
@@ -179,32 +164,25 @@ struct MinePage {
     authored: Vec<ScenarioCard>,
 }
 
+impl MinePage {
+    fn new(layout: Layout, mine: MyScenarios) -> Self {
+        let cards = |list: Vec<_>| list.iter().map(ScenarioCard::from).collect();
+        Self {
+            layout,
+            saved: cards(mine.saved),
+            in_progress: cards(mine.in_progress),
+            completed: cards(mine.completed),
+            authored: cards(mine.authored),
+        }
+    }
+}
+
 async fn mine(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/me/scenarios")?.clone();
-    let uid = user.id.clone();
-    let (rows, authored) = state
-        .db(move |c| {
-            Ok((
-                queries::progress::list_for_user(c, &uid)?,
-                queries::scenarios::list_by_author(c, &uid)?,
-            ))
-        })
-        .await?;
-    let cards =
-        |pred: &dyn Fn(&crate::db::models::UserScenarioProgress) -> bool| -> Vec<ScenarioCard> {
-            rows.iter()
-                .filter(|(p, s)| pred(p) && catalog::can_view(s, Some(&user)))
-                .map(|(_, s)| ScenarioCard::from(s))
-                .collect()
-        };
-    crate::web::render(&MinePage {
-        layout: visitor.layout(
-            "My scenarios — Kaiwa",
-            "Your saved, ongoing and completed scenarios.",
-        ),
-        saved: cards(&|p| p.is_saved),
-        in_progress: cards(&|p| p.times_attempted > 0 && p.times_completed == 0),
-        completed: cards(&|p| p.times_completed > 0),
-        authored: authored.iter().map(ScenarioCard::from).collect(),
-    })
+    let mine = progress::mine(&state.ctx, user).await?;
+    let layout = visitor.layout(
+        "My scenarios — Kaiwa",
+        "Your saved, ongoing and completed scenarios.",
+    );
+    crate::web::render(&MinePage::new(layout, mine))
 }

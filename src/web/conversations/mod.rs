@@ -106,6 +106,14 @@ async fn reply_then_show(
     Ok(to_conversation(id))
 }
 
+/// Who the learner will talk with, from the chosen scenario.
+struct ScenarioIntro {
+    persona: String,
+    persona_name: String,
+    setting: String,
+    intro: String,
+}
+
 struct LanguageOption {
     value: String,
     label: String,
@@ -116,7 +124,7 @@ struct LanguageOption {
 #[template(path = "conversations/new.html")]
 struct NewPage {
     layout: Layout,
-    scenario: Option<crate::web::catalog::views::ScenarioDetail>,
+    scenario: Option<ScenarioIntro>,
     scenario_id: String,
     languages: Vec<LanguageOption>,
     offline: bool,
@@ -135,8 +143,11 @@ impl NewPage {
                 .as_ref()
                 .map(|s| s.scenario.id.clone())
                 .unwrap_or_default(),
-            scenario: form.scenario.map(|v| {
-                crate::web::catalog::views::ScenarioDetail::new(&v.scenario, v.metadata.as_ref())
+            scenario: form.scenario.map(|v| ScenarioIntro {
+                persona: v.scenario.persona.title.clone(),
+                persona_name: v.scenario.persona.name_template.clone(),
+                setting: v.scenario.persona.setting.clone(),
+                intro: v.scenario.persona.intro_prompt.clone(),
             }),
             languages: form
                 .languages
@@ -169,9 +180,6 @@ struct NewQuery {
     scenario_id: Option<String>,
 }
 
-/// Where onboarding sends the learner when it is done (kept in the session cookie).
-pub const AFTER_ONBOARDING_KEY: &str = "after_onboarding";
-
 /// Sends a learner without preferences to onboarding, to come back here afterwards.
 fn onboard_first(req: &HttpRequest, scenario_id: Option<&str>) -> Result<HttpResponse, AppError> {
     let back = match scenario_id {
@@ -183,7 +191,7 @@ fn onboard_first(req: &HttpRequest, scenario_id: Option<&str>) -> Result<HttpRes
     };
     use actix_session::SessionExt;
     req.get_session()
-        .insert(AFTER_ONBOARDING_KEY, back)
+        .insert(crate::web::visitor::AFTER_ONBOARDING_KEY, back)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("the session could not be kept: {e}")))?;
     Ok(crate::web::see_other("/onboarding"))
 }

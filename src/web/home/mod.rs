@@ -3,8 +3,8 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use crate::app::home;
-use crate::web::catalog::views::ScenarioCard;
+use crate::app::home::{self, Overview};
+use crate::web::components::ScenarioCard;
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
@@ -26,27 +26,32 @@ struct IndexPage {
     scenario_count: i64,
 }
 
+impl IndexPage {
+    fn new(layout: Layout, overview: Overview) -> Self {
+        Self {
+            layout,
+            languages: overview
+                .languages
+                .iter()
+                .map(views::LanguageChip::from)
+                .collect(),
+            featured: overview.featured.iter().map(ScenarioCard::from).collect(),
+            tiers: overview
+                .tiers
+                .iter()
+                .map(views::TierSummary::from)
+                .collect(),
+            scenario_count: overview.scenario_count,
+        }
+    }
+}
+
 async fn index(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
-    let overview = state.db(|c| Ok(home::overview(c)?)).await?;
-    render(&IndexPage {
-        layout: visitor
-            .layout(
-                "Kaiwa — practise real conversations in a new language",
-                "Role-play real situations with an AI conversation partner: order food, ask for \
-             directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
-            )
-            .canonical(state.url("/")),
-        languages: overview
-            .languages
-            .iter()
-            .map(views::LanguageChip::from)
-            .collect(),
-        featured: overview.featured.iter().map(ScenarioCard::from).collect(),
-        tiers: overview
-            .tiers
-            .iter()
-            .map(views::TierSummary::from)
-            .collect(),
-        scenario_count: overview.scenario_count,
-    })
+    let overview = home::overview(&state.ctx).await?;
+    let layout = visitor.layout(
+        "Kaiwa — practise real conversations in a new language",
+        "Role-play real situations with an AI conversation partner: order food, ask for \
+         directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
+    );
+    render(&IndexPage::new(layout.canonical(state.url("/")), overview))
 }

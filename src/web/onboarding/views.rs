@@ -5,7 +5,33 @@ use crate::app::onboarding::LEVEL_BANDS;
 use crate::db::models::{Language, UserPreferences};
 use crate::db::types::{ChallengePreference, CorrectionStyle, LearningGoal};
 
-pub use crate::web::onboarding_choices::Choice;
+pub use crate::web::components::choices::Choice;
+
+/// Everything a step (or the settings page) can show; templates pick what they need.
+pub struct Questions {
+    pub languages: Vec<Choice>,
+    pub goals: Vec<Choice>,
+    pub levels: Vec<LevelQuestion>,
+    pub challenges: Vec<Choice>,
+    pub corrections: Vec<Choice>,
+    pub goals_text: String,
+}
+
+impl Questions {
+    /// Every question with the learner's answers (`prefs`) marked.
+    pub fn new(prefs: Option<&UserPreferences>, all_languages: &[Language]) -> Self {
+        Self {
+            languages: languages(all_languages, prefs),
+            goals: goals(prefs),
+            levels: levels(prefs),
+            challenges: challenges(prefs),
+            corrections: corrections(prefs),
+            goals_text: prefs
+                .map(|p| p.specific_goals.join("\n"))
+                .unwrap_or_default(),
+        }
+    }
+}
 
 pub fn languages(all: &[Language], prefs: Option<&UserPreferences>) -> Vec<Choice> {
     all.iter()

@@ -2,11 +2,12 @@
 //! embedded static assets, `robots.txt`, and the 404 page for everything unmatched.
 
 use actix_web::http::header::{self, EntityTag};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use rust_embed::RustEmbed;
 use serde::Serialize;
 
-use crate::db::conn;
+use crate::app::system::{self, PublicPage};
 use crate::web::error::AppError;
 use crate::web::AppState;
 
@@ -35,23 +36,18 @@ async fn health() -> HttpResponse {
 }
 
 async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    let backend = state.settings.database.backend_name();
-    let answer = state.db(|c| conn::ping(c).map_err(AppError::from)).await;
-    let (code, status) = match answer {
-        Ok(()) => (actix_web::http::StatusCode::OK, "ready"),
+    let (code, status) = match system::ready(&state.ctx).await {
+        Ok(()) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            (
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-            )
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
         }
     };
     HttpResponse::build(code)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(Status {
             status,
-            database: Some(backend),
+            database: Some(state.settings.database.backend_name()),
         })
 }
 
@@ -67,29 +63,28 @@ async fn robots(state: web::Data<AppState>) -> HttpResponse {
 
 /// Every public page: home, catalog and each public, active scenario.
 async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let scenarios = state
-        .db(|c| Ok(crate::db::queries::scenarios::list_public_ids(c, 50_000)?))
-        .await?;
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for path in ["/", "/scenarios"] {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            xml_escape(&state.url(path))
-        ));
-    }
-    for (id, updated) in scenarios {
-        let loc = state.url(&format!("/scenarios/{id}"));
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
-            xml_escape(&loc),
-            updated.format("%Y-%m-%d")
-        ));
-    }
-    xml.push_str("</urlset>\n");
+    let pages = system::public_pages(&state.ctx).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/xml; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(xml))
+        .body(sitemap_xml(&pages, |path| state.url(path))))
+}
+
+/// The sitemap of `pages`; `url` makes a path absolute.
+fn sitemap_xml(pages: &[PublicPage], url: impl Fn(&str) -> String) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for page in pages {
+        let loc = xml_escape(&url(&page.path));
+        match page.updated {
+            Some(updated) => xml.push_str(&format!(
+                "  <url><loc>{loc}</loc><lastmod>{}</lastmod></url>\n",
+                updated.format("%Y-%m-%d")
+            )),
+            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+        }
+    }
+    xml.push_str("</urlset>\n");
+    xml
 }
 
 fn xml_escape(s: &str) -> String {
@@ -108,26 +103,29 @@ pub struct Assets;
 async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let file = Assets::get(&path).ok_or(AppError::NotFound)?;
     let etag = EntityTag::new_strong(hex::encode(&file.metadata.sha256_hash()[..16]));
-    let fresh = req
-        .headers()
+    if is_fresh(&req, &etag) {
+        return Ok(asset_headers(HttpResponse::NotModified(), etag).finish());
+    }
+    Ok(asset_headers(HttpResponse::Ok(), etag)
+        .content_type(file.metadata.mimetype())
+        .body(file.data.into_owned()))
+}
+
+/// Whether the browser already holds the asset tagged `etag`.
+fn is_fresh(req: &HttpRequest, etag: &EntityTag) -> bool {
+    req.headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag.to_string()));
-    let mut res = if fresh {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag.to_string()))
+}
+
+/// An asset answer's validator and caching headers.
+fn asset_headers(mut res: HttpResponseBuilder, etag: EntityTag) -> HttpResponseBuilder {
     res.insert_header((header::ETAG, etag)).insert_header((
         header::CACHE_CONTROL,
         "public, max-age=86400, stale-while-revalidate=604800",
     ));
-    if fresh {
-        return Ok(res.finish());
-    }
-    Ok(res
-        .content_type(file.metadata.mimetype())
-        .body(file.data.into_owned()))
+    res
 }
 
 /// The answer for every path no route claims.

@@ -1,47 +1,13 @@
-//! The scenario catalog: search with filters and sorts, a scenario as a given viewer may see
-//! it, and a learner's saves, ratings and notes with the aggregates kept exact. Authoring
-//! lives in `catalog::authoring`.
+//! Browsing the public catalog: a search as typed values, the sort a viewer gets when none
+//! is picked, and one page of results ([`browse`]).
 
-pub mod authoring;
-
-use chrono::NaiveDateTime;
-
-use crate::app::onboarding;
-use crate::db::conn::write_transaction;
-use crate::db::models::{Scenario, ScenarioMetadata, User, UserPreferences, UserScenarioProgress};
+use super::{pages, CatalogError, CATEGORIES, PAGE_SIZE};
+use crate::app::{onboarding, Ctx};
+use crate::db::models::{Scenario, ScenarioMetadata, UserPreferences};
 use crate::db::queries::scenarios::{CatalogFilter, CatalogOrder};
 use crate::db::queries::{self, preferences::Owner};
-use crate::db::types::{CefrLevel, Difficulty, ScenarioRole, Skill, Visibility};
+use crate::db::types::{CefrLevel, Difficulty, ScenarioRole, Skill};
 use crate::db::{search, DbConn};
-
-/// How many scenarios a catalog page lists.
-pub const PAGE_SIZE: i64 = 24;
-
-/// The categories scenarios are filed under.
-pub const CATEGORIES: [&str; 12] = [
-    "travel",
-    "food",
-    "work",
-    "health",
-    "services",
-    "daily_life",
-    "emergencies",
-    "culture",
-    "housing",
-    "shopping",
-    "education",
-    "relationships",
-];
-
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("not found")]
-    NotFound,
-    #[error(transparent)]
-    Db(#[from] diesel::result::Error),
-}
 
 /// The sorts a learner can pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +81,18 @@ pub struct CatalogPage {
     pub sort: Sort,
     /// The search had more text matches than it considers (`search::MAX_MATCHES`).
     pub capped: bool,
+}
+
+/// One page of the public catalog for `query`, as `viewer` sees it: their preferences, if
+/// they have any, drive the "recommended" sort.
+pub async fn browse(
+    ctx: &Ctx,
+    query: Search,
+    viewer: Option<Owner>,
+) -> Result<CatalogPage, CatalogError> {
+    ctx.db
+        .run(move |c| search(c, &query, viewer.as_ref()))
+        .await
 }
 
 /// The sort used when none is picked: best match for a search, recommended for a learner
@@ -214,129 +192,9 @@ pub fn search(
     })
 }
 
-/// Whether `viewer` may see `scenario`: public and active for everyone; private or
-/// deactivated ones only for their author (and admins).
-pub fn can_view(scenario: &Scenario, viewer: Option<&User>) -> bool {
-    let is_author =
-        viewer.is_some_and(|u| scenario.created_by_user_id.as_deref() == Some(u.id.as_str()));
-    let is_admin = viewer.is_some_and(|u| u.is_admin);
-    (scenario.is_active && scenario.visibility == Visibility::Public) || is_author || is_admin
-}
-
-/// A scenario page's content: the scenario, its aggregates and the viewer's progress.
-pub struct ScenarioView {
-    pub scenario: Scenario,
-    pub metadata: Option<ScenarioMetadata>,
-    pub progress: Option<UserScenarioProgress>,
-}
-
-/// The scenario as `viewer` may see it, or `NotFound`.
-pub fn show(
-    conn: &mut DbConn,
-    id: &str,
-    viewer: Option<&User>,
-) -> Result<ScenarioView, CatalogError> {
-    let scenario = queries::scenarios::find(conn, id)?.ok_or(CatalogError::NotFound)?;
-    if !can_view(&scenario, viewer) {
-        return Err(CatalogError::NotFound);
-    }
-    let metadata = queries::scenarios::find_metadata(conn, id)?;
-    let progress = match viewer {
-        Some(u) => queries::progress::find(conn, &u.id, id)?,
-        None => None,
-    };
-    Ok(ScenarioView {
-        scenario,
-        metadata,
-        progress,
-    })
-}
-
-/// A change a learner makes to their relation with a scenario.
-pub enum ProgressChange {
-    Save(bool),
-    Rate(Option<i32>),
-    Notes(String),
-}
-
-/// Applies a save, rating or notes change and keeps the scenario's aggregates equal to a
-/// recount of every learner's progress, in one write transaction.
-pub fn update_progress(
-    conn: &mut DbConn,
-    user: &User,
-    scenario_id: &str,
-    change: ProgressChange,
-    now: NaiveDateTime,
-) -> Result<UserScenarioProgress, CatalogError> {
-    match &change {
-        ProgressChange::Rate(Some(r)) if !(1..=5).contains(r) => {
-            return Err(CatalogError::Invalid("Rate from 1 to 5 stars.".into()))
-        }
-        ProgressChange::Notes(n) if n.chars().count() > 4000 => {
-            return Err(CatalogError::Invalid(
-                "Keep notes under 4,000 characters.".into(),
-            ))
-        }
-        _ => {}
-    }
-    let scenario = queries::scenarios::find(conn, scenario_id)?.ok_or(CatalogError::NotFound)?;
-    if !can_view(&scenario, Some(user)) {
-        return Err(CatalogError::NotFound);
-    }
-    write_transaction(conn, |conn| {
-        let current = queries::progress::ensure_and_lock(conn, &user.id, scenario_id, now)?;
-        match change {
-            ProgressChange::Save(saved) => {
-                if current.is_saved != saved {
-                    queries::progress::set_saved(conn, &user.id, scenario_id, saved, now)?;
-                    queries::progress::add_saved(
-                        conn,
-                        scenario_id,
-                        if saved { 1 } else { -1 },
-                        now,
-                    )?;
-                }
-            }
-            ProgressChange::Rate(rating) => {
-                if current.user_rating != rating {
-                    let count_delta =
-                        i32::from(rating.is_some()) - i32::from(current.user_rating.is_some());
-                    let sum_delta = rating.unwrap_or(0) - current.user_rating.unwrap_or(0);
-                    queries::progress::set_rating(conn, &user.id, scenario_id, rating, now)?;
-                    queries::progress::add_rating(conn, scenario_id, count_delta, sum_delta, now)?;
-                }
-            }
-            ProgressChange::Notes(notes) => {
-                let notes = notes.trim().to_owned();
-                queries::progress::set_notes(
-                    conn,
-                    &user.id,
-                    scenario_id,
-                    (!notes.is_empty()).then_some(notes),
-                    now,
-                )?;
-            }
-        }
-        Ok(queries::progress::find(conn, &user.id, scenario_id)?
-            .ok_or(diesel::result::Error::NotFound)?)
-    })
-}
-
-/// How many pages of `size` hold `total` items (at least one).
-pub fn pages(total: i64, size: i64) -> i64 {
-    ((total + size - 1) / size).max(1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pages_round_up_and_never_drop_to_zero() {
-        assert_eq!(pages(0, 24), 1);
-        assert_eq!(pages(24, 24), 1);
-        assert_eq!(pages(25, 24), 2);
-    }
 
     #[test]
     fn the_default_sort_follows_the_search_and_the_viewer() {
