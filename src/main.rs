@@ -34,6 +34,12 @@ enum Command {
         #[arg(long)]
         workers: Option<usize>,
     },
+    /// Run one periodic job now, once, in this process (for operators who schedule with cron
+    /// or systemd timers and run `serve` with KAIWA_WORKERS=0). Jobs: cleanup.
+    Cron {
+        /// The job's name.
+        job: String,
+    },
     /// List queued, running and dead jobs, or retry a dead one.
     Jobs {
         #[command(subcommand)]
@@ -97,6 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker { workers } => worker(settings, workers),
         Command::Jobs { action } => jobs(settings, action),
+        Command::Cron { job } => cron(settings, &job),
         Command::Migrate => {
             let pool = startup::prepare_database(&settings)?;
             drop(pool);
@@ -115,7 +122,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Outbox { limit } => {
             let pool = startup::prepare_database(&settings)?;
             let mut conn = pool.get()?;
-            let emails = kaiwa::db::queries::outbox::list_recent(&mut conn, limit.clamp(1, 1000))?;
+            let emails = kaiwa::db::queries::mail::list_recent(&mut conn, limit.clamp(1, 1000))?;
             if emails.is_empty() {
                 println!("The outbox is empty.");
             }
@@ -271,4 +278,21 @@ fn jobs(settings: Settings, action: Option<JobsAction>) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+fn cron(settings: Settings, job: &str) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let pool = startup::prepare_database(&settings)?;
+        let ctx = startup::context(
+            std::sync::Arc::new(settings),
+            pool,
+            std::sync::Arc::new(kaiwa::app::SystemClock),
+        )?;
+        kaiwa::jobs::scheduler::run_now(&ctx, job).await?;
+        println!("{job}: done");
+        Ok(())
+    })
 }

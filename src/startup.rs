@@ -61,7 +61,7 @@ pub fn context(
 ) -> anyhow::Result<Ctx> {
     let ai: Arc<dyn crate::integrations::ai::ChatModel> = match settings.ai.clone() {
         Some(ai) => Arc::new(crate::integrations::ai::openai::OpenAiCompatible::new(ai)),
-        None => Arc::new(crate::app::conversations::offline::OfflinePartner),
+        None => Arc::new(crate::integrations::ai::offline::OfflinePartner),
     };
     let mail = match &settings.smtp {
         Some(smtp) => Some(Arc::new(crate::integrations::mail::Smtp::new(smtp)?)),

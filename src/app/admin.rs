@@ -30,7 +30,7 @@ pub async fn outbox(ctx: &Ctx, viewer: Option<&User>) -> Result<Outbox, AdminErr
     }
     let emails = ctx
         .db
-        .read(|c| queries::outbox::list_recent(c, OUTBOX_PAGE))
+        .read(|c| queries::mail::list_recent(c, OUTBOX_PAGE))
         .await?;
     Ok(Outbox {
         emails,

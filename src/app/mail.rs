@@ -61,7 +61,7 @@ pub async fn deliver(ctx: &Ctx, email_id: &str, last_attempt: bool) -> Result<De
         return Ok(Delivery::KeptInOutbox);
     };
     let id = email_id.to_owned();
-    let email = ctx.db.read(move |c| queries::outbox::find(c, &id)).await?;
+    let email = ctx.db.read(move |c| queries::mail::find(c, &id)).await?;
     let Some(email) = email.filter(|e| e.status == OutboxStatus::Queued) else {
         return Ok(Delivery::NothingToDo);
     };
@@ -74,7 +74,7 @@ pub async fn deliver(ctx: &Ctx, email_id: &str, last_attempt: bool) -> Result<De
         Ok(()) => {
             ctx.db
                 .write(move |c| -> Result<(), MailError> {
-                    Ok(queries::outbox::mark_sent(c, &id, now)?)
+                    Ok(queries::mail::mark_sent(c, &id, now)?)
                 })
                 .await?;
             Ok(Delivery::Sent)
@@ -86,9 +86,7 @@ pub async fn deliver(ctx: &Ctx, email_id: &str, last_attempt: bool) -> Result<De
             let retry_at = (!last_attempt).then_some(now);
             ctx.db
                 .write(move |c| -> Result<(), MailError> {
-                    Ok(queries::outbox::mark_attempt_failed(
-                        c, &id, &text, retry_at,
-                    )?)
+                    Ok(queries::mail::mark_attempt_failed(c, &id, &text, retry_at)?)
                 })
                 .await?;
             Err(MailError::Refused(error))
@@ -107,7 +105,7 @@ pub struct Email {
 /// Puts `email` in the outbox, due now, and queues its delivery.
 pub fn queue(conn: &mut DbConn, email: Email, now: NaiveDateTime) -> diesel::QueryResult<()> {
     let id = new_id();
-    queries::outbox::insert(
+    queries::mail::insert(
         conn,
         &NewOutboxEmail {
             id: id.clone(),

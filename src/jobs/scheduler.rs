@@ -71,6 +71,26 @@ pub async fn tick(ctx: &Ctx) -> Result<usize, DbError> {
     Ok(fired)
 }
 
+/// Runs the periodic job `name` once, now, in this process (`kaiwa cron NAME`); an unknown
+/// name is an error listing the known ones.
+pub async fn run_now(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
+    match name {
+        "cleanup" => {
+            use super::Runs;
+            super::cleanup::Cleanup::default()
+                .run(ctx.clone(), super::Attempt { number: 1, max: 1 })
+                .await
+        }
+        other => {
+            let known: Vec<&str> = schedules().iter().map(|s| s.name).collect();
+            anyhow::bail!(
+                "no periodic job is called `{other}` (known: {})",
+                known.join(", ")
+            )
+        }
+    }
+}
+
 /// Ticks until asked to stop.
 pub async fn run(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {

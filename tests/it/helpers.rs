@@ -395,7 +395,7 @@ impl TestApp {
 
     /// Every email in the outbox, oldest first.
     pub fn outbox(&self) -> Vec<OutboxEmail> {
-        let mut all = queries::outbox::list_recent(&mut self.conn(), 1000).expect("the outbox");
+        let mut all = queries::mail::list_recent(&mut self.conn(), 1000).expect("the outbox");
         all.reverse();
         all
     }
@@ -495,4 +495,130 @@ pub fn row_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
         email_outbox,
         rate_limits
     )
+}
+
+/// A learner made by [`TestApp::learner`]: their id and a browser signed in as them.
+pub struct Learner {
+    pub id: String,
+    pub browser: Browser,
+}
+
+/// Builds a learner: `app.learner().onboarded("ja").create().await`.
+pub struct LearnerBuilder<'a> {
+    app: &'a TestApp,
+    email: Option<String>,
+    language: Option<String>,
+}
+
+impl LearnerBuilder<'_> {
+    /// The learner's email (default: a fresh one).
+    pub fn email(mut self, email: &str) -> Self {
+        self.email = Some(email.to_owned());
+        self
+    }
+
+    /// The learner has saved preferences for `language` (through the settings form).
+    pub fn onboarded(mut self, language: &str) -> Self {
+        self.language = Some(language.to_owned());
+        self
+    }
+
+    pub async fn create(self) -> Learner {
+        let email = self
+            .email
+            .unwrap_or_else(|| format!("learner-{}@example.com", uuid::Uuid::now_v7().simple()));
+        let id = self.app.create_user(&email);
+        let browser = self.app.browser_for(&id);
+        if let Some(language) = self.language {
+            let res = browser
+                .post_form(
+                    "/settings",
+                    &[
+                        ("language", language.as_str()),
+                        ("goal", "Travel"),
+                        ("speaking", "30"),
+                        ("listening", "40"),
+                        ("reading", "30"),
+                        ("writing", "20"),
+                        ("challenge", "moderate"),
+                        ("correction", "gentle"),
+                        ("goals", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), 303, "the settings are saved");
+        }
+        Learner { id, browser }
+    }
+}
+
+/// Builds a conversation: `app.conversation(&learner).with_messages(10).create().await`.
+pub struct ConversationBuilder<'a> {
+    learner: &'a Learner,
+    scenario: String,
+    language: String,
+    messages: usize,
+}
+
+impl ConversationBuilder<'_> {
+    /// The scenario (default: ordering ramen in Osaka, in Japanese).
+    pub fn scenario(mut self, scenario: &str, language: &str) -> Self {
+        self.scenario = scenario.to_owned();
+        self.language = language.to_owned();
+        self
+    }
+
+    /// The learner sends `n` messages (each answered by the partner).
+    pub fn with_messages(mut self, n: usize) -> Self {
+        self.messages = n;
+        self
+    }
+
+    /// Starts it through the front door; returns the conversation's id.
+    pub async fn create(self) -> String {
+        let b = &self.learner.browser;
+        let res = b
+            .post_form(
+                "/conversations",
+                &[
+                    ("scenario_id", self.scenario.as_str()),
+                    ("language", self.language.as_str()),
+                    ("mode", "traditional"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "the conversation starts");
+        let path = res.headers()["location"].to_str().unwrap().to_owned();
+        for n in 0..self.messages {
+            let res = b
+                .post_form(
+                    &format!("{path}/messages"),
+                    &[("content", &format!("はい、{n}つ"))],
+                )
+                .await;
+            assert_eq!(res.status(), 303, "message {n} is sent");
+        }
+        path.trim_start_matches("/conversations/").to_owned()
+    }
+}
+
+impl TestApp {
+    /// A learner to build (see [`LearnerBuilder`]).
+    pub fn learner(&self) -> LearnerBuilder<'_> {
+        LearnerBuilder {
+            app: self,
+            email: None,
+            language: None,
+        }
+    }
+
+    /// A conversation of `learner` to build (see [`ConversationBuilder`]).
+    pub fn conversation<'a>(&self, learner: &'a Learner) -> ConversationBuilder<'a> {
+        ConversationBuilder {
+            learner,
+            scenario: "ordering-ramen-osaka".into(),
+            language: "ja".into(),
+            messages: 0,
+        }
+    }
 }

@@ -565,4 +565,8 @@ fn the_jobs_command_lists_dead_jobs_and_retries_one() {
     assert_eq!(job_rows(&app)[0].attempts, 0);
     let (ok, _) = kaiwa(&["jobs", "retry", &id]);
     assert!(!ok, "only a dead job can be retried");
+    let (ok, said) = kaiwa(&["cron", "cleanup"]);
+    assert!(ok && said.contains("cleanup: done"), "{said}");
+    let (ok, _) = kaiwa(&["cron", "no-such-job"]);
+    assert!(!ok);
 }

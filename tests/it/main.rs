@@ -13,6 +13,7 @@ mod google;
 mod hardening;
 mod jobs;
 mod mail;
+mod mock_ai;
 mod onboarding;
 mod races;
 mod seed;

@@ -8,17 +8,9 @@ use std::sync::Arc;
 use diesel::prelude::*;
 use kaiwa::db::schema::{messages, rate_limits, scenario_metadata, user_scenario_progress};
 
-use crate::helpers::{spawn_app, Browser, TestApp};
+use crate::helpers::{spawn_app, Browser};
 
 const RACERS: usize = 24;
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 async fn race<F, Fut>(b: &Arc<Browser>, f: F) -> Vec<u16>
 where
@@ -32,24 +24,6 @@ where
         statuses.push(h.await.unwrap().status().as_u16());
     }
     statuses
-}
-
-async fn start(app: &TestApp, b: &Browser, scenario: &str) -> String {
-    let res = b
-        .post_form(
-            "/conversations",
-            &[
-                ("scenario_id", scenario),
-                ("language", "ja"),
-                ("mode", "traditional"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    let _ = app;
-    location(&res)
-        .trim_start_matches("/conversations/")
-        .to_owned()
 }
 
 #[tokio::test]
@@ -79,8 +53,9 @@ async fn sign_ins_raced_at_once_each_count_in_the_throttle() {
 #[tokio::test]
 async fn messages_sent_at_once_get_distinct_positions() {
     let app = spawn_app().await;
-    let b = Arc::new(app.browser_for(&app.create_user("fast@example.com")));
-    let id = start(&app, &b, "ordering-ramen-osaka").await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let id = app.conversation(&learner).with_messages(2).create().await;
+    let b = Arc::new(learner.browser);
     let path = format!("/conversations/{id}/messages");
     let statuses = race(&b, move |b, n| {
         let path = path.clone();
@@ -102,7 +77,7 @@ async fn messages_sent_at_once_get_distinct_positions() {
         .count()
         .get_result(&mut app.conn())
         .unwrap();
-    assert_eq!(learner as usize, RACERS, "every message stored");
+    assert_eq!(learner as usize, RACERS + 2, "every message stored");
     positions.sort();
     let expected: Vec<i32> = (1..=positions.len() as i32).collect();
     assert_eq!(positions, expected, "distinct and without gaps");
@@ -111,21 +86,19 @@ async fn messages_sent_at_once_get_distinct_positions() {
 #[tokio::test]
 async fn a_conversation_ended_many_times_at_once_counts_one_attempt() {
     let app = spawn_app().await;
-    let user = app.create_user("ender@example.com");
-    let b = Arc::new(app.browser_for(&user));
     let attempts_before: i32 = scenario_metadata::table
         .find("ordering-ramen-osaka")
         .select(scenario_metadata::total_attempts)
         .first(&mut app.conn())
         .unwrap();
-    let id = start(&app, &b, "ordering-ramen-osaka").await;
-    let res = b
-        .post_form(
-            &format!("/conversations/{id}/messages"),
-            &[("content", "ラーメンをください")],
-        )
+    let learner = app.learner().email("ender@example.com").create().await;
+    let id = app
+        .conversation(&learner)
+        .scenario("ordering-ramen-osaka", "ja")
+        .with_messages(1)
+        .create()
         .await;
-    assert_eq!(res.status(), 303);
+    let (user, b) = (learner.id, Arc::new(learner.browser));
     let path = format!("/conversations/{id}/end");
     let statuses = race(&b, move |b, _| {
         let path = path.clone();

@@ -7,7 +7,6 @@ pub mod analyse;
 pub mod analysis;
 pub mod assist;
 pub mod help;
-pub mod offline;
 pub mod reading_aids;
 pub mod reply;
 pub mod report;

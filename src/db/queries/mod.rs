@@ -4,7 +4,7 @@
 pub mod conversations;
 pub mod jobs;
 pub mod languages;
-pub mod outbox;
+pub mod mail;
 pub mod preferences;
 pub mod progress;
 pub mod rate_limits;

@@ -1,8 +1,9 @@
 //! The AI partner port: what the conversation service asks of a model, and the two adapters
 //! behind it — the OpenAI-compatible HTTP API (`openai`) and the built-in offline partner
-//! (`crate::app::conversations::offline`). Tests run the real HTTP adapter against a local
+//! (`offline`). Tests run the real HTTP adapter against a local
 //! mock server.
 
+pub mod offline;
 pub mod openai;
 
 use futures_util::future::BoxFuture;

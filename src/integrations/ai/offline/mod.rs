@@ -56,11 +56,10 @@ struct Content {
 fn content() -> &'static Content {
     static CONTENT: OnceLock<Content> = OnceLock::new();
     CONTENT.get_or_init(|| {
-        let dialogues: Vec<Dialogue> = serde_json::from_str(include_str!("offline/dialogues.json"))
+        let dialogues: Vec<Dialogue> = serde_json::from_str(include_str!("dialogues.json"))
             .expect("offline dialogues are valid JSON");
-        let phrases: HashMap<String, Phrases> =
-            serde_json::from_str(include_str!("offline/phrases.json"))
-                .expect("offline phrases are valid JSON");
+        let phrases: HashMap<String, Phrases> = serde_json::from_str(include_str!("phrases.json"))
+            .expect("offline phrases are valid JSON");
         Content {
             dialogues: dialogues
                 .into_iter()

@@ -1,4 +1,4 @@
-//! Queries on `email_outbox`.
+//! Queries on `email_outbox`: the mail the app sends, queued, sent or failed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
