@@ -25,6 +25,9 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// `KAIWA_BASE_URL`: the public origin used in canonical links and emails.
     pub base_url: String,
+    /// Whether `base_url` was derived from the bind address (no `KAIWA_BASE_URL`), so that
+    /// `--bind` moves it too.
+    pub base_url_from_bind: bool,
     /// `KAIWA_SESSION_SECRET`: signs cookies; generated and kept in the data folder if unset.
     pub session_secret: Secret,
     /// `KAIWA_SEED`: whether `serve` loads the seed content on start (idempotent).
@@ -233,6 +236,7 @@ impl Settings {
                 .unwrap_or_else(|| "127.0.0.1:8080".into()),
         )
         .map_err(|reason| invalid("KAIWA_BIND", reason))?;
+        let base_url_from_bind = sources.get("KAIWA_BASE_URL").is_none();
         let base_url = match sources.get("KAIWA_BASE_URL") {
             Some(v) => parse_base_url(&v).map_err(|reason| invalid("KAIWA_BASE_URL", reason))?,
             None => format!("http://{bind}"),
@@ -370,6 +374,7 @@ impl Settings {
             bind,
             base_url,
             session_secret,
+            base_url_from_bind,
             seed_on_start,
             trust_proxy,
             workers,
@@ -389,6 +394,7 @@ impl Settings {
             db_pool_size: 4,
             bind: "127.0.0.1:0".parse().expect("a valid address"),
             base_url: "http://127.0.0.1".into(),
+            base_url_from_bind: false,
             session_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
             seed_on_start: false,
             trust_proxy: false,
@@ -399,6 +405,15 @@ impl Settings {
             google: None,
             smtp: None,
             ai: None,
+        }
+    }
+
+    /// Listens on `bind` (`kaiwa serve --bind`); a public URL derived from the old address
+    /// follows it, one set with `KAIWA_BASE_URL` stays.
+    pub fn rebind(&mut self, bind: SocketAddr) {
+        self.bind = bind;
+        if self.base_url_from_bind {
+            self.base_url = format!("http://{bind}");
         }
     }
 

@@ -97,7 +97,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { bind: None }) {
         Command::Serve { bind } => {
             if let Some(bind) = bind {
-                settings.bind = parse_bind(&bind).map_err(|e| anyhow::anyhow!("--bind: {e}"))?;
+                settings.rebind(parse_bind(&bind).map_err(|e| anyhow::anyhow!("--bind: {e}"))?);
             }
             serve(settings)
         }

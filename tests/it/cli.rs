@@ -174,6 +174,19 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(answered, "the server answered /health");
+    // With --bind and no KAIWA_BASE_URL, the public URL follows the bound port.
+    let robots = {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET /robots.txt HTTP/1.0\r\n\r\n").unwrap();
+        let mut body = String::new();
+        let _ = s.read_to_string(&mut body);
+        body
+    };
+    assert!(
+        robots.contains(&format!("Sitemap: http://127.0.0.1:{port}/sitemap.xml")),
+        "{robots}"
+    );
     assert!(
         dir.path().join("kaiwa.db").exists(),
         "the SQLite file is in the data folder"

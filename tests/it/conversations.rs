@@ -332,6 +332,51 @@ async fn reading_aids_annotate_mandarin_korean_and_japanese() {
 }
 
 #[tokio::test]
+async fn japanese_messages_show_furigana_over_every_kanji_run() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let id = app.conversation(&learner).create().await;
+    let path = format!("/conversations/{id}");
+    let res = learner
+        .browser
+        .post_form(
+            &format!("{path}/messages"),
+            &[("content", "ラーメンを一杯ください。今日は寒いです。")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let page = learner.browser.get_html(&path).await;
+    let bases = page.texts(".message.learner ruby");
+    let readings = page.texts(".message.learner ruby rt");
+    assert_eq!(
+        readings.len(),
+        3,
+        "一杯, 今日 and 寒 each get a reading: {bases:?}"
+    );
+    assert!(
+        bases[0].starts_with("一杯") && readings[0] == "いっぱい",
+        "{bases:?} {readings:?}"
+    );
+    assert!(
+        bases[2].starts_with("寒") && readings[2] == "さむ",
+        "okurigana stays bare: {readings:?}"
+    );
+    let text = page.text(".message.learner .text");
+    assert!(
+        text.contains("ください"),
+        "the kana are there, without a reading"
+    );
+    // The partner's lines get furigana too when they have kanji.
+    let partner_kanji = page
+        .texts(".message.partner .text")
+        .iter()
+        .any(|t| t.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+    if partner_kanji {
+        assert!(!page.texts(".message.partner ruby rt").is_empty());
+    }
+}
+
+#[tokio::test]
 async fn with_a_provider_replies_stream_from_the_openai_compatible_api() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
@@ -880,4 +925,36 @@ async fn offline_the_browser_speaks_and_the_provider_voice_routes_are_absent() {
             .status(),
         404
     );
+}
+
+#[tokio::test]
+async fn the_report_offers_practise_again_and_a_next_scenario_and_never_congratulates_unanalysed() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let id = app.conversation(&learner).with_messages(2).create().await;
+    let res = learner
+        .browser
+        .post_form(&format!("/conversations/{id}/end"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let report = learner
+        .browser
+        .get_html(&format!("/conversations/{id}/report"))
+        .await;
+    assert_eq!(report.status, 200);
+    let actions = report.attrs(".report-actions a", "href");
+    assert_eq!(
+        actions[0], "/conversations/new?scenario_id=ordering-ramen-osaka",
+        "practise again"
+    );
+    let next = report.attrs(".report-actions a.next-scenario", "href");
+    assert_eq!(next.len(), 1);
+    assert!(next[0].starts_with("/scenarios/") && !next[0].ends_with("ordering-ramen-osaka"));
+    assert_eq!(
+        app.get(&next[0]).await.status(),
+        200,
+        "the next scenario exists"
+    );
+    let text = report.text("main");
+    assert!(!text.contains("Well done"), "nothing was analysed: {text}");
 }

@@ -254,3 +254,20 @@ async fn an_htmx_request_gets_its_error_as_a_fragment_for_the_error_slot() {
         "one element with the slot's id"
     );
 }
+
+#[tokio::test]
+async fn the_site_has_an_icon_and_favicon_ico_leads_to_it() {
+    let app = spawn_app().await;
+    let page = app.get_html("/").await;
+    let icon = page.attrs("link[rel=icon]", "href");
+    assert_eq!(icon, vec!["/static/favicon.svg"]);
+    let res = app.get("/favicon.ico").await;
+    assert_eq!(res.status(), 301);
+    assert_eq!(res.headers()["location"], "/static/favicon.svg");
+    let svg = app.get("/static/favicon.svg").await;
+    assert_eq!(svg.status(), 200);
+    assert!(svg.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/svg+xml"));
+}

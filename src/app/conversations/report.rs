@@ -32,6 +32,8 @@ pub struct Report {
     pub messages: Vec<Message>,
     pub scenario: Option<Scenario>,
     pub analysis: AnalysisState,
+    /// Another public scenario at the same level, to practise next.
+    pub next: Option<Scenario>,
 }
 
 /// The report of `owner`'s conversation `id`; `Ok(None)` while it has not ended.
@@ -53,10 +55,16 @@ pub async fn load(
                 Some(s) => queries::scenarios::find(c, s)?,
                 None => None,
             };
-            Ok(Some((conversation, messages, scenario)))
+            let next = match &scenario {
+                Some(s) => queries::scenarios::list_public_at_levels(c, &[s.cefr_level], 20)?
+                    .into_iter()
+                    .find(|other| other.id != s.id),
+                None => None,
+            };
+            Ok(Some((conversation, messages, scenario, next)))
         })
         .await?;
-    let Some((conversation, messages, scenario)) = loaded else {
+    let Some((conversation, messages, scenario, next)) = loaded else {
         return Ok(None);
     };
     let analysed = messages.iter().any(|m| m.grammar_analysis.is_some());
@@ -70,6 +78,7 @@ pub async fn load(
         messages,
         scenario,
         analysis,
+        next,
     }))
 }
 

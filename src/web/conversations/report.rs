@@ -113,6 +113,10 @@ pub(super) struct ReportPage {
     comfort: String,
     engagement: String,
     objectives: Vec<String>,
+    /// Where "Practise again" starts a new conversation with the same scenario.
+    again: String,
+    /// (href, title) of the scenario to practise next.
+    next: Option<(String, String)>,
     feedback: Feedback,
     messages: Vec<MessageView>,
 }
@@ -147,6 +151,17 @@ impl ReportPage {
                 .as_ref()
                 .map(|s| s.learning_objectives.0.clone())
                 .unwrap_or_default(),
+            again: match &c.scenario_id {
+                Some(s) => format!(
+                    "/conversations/new?scenario_id={}",
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                ),
+                None => "/conversations/new".to_owned(),
+            },
+            next: report
+                .next
+                .as_ref()
+                .map(|s| (format!("/scenarios/{}", s.id), s.title.clone())),
             feedback: Feedback::new(&report, offline),
             messages: report
                 .messages

@@ -1,5 +1,6 @@
-//! Display-ready messages: text, reading aids (ruby pairs for Mandarin, a romanization line
-//! otherwise) and the translation.
+//! Display-ready messages: text, reading aids (ruby: pinyin for Mandarin, furigana for
+//! Japanese; a romanization line for the other scripts and for Japanese romaji) and the
+//! translation.
 
 use crate::app::conversations::reading_aids;
 use crate::db::models::Message;
@@ -23,7 +24,9 @@ pub struct MessageView {
 
 impl MessageView {
     pub fn new(m: &Message, lang: &str) -> Self {
-        let ruby = if lang == "zh" {
+        // why: Mandarin gets pinyin over every character, Japanese furigana over each kanji run
+        // (kana need none); other scripts have a romanization line instead.
+        let ruby = if lang == "zh" || lang == "ja" {
             reading_aids::ruby_pairs(&m.content, lang)
         } else {
             Vec::new()

@@ -15,6 +15,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
         .route("/robots.txt", web::get().to(robots))
+        .route("/favicon.ico", web::get().to(favicon))
         .route("/sitemap.xml", web::get().to(sitemap))
         .route("/static/{path:.*}", web::get().to(asset));
 }
@@ -49,6 +50,14 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
             status,
             database: Some(state.settings.database.backend_name()),
         })
+}
+
+/// Browsers ask for `/favicon.ico` before they read the page's icon link; send them to it.
+async fn favicon() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header(("Location", "/static/favicon.svg"))
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .finish()
 }
 
 async fn robots(state: web::Data<AppState>) -> HttpResponse {
