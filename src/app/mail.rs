@@ -6,6 +6,7 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+use crate::app::ids::EmailId;
 use crate::app::jobs::{enqueue, Job};
 use crate::app::{Ctx, DbError};
 use crate::db::models::NewOutboxEmail;
@@ -15,7 +16,7 @@ use crate::db::{new_id, queries, DbConn};
 /// The job that delivers one outbox email.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeliverEmail {
-    pub email_id: String,
+    pub email_id: EmailId,
 }
 
 impl Job for DeliverEmail {
@@ -118,7 +119,14 @@ pub fn queue(conn: &mut DbConn, email: Email, now: NaiveDateTime) -> diesel::Que
             created_at: now,
         },
     )?;
-    enqueue(conn, &DeliverEmail { email_id: id }, now).map(|_| ())
+    enqueue(
+        conn,
+        &DeliverEmail {
+            email_id: id.into(),
+        },
+        now,
+    )
+    .map(|_| ())
 }
 
 pub fn verify_email(to: &str, user_id: &str, link: &str) -> Email {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod conversations;
 pub mod ctx;
 pub mod home;
+pub mod ids;
 pub mod jobs;
 pub mod mail;
 pub mod onboarding;

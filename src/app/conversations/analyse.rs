@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{analysis, analysis_input, store_analysis, ConversationError};
+use crate::app::ids::ConversationId;
 use crate::app::jobs::Job;
 use crate::app::{Ctx, DbError};
 use crate::db::queries::{self, preferences::Owner};
@@ -15,7 +16,7 @@ use crate::integrations::ai::Task;
 /// The job analysing one ended conversation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnalyseConversation {
-    pub conversation_id: String,
+    pub conversation_id: ConversationId,
 }
 
 impl AnalyseConversation {

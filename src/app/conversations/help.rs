@@ -5,6 +5,7 @@
 
 use super::assist::{clean_line, hint_prompt, parse_hint, say_it_prompt, translate_prompt};
 use super::{analysis_input, ConversationError, MAX_MESSAGE_CHARS};
+use crate::app::ids::{ConversationId, MessageId};
 use crate::app::Ctx;
 use crate::db::models::Message;
 use crate::db::queries::{self, preferences::Owner};
@@ -33,7 +34,11 @@ async fn context(
 }
 
 /// A hint for answering the partner's latest line, with two replies.
-pub async fn hint(ctx: &Ctx, owner: Owner, id: String) -> Result<Assistance, ConversationError> {
+pub async fn hint(
+    ctx: &Ctx,
+    owner: Owner,
+    id: ConversationId,
+) -> Result<Assistance, ConversationError> {
     let (language, native, messages) = context(ctx, &owner, &id).await?;
     let mut help = Assistance {
         title: "A hint".into(),
@@ -82,7 +87,7 @@ pub async fn hint(ctx: &Ctx, owner: Owner, id: String) -> Result<Assistance, Con
 pub async fn say(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     sentence: String,
 ) -> Result<Assistance, ConversationError> {
     let sentence = sentence.trim().to_owned();
@@ -116,8 +121,8 @@ pub async fn say(
 pub async fn translate(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
-    message_id: String,
+    id: ConversationId,
+    message_id: MessageId,
 ) -> Result<Assistance, ConversationError> {
     let (language, native, messages) = context(ctx, &owner, &id).await?;
     let message = messages

@@ -559,7 +559,7 @@ pub fn end(
         }
         if queue_analysis && learner_turns > 0 {
             let job = analyse::AnalyseConversation {
-                conversation_id: id.to_owned(),
+                conversation_id: id.into(),
             };
             crate::app::jobs::enqueue(conn, &job, now)?;
         }

@@ -7,6 +7,7 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 
 use super::{get, reply_request, save_reply, ConversationError};
+use crate::app::ids::ConversationId;
 use crate::app::Ctx;
 use crate::db::models::Message;
 use crate::db::queries::{self, preferences::Owner};
@@ -83,7 +84,11 @@ pub struct ReplyStream {
 
 /// Streams the reply the partner owes in conversation `id`: tokens, then `Done` once it is
 /// stored, or `Failed`. When no reply is owed the stream is just `Done` with nothing.
-pub async fn stream(ctx: &Ctx, owner: Owner, id: String) -> Result<ReplyStream, ConversationError> {
+pub async fn stream(
+    ctx: &Ctx,
+    owner: Owner,
+    id: ConversationId,
+) -> Result<ReplyStream, ConversationError> {
     let (o, i) = (owner.clone(), id.clone());
     let (language, request) = ctx
         .db
@@ -105,7 +110,7 @@ pub async fn stream(ctx: &Ctx, owner: Owner, id: String) -> Result<ReplyStream, 
     let ctx = ctx.clone();
     let extras = ctx.ai.extras(&request);
     let chunks = ctx.ai.reply(request);
-    let events = async_stream(ctx, owner, id, extras, chunks);
+    let events = async_stream(ctx, owner, id.0, extras, chunks);
     Ok(ReplyStream { language, events })
 }
 

@@ -3,6 +3,7 @@
 
 use super::analyse::{self, AnalysisState};
 use super::{end, get, ConversationError, Ending};
+use crate::app::ids::ConversationId;
 use crate::app::Ctx;
 use crate::db::models::{Conversation, Message, Scenario};
 use crate::db::queries::{self, preferences::Owner};
@@ -13,7 +14,7 @@ use crate::db::types::ConversationStatus;
 pub async fn finish(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     ending: Ending,
 ) -> Result<Conversation, ConversationError> {
     let analyse = !ctx.ai.is_offline();
@@ -40,7 +41,7 @@ pub struct Report {
 pub async fn load(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
+    id: ConversationId,
 ) -> Result<Option<Report>, ConversationError> {
     let offline = ctx.ai.is_offline();
     let loaded = ctx

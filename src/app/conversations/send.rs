@@ -2,6 +2,7 @@
 //! the reply follows separately (`reply`).
 
 use super::{add_learner_message, get, ConversationError};
+use crate::app::ids::ConversationId;
 use crate::app::Ctx;
 use crate::db::models::Message;
 use crate::db::queries::preferences::Owner;
@@ -17,7 +18,7 @@ pub struct Sent {
 pub async fn send(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     content: String,
 ) -> Result<Sent, ConversationError> {
     let now = ctx.clock.naive();

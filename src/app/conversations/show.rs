@@ -2,6 +2,7 @@
 //! replies for the partner's latest line — loaded once.
 
 use super::{awaiting_reply, get, latest_line_request, ConversationError};
+use crate::app::ids::ConversationId;
 use crate::app::Ctx;
 use crate::db::models::{Conversation, Message};
 use crate::db::queries::{self, preferences::Owner};
@@ -30,7 +31,7 @@ impl Transcript {
 pub async fn transcript(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
+    id: ConversationId,
 ) -> Result<Transcript, ConversationError> {
     let (conversation, messages, voice, request) = ctx
         .db
@@ -63,6 +64,10 @@ pub async fn transcript(
 }
 
 /// Whether `owner` may act on conversation `id` (`NotFound` otherwise).
-pub async fn check(ctx: &Ctx, owner: Owner, id: String) -> Result<Conversation, ConversationError> {
+pub async fn check(
+    ctx: &Ctx,
+    owner: Owner,
+    id: ConversationId,
+) -> Result<Conversation, ConversationError> {
     ctx.db.run(move |c| get(c, &owner, &id)).await
 }

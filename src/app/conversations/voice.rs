@@ -3,6 +3,7 @@
 //! conversation's spoken seconds). Offline, the browser's own voices are used instead.
 
 use super::{get, ConversationError};
+use crate::app::ids::{ConversationId, MessageId};
 use crate::app::Ctx;
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::MessageRole;
@@ -12,8 +13,8 @@ use crate::db::types::MessageRole;
 pub async fn speech(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
-    message_id: String,
+    id: ConversationId,
+    message_id: MessageId,
 ) -> Result<Vec<u8>, ConversationError> {
     if ctx.ai.is_offline() {
         return Err(ConversationError::NotFound);
@@ -57,7 +58,7 @@ pub const MAX_AUDIO_BYTES: usize = 10 * 1024 * 1024;
 pub async fn transcribe(
     ctx: &Ctx,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     recording: Recording,
 ) -> Result<String, ConversationError> {
     let (o, i) = (owner.clone(), id.clone());

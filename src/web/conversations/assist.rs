@@ -8,7 +8,7 @@ async fn with_help(
     state: &AppState,
     visitor: &Visitor,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     assist: Assistance,
 ) -> Result<HttpResponse, AppError> {
     crate::web::render(&show_page(state, visitor, owner, id, String::new(), assist).await?)
@@ -17,7 +17,7 @@ async fn with_help(
 pub(super) async fn hint(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
     let assist = help::hint(&state.ctx, owner.clone(), id.clone()).await?;
@@ -33,7 +33,7 @@ pub(super) struct SayForm {
 pub(super) async fn say(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
     form: web::Form<SayForm>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
@@ -48,7 +48,7 @@ pub(super) async fn say(
 pub(super) async fn translate(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ConversationId, MessageId)>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, (id, message_id)) = (owner(&state, &visitor).0, path.into_inner());
     let assist = help::translate(&state.ctx, owner.clone(), id.clone(), message_id).await?;

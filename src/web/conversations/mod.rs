@@ -20,6 +20,7 @@ use crate::app::conversations::help::Assistance;
 use crate::app::conversations::show::Transcript;
 use crate::app::conversations::start::{self, NewForm};
 use crate::app::conversations::{self as convo, ConversationError, Ending, Start};
+use crate::app::ids::{ConversationId, MessageId};
 use crate::app::Owner;
 use crate::db::types::EngagementLevel;
 use crate::web::error::AppError;
@@ -326,7 +327,7 @@ async fn show_page(
     state: &AppState,
     visitor: &Visitor,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     error: String,
     assist: Assistance,
 ) -> Result<ShowPage, AppError> {
@@ -345,7 +346,7 @@ async fn show_invalid(
     state: &AppState,
     visitor: &Visitor,
     owner: Owner,
-    id: String,
+    id: ConversationId,
     error: String,
 ) -> Result<HttpResponse, AppError> {
     let page = show_page(state, visitor, owner, id, error, Assistance::default()).await?;
@@ -355,7 +356,7 @@ async fn show_invalid(
 async fn show(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, _) = owner(&state, &visitor);
     let page = show_page(
@@ -398,7 +399,7 @@ async fn send(
     req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
     form: web::Form<MessageForm>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
@@ -423,7 +424,7 @@ async fn reply(
     req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
     convo::show::check(&state.ctx, owner.clone(), id.clone()).await?;

@@ -41,7 +41,7 @@ impl TryFrom<EndForm> for Ending {
 pub(super) async fn end(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
     form: web::Form<EndForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -177,7 +177,7 @@ pub(super) async fn report(
     req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, _) = owner(&state, &visitor);
     let id = id.into_inner();

@@ -49,7 +49,7 @@ fn event_bytes(event: ReplyEvent, lang: &str) -> Result<web::Bytes, actix_web::E
 pub(super) async fn stream(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, _) = owner(&state, &visitor);
     let reply = convo::reply::stream(&state.ctx, owner, id.into_inner()).await?;

@@ -8,7 +8,7 @@ use super::*;
 pub(super) async fn audio(
     state: web::Data<AppState>,
     visitor: Visitor,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ConversationId, MessageId)>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, (id, message_id)) = (owner(&state, &visitor).0, path.into_inner());
     let bytes = convo::voice::speech(&state.ctx, owner, id, message_id).await?;
@@ -33,7 +33,7 @@ pub(super) async fn transcribe(
     req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
@@ -63,7 +63,7 @@ pub(super) struct AidsForm {
 pub(super) async fn toggle_aids(
     state: web::Data<AppState>,
     visitor: Visitor,
-    id: web::Path<String>,
+    id: web::Path<ConversationId>,
     form: web::Form<AidsForm>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
