@@ -290,10 +290,10 @@ async fn pages_keep_the_filters_and_the_htmx_fragment_is_just_the_results() {
     let full = app.get_html("/scenarios").await;
     assert_eq!(full.attrs("form.catalog-filters", "method"), vec!["get"]);
     assert_eq!(
-        full.attrs("form.catalog-filters", "hx-push-url"),
+        full.attrs("form.catalog-filters", "data-hx-push-url"),
         vec!["true"]
     );
-    assert!(full.attrs("form.catalog-filters", "hx-trigger")[0].contains("delay:"));
+    assert!(full.attrs("form.catalog-filters", "data-hx-trigger")[0].contains("delay:"));
 }
 
 async fn get_metadata(app: &TestApp, id: &str) -> ScenarioMetadata {

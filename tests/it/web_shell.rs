@@ -271,3 +271,36 @@ async fn the_site_has_an_icon_and_favicon_ico_leads_to_it() {
         .unwrap()
         .starts_with("image/svg+xml"));
 }
+
+#[tokio::test]
+async fn htmx_attributes_are_written_as_valid_data_attributes() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let conversation = app.conversation(&learner).create().await;
+    for path in [
+        "/".to_owned(),
+        "/scenarios".to_owned(),
+        "/scenarios/ordering-ramen-osaka".to_owned(),
+        "/onboarding".to_owned(),
+        "/settings".to_owned(),
+        format!("/conversations/{conversation}"),
+    ] {
+        let page = learner.browser.get_html(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let sel = scraper::Selector::parse("*").unwrap();
+        let bare: Vec<String> = page
+            .html
+            .select(&sel)
+            .flat_map(|e| e.value().attrs().map(|(name, _)| name.to_owned()))
+            .filter(|name| name.starts_with("hx-"))
+            .collect();
+        assert!(bare.is_empty(), "{path}: {bare:?}");
+        let data_hx = page
+            .html
+            .select(&sel)
+            .flat_map(|e| e.value().attrs().map(|(name, _)| name.to_owned()))
+            .filter(|name| name.starts_with("data-hx-"))
+            .count();
+        assert!(data_hx > 0, "{path} uses htmx");
+    }
+}
