@@ -958,3 +958,45 @@ async fn the_report_offers_practise_again_and_a_next_scenario_and_never_congratu
     let text = report.text("main");
     assert!(!text.contains("Well done"), "nothing was analysed: {text}");
 }
+
+#[tokio::test]
+async fn offline_the_page_offers_only_what_works_and_the_aids_toggle_only_where_there_are_aids() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let ja = app.conversation(&learner).create().await;
+    let page = learner
+        .browser
+        .get_html(&format!("/conversations/{ja}"))
+        .await;
+    assert!(
+        page.texts("form[action$='/hint']").is_empty(),
+        "no provider-only hint button"
+    );
+    assert!(page.texts("form[action$='/say']").is_empty());
+    assert!(
+        page.texts("form[action$='/translate']").is_empty(),
+        "no translate buttons offline"
+    );
+    assert!(
+        !page.texts(".help .hint-text").is_empty(),
+        "the authored hint is there"
+    );
+    assert_eq!(
+        page.texts("form.aids-toggle").len(),
+        1,
+        "Japanese has reading aids"
+    );
+    let de = app
+        .conversation(&learner)
+        .scenario("ordering-ramen-osaka", "de")
+        .create()
+        .await;
+    let page = learner
+        .browser
+        .get_html(&format!("/conversations/{de}"))
+        .await;
+    assert!(
+        page.texts("form.aids-toggle").is_empty(),
+        "German has none to toggle"
+    );
+}

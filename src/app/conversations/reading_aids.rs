@@ -16,6 +16,14 @@ pub struct ReadingAids {
     pub kanji: Option<String>,
 }
 
+/// The languages whose messages get reading aids (ruby or a romanization line).
+pub const WITH_AIDS: [&str; 6] = ["ja", "zh", "ko", "ru", "hi", "ar"];
+
+/// Whether messages in `language` get reading aids (the page offers the toggle only then).
+pub fn has_aids(language: &str) -> bool {
+    WITH_AIDS.contains(&language)
+}
+
 /// Computes what the language needs; Latin-script languages get nothing.
 pub fn annotate(language: &str, text: &str) -> ReadingAids {
     match language {

@@ -282,6 +282,8 @@ struct ShowPage {
     assist: Assistance,
     /// Whether reading aids (furigana, pinyin, romanization) are shown.
     aids: bool,
+    /// Whether the language has reading aids at all (else no toggle).
+    has_aids: bool,
     /// Whether the provider speaks and transcribes (otherwise the browser's voices).
     provider_voice: bool,
 }
@@ -303,7 +305,15 @@ impl ShowPage {
             messages: t
                 .messages
                 .iter()
-                .map(|m| MessageView::new(m, &lang).translatable(&c.id, &visitor.csrf_token))
+                .map(|m| {
+                    let view = MessageView::new(m, &lang);
+                    // why: offline, translations are authored; asking for one would only fail.
+                    if offline {
+                        view
+                    } else {
+                        view.translatable(&c.id, &visitor.csrf_token)
+                    }
+                })
                 .collect(),
             title,
             lang,
@@ -317,6 +327,7 @@ impl ShowPage {
             error,
             assist,
             aids: visitor.reading_aids,
+            has_aids: convo::reading_aids::has_aids(&c.target_language_id),
             provider_voice: !offline,
         }
     }
