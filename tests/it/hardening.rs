@@ -469,3 +469,14 @@ async fn every_route_refuses_nul_bytes_long_values_and_huge_bodies_and_writes_no
     let res = b.get("/account").await;
     assert_eq!(res.status(), 200, "still signed in: nothing was changed");
 }
+
+#[tokio::test]
+async fn absurd_page_numbers_get_a_page_not_a_server_error() {
+    let app = spawn_app().await;
+    for page in ["9223372036854775807", "-9223372036854775808", "0", "abc"] {
+        let res = app.get(&format!("/scenarios?page={page}")).await;
+        assert_eq!(res.status(), 200, "page={page}");
+        let res = app.get(&format!("/scenarios?q=ramen&page={page}")).await;
+        assert_eq!(res.status(), 200, "search, page={page}");
+    }
+}

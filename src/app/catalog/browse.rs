@@ -72,6 +72,9 @@ pub struct Search {
     pub page: i64,
 }
 
+/// The last page number a listing accepts (beyond it: that page, empty).
+pub const MAX_PAGE: i64 = 100_000;
+
 /// One page of results.
 pub struct CatalogPage {
     pub scenarios: Vec<(Scenario, ScenarioMetadata)>,
@@ -179,7 +182,8 @@ pub fn search(
         Sort::TopRated => CatalogOrder::TopRated,
         Sort::Newest => CatalogOrder::Newest,
     };
-    let page = s.page.max(1);
+    // why: a page number far past the end would overflow the offset; nobody pages that far.
+    let page = s.page.clamp(1, MAX_PAGE);
     let found =
         queries::scenarios::list_catalog(conn, &filter, &order, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
     Ok(CatalogPage {
