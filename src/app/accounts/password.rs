@@ -1,8 +1,6 @@
 //! Passwords: the rules a new one must meet, and argon2id hashing (pure, no database).
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 
 /// The shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
@@ -33,11 +31,10 @@ pub fn check_new(password: &str, email: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// An argon2id hash in PHC string form.
+/// An argon2id hash in PHC string form, with a random 16-byte salt from the OS.
 pub fn hash(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| anyhow::anyhow!("hashing a password failed: {e}"))
 }
@@ -94,5 +91,14 @@ mod tests {
         assert!(verify("river otter breakfast", &stored));
         assert!(!verify("river otter lunch", &stored));
         assert!(!verify("anything", "not a hash"));
+    }
+
+    /// A hash made by argon2 0.5 (the version that wrote the hashes already stored) must
+    /// keep verifying after an upgrade of the crate.
+    #[test]
+    fn a_hash_from_argon2_0_5_still_verifies() {
+        const STORED: &str = "$argon2id$v=19$m=19456,t=2,p=1$i1oHIgw6ByQpivJyuhePwA$4yHJ6NJKDv5+k8C+SDTpQ8kd/o6S496L8nBkjzVIsLY";
+        assert!(verify("river otter breakfast", STORED));
+        assert!(!verify("river otter lunch", STORED));
     }
 }
