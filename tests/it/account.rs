@@ -616,3 +616,58 @@ async fn after_deleting_the_account_the_home_page_says_so() {
          the next page (/scenarios) showed {later:?}; while signed in, `/`'s nav was {nav:?}"
     );
 }
+
+#[tokio::test]
+async fn the_account_page_names_devices_and_marks_this_one() {
+    let app = spawn_app().await;
+    let id = app.create_user("devices@example.com");
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    let other = kaiwa::app::accounts::start_session(
+        &mut app.conn(),
+        &id,
+        None,
+        None,
+        Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1".into()),
+        chrono::Utc::now().naive_utc(),
+    )
+    .unwrap();
+    assert!(!other.is_empty());
+    let token = kaiwa::app::accounts::start_session(
+        &mut app.conn(),
+        &id,
+        None,
+        None,
+        Some(firefox.into()),
+        chrono::Utc::now().naive_utc(),
+    )
+    .unwrap();
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &format!("kaiwa_auth={token}; Path=/"),
+        &app.address.parse::<reqwest::Url>().unwrap(),
+    );
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .user_agent(firefox)
+        .build()
+        .unwrap();
+    let html = client
+        .get(app.url("/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let page = scraper::Html::parse_document(&html);
+    let rows: Vec<String> = page
+        .select(&scraper::Selector::parse("table.sessions td:first-child").unwrap())
+        .map(|e| e.text().collect::<String>())
+        .collect();
+    assert!(rows.iter().any(|r| r == "Safari on iPhone"), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r == "Firefox on Linux (this device)"),
+        "{rows:?}"
+    );
+    assert!(!html.contains("Gecko/20100101"), "no raw user agents");
+}

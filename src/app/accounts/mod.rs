@@ -12,6 +12,7 @@
 //! are [`DbError`].
 
 pub mod cleanup;
+pub mod device;
 pub mod export;
 pub mod google;
 pub mod password;

@@ -12,6 +12,8 @@ struct SessionRow {
     started: String,
     expires: String,
     device: String,
+    /// Whether this is the browser looking at the page.
+    current: bool,
 }
 
 #[derive(Template)]
@@ -31,7 +33,13 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn new(layout: Layout, user: &User, page: AccountPage, error: String) -> Self {
+    fn new(
+        layout: Layout,
+        user: &User,
+        page: AccountPage,
+        error: String,
+        this_session: Option<String>,
+    ) -> Self {
         let languages = |current: &Option<String>| {
             choices::language_options(&page.languages, current.as_deref())
         };
@@ -51,10 +59,8 @@ impl ShowPage {
                 .map(|s| SessionRow {
                     started: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
                     expires: s.expires_at.format("%Y-%m-%d").to_string(),
-                    device: s
-                        .user_agent
-                        .clone()
-                        .unwrap_or_else(|| "Unknown device".into()),
+                    device: crate::app::accounts::device::describe(s.user_agent.as_deref()),
+                    current: this_session.as_deref() == Some(s.id.as_str()),
                 })
                 .collect(),
             has_password: user.password_hash.is_some(),
@@ -72,7 +78,14 @@ async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let page = profile::page(&state.ctx, user.id.clone()).await?;
     let layout = visitor.layout("Your account — Kaiwa", "Your Kaiwa account.");
-    render_status(status, &ShowPage::new(layout, user, page, error))
+    let this_session = visitor
+        .auth_token
+        .as_deref()
+        .map(crate::app::accounts::tokens::digest);
+    render_status(
+        status,
+        &ShowPage::new(layout, user, page, error, this_session),
+    )
 }
 
 /// The account page again, showing what was wrong with a form of it.
