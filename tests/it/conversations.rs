@@ -1000,3 +1000,58 @@ async fn offline_the_page_offers_only_what_works_and_the_aids_toggle_only_where_
         "German has none to toggle"
     );
 }
+
+/// The `data:` lines of the `done` event, joined (its HTML).
+fn done_html(body: &str) -> String {
+    let start = body.find("event: done").expect("a done event");
+    body[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("data:"))
+        .map(|l| l.trim_start_matches("data:").trim_start())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn after_a_streamed_reply_the_hint_panel_belongs_to_the_new_line() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let id = app.conversation(&learner).create().await;
+    let path = format!("/conversations/{id}");
+    let before = learner.browser.get_html(&path).await;
+    let first_hint = before.text("#help .hint-text");
+    let res = learner
+        .browser
+        .htmx_post(
+            &format!("{path}/messages"),
+            &[("content", "ラーメンをください")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let body = learner
+        .browser
+        .get(&format!("{path}/stream"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let html = scraper::Html::parse_fragment(&done_html(&body));
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let help = html
+        .select(&sel("#help"))
+        .next()
+        .expect("the hint panel comes with the reply");
+    let streamed_hint: String = help
+        .select(&sel(".hint-text"))
+        .flat_map(|e| e.text())
+        .collect();
+    // The panel the stream sends is the one a reload shows for the new line.
+    let after = learner.browser.get_html(&path).await;
+    assert_eq!(streamed_hint.trim(), after.text("#help .hint-text"));
+    assert_ne!(
+        streamed_hint.trim(),
+        first_hint,
+        "not the previous line's hint"
+    );
+}

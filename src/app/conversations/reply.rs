@@ -66,11 +66,13 @@ pub async fn reply_now(ctx: &Ctx, owner: &Owner, id: &str) -> Result<(), Convers
 pub enum ReplyEvent {
     /// The next piece of the partner's words.
     Token(String),
-    /// The reply is stored: the partner's message (none when nothing was owed) and the
-    /// learner's last message when it gained an immediate correction.
+    /// The reply is stored: the partner's message (none when nothing was owed), the
+    /// learner's last message when it gained an immediate correction, and the hint and
+    /// suggested replies that go with the new line.
     Done {
         reply: Option<Box<Message>>,
         corrected: Option<Box<Message>>,
+        help: Box<crate::integrations::ai::ReplyExtras>,
     },
     /// The provider stopped midway; nothing was stored and the learner's message is kept.
     Failed(String),
@@ -101,6 +103,7 @@ pub async fn stream(
         let done = ReplyEvent::Done {
             reply: None,
             corrected: None,
+            help: Box::default(),
         };
         return Ok(ReplyStream {
             language,
@@ -167,7 +170,7 @@ async fn store(
     text: String,
     extras: crate::integrations::ai::ReplyExtras,
 ) -> ReplyEvent {
-    let (provider, now) = (ctx.ai.name(), ctx.clock.naive());
+    let (provider, now, help) = (ctx.ai.name(), ctx.clock.naive(), Box::new(extras.clone()));
     let saved = ctx
         .db
         .run(move |c| -> Result<_, ConversationError> {
@@ -184,6 +187,7 @@ async fn store(
         Ok((reply, corrected)) => ReplyEvent::Done {
             reply: reply.map(Box::new),
             corrected: corrected.map(Box::new),
+            help,
         },
         Err(e) => {
             tracing::error!(error = %e, "storing a streamed reply failed");

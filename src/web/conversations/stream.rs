@@ -23,21 +23,43 @@ pub(super) fn sse(event: &str, data: &str) -> web::Bytes {
     web::Bytes::from(out)
 }
 
+/// The hint panel for the partner's new line (`#help` on the page).
+#[derive(Template)]
+#[template(path = "conversations/_help.html")]
+struct HelpFragment<'a> {
+    lang: &'a str,
+    hint: String,
+    suggestions: Vec<(String, String)>,
+}
+
 /// One reply event as server-sent event bytes.
 ///
 /// why: in `done`, the first element replaces the pending bubble; the page's script swaps any
-/// further element (the learner's message with its new correction) in by its id.
+/// further element (the learner's message with its new correction, the hint panel `#help`)
+/// in by its id.
 fn event_bytes(event: ReplyEvent, lang: &str) -> Result<web::Bytes, actix_web::Error> {
     Ok(match event {
         ReplyEvent::Token(t) => sse("token", &t),
         ReplyEvent::Failed(message) => sse("failed", &message),
-        ReplyEvent::Done { reply, corrected } => {
+        ReplyEvent::Done {
+            reply,
+            corrected,
+            help,
+        } => {
             let mut html = String::new();
             for m in reply.iter().chain(corrected.iter()) {
                 let fragment = MessageFragment {
                     m: MessageView::new(m, lang),
                 };
                 html.push_str(&fragment.render().map_err(AppError::from)?);
+            }
+            if reply.is_some() {
+                let help = HelpFragment {
+                    lang,
+                    hint: help.hint.clone().unwrap_or_default(),
+                    suggestions: help.suggested_replies.clone(),
+                };
+                html.push_str(&help.render().map_err(AppError::from)?);
             }
             sse("done", &html)
         }
