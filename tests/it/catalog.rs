@@ -896,3 +896,41 @@ async fn browsing_a_huge_catalog_counts_up_to_a_limit() {
         public_count(&app, |s| s.cefr_level.as_str() == "C2")
     );
 }
+
+#[tokio::test]
+async fn saving_and_rating_over_htmx_update_the_counts_on_the_page_with_the_right_plural() {
+    let app = spawn_app().await;
+    let learner = app.learner().create().await;
+    let path = "/scenarios/ordering-ramen-osaka";
+    let before = learner.browser.get_html(path).await;
+    assert_eq!(before.text("#stats"), "Saved by 0 learners");
+    let res = learner
+        .browser
+        .htmx_post(&format!("{path}/save"), &[("saved", "true")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let fragment = scraper::Html::parse_fragment(&res.text().await.unwrap());
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    let stats = fragment
+        .select(&sel("#stats[data-hx-swap-oob=true]"))
+        .next()
+        .expect("the stats line comes along, swapped out of band");
+    assert_eq!(stats.text().collect::<String>(), "Saved by 1 learner");
+    let res = learner
+        .browser
+        .htmx_post(&format!("{path}/rating"), &[("rating", "5")])
+        .await;
+    let fragment = scraper::Html::parse_fragment(&res.text().await.unwrap());
+    let rating: String = fragment
+        .select(&sel("#stats .rating"))
+        .flat_map(|e| e.text())
+        .collect();
+    assert_eq!(rating, "5.0", "the new rating, not the old one");
+    let after = learner.browser.get_html(path).await;
+    assert_eq!(after.text("#stats"), "Saved by 1 learner · rated 5.0 of 5");
+    assert_eq!(
+        after.texts("#stats").len(),
+        1,
+        "one stats line on the full page"
+    );
+}

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use super::{can_view, CatalogError};
 use crate::app::Ctx;
 use crate::db::conn::write_transaction;
-use crate::db::models::{Scenario, User, UserScenarioProgress};
+use crate::db::models::{Scenario, ScenarioMetadata, User, UserScenarioProgress};
 use crate::db::{queries, DbConn};
 
 /// A change a learner makes to their relation with a scenario.
@@ -22,6 +22,8 @@ pub enum ProgressChange {
 pub struct ProgressUpdate {
     pub progress: Option<UserScenarioProgress>,
     pub refused: Option<String>,
+    /// The scenario's aggregates after the change (save count, rating), for the page's stats.
+    pub metadata: Option<ScenarioMetadata>,
 }
 
 /// Applies `change` of `user` to scenario `scenario_id`; an invalid change is refused with
@@ -34,19 +36,21 @@ pub async fn change(
 ) -> Result<ProgressUpdate, CatalogError> {
     let now = ctx.clock.naive();
     ctx.db
-        .run(
-            move |c| match update_progress(c, &user, &scenario_id, change, now) {
-                Ok(p) => Ok(ProgressUpdate {
-                    progress: Some(p),
-                    refused: None,
-                }),
-                Err(CatalogError::Invalid(reason)) => Ok(ProgressUpdate {
-                    progress: queries::progress::find(c, &user.id, &scenario_id)?,
-                    refused: Some(reason),
-                }),
-                Err(e) => Err(e),
-            },
-        )
+        .run(move |c| {
+            let (progress, refused) = match update_progress(c, &user, &scenario_id, change, now) {
+                Ok(p) => (Some(p), None),
+                Err(CatalogError::Invalid(reason)) => (
+                    queries::progress::find(c, &user.id, &scenario_id)?,
+                    Some(reason),
+                ),
+                Err(e) => return Err(e),
+            };
+            Ok(ProgressUpdate {
+                progress,
+                refused,
+                metadata: queries::scenarios::find_metadata(c, &scenario_id)?,
+            })
+        })
         .await
 }
 

@@ -7,7 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::views::{ProgressView, ScenarioCard};
+use super::views::{ProgressView, ScenarioCard, StatsView};
 use super::{html, is_htmx, see_other};
 use crate::app::catalog::progress::{self, MyScenarios, ProgressChange, ProgressUpdate};
 use crate::web::error::AppError;
@@ -28,6 +28,8 @@ struct ProgressFragment {
     layout: Layout,
     progress: Option<ProgressView>,
     error: String,
+    /// The save count and rating, swapped out of band into the page's `#stats`.
+    stats: Option<StatsView>,
 }
 
 impl ProgressFragment {
@@ -45,6 +47,7 @@ impl ProgressFragment {
             layout: visitor.layout("", ""),
             progress: Some(ProgressView::new(id, update.progress.as_ref())),
             error: update.refused.unwrap_or_default(),
+            stats: Some(StatsView::new(update.metadata.as_ref())),
         };
         Ok(html(status, fragment.render()?))
     }

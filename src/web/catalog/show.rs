@@ -4,7 +4,7 @@
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use super::views::{self, ProgressView, ScenarioDetail};
+use super::views::{self, ProgressView, ScenarioDetail, StatsView};
 use crate::app::catalog::{self, ScenarioView};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
@@ -21,6 +21,10 @@ struct ShowPage {
     can_deactivate: bool,
     json_ld: String,
     error: String,
+    /// The stats line (save count, rating).
+    page_stats: StatsView,
+    /// Only set in the progress fragment (an out-of-band swap of the stats line).
+    stats: Option<StatsView>,
 }
 
 impl ShowPage {
@@ -46,6 +50,8 @@ impl ShowPage {
             scenario: detail,
             layout,
             error: String::new(),
+            page_stats: StatsView::new(view.metadata.as_ref()),
+            stats: None,
         }
     }
 }

@@ -120,3 +120,22 @@ pub fn json_ld(s: &Scenario, url: &str) -> String {
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }
+
+/// A scenario's save count and rating as the page's stats line shows them.
+pub struct StatsView {
+    pub saved: i32,
+    /// "learner" or "learners", to go with `saved`.
+    pub learners: &'static str,
+    pub rating: Option<String>,
+}
+
+impl StatsView {
+    pub fn new(m: Option<&ScenarioMetadata>) -> Self {
+        let saved = m.map_or(0, |m| m.amount_saved_count);
+        Self {
+            saved,
+            learners: if saved == 1 { "learner" } else { "learners" },
+            rating: m.and_then(|m| m.average_rating).map(|r| format!("{r:.1}")),
+        }
+    }
+}
