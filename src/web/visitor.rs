@@ -48,6 +48,24 @@ pub fn flash(req: &HttpRequest, kind: &'static str, message: impl Into<String>) 
     }
 }
 
+/// Key of what a no-JS POST leaves for the page it redirects to (a help panel, say).
+const KEPT_KEY: &str = "kept";
+
+/// Keeps `value` in the session for the next page this browser shows (Post/Redirect/Get:
+/// the POST answers 303 and the page it leads to shows the result once).
+pub fn keep_for_next_page<T: Serialize>(req: &HttpRequest, value: &T) -> Result<(), AppError> {
+    req.get_session()
+        .insert(KEPT_KEY, value)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("a result could not be kept: {e}")))
+}
+
+/// Takes what [`keep_for_next_page`] kept, if anything (and it is of type `T`).
+pub fn take_kept<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Option<T> {
+    req.get_session()
+        .remove_as::<T>(KEPT_KEY)
+        .and_then(Result::ok)
+}
+
 /// The request's visitor. Extracting it costs one indexed query when an auth cookie is sent.
 pub struct Visitor {
     pub user: Option<User>,

@@ -626,18 +626,43 @@ async fn hints_say_it_in_my_language_and_translations_come_from_the_provider() {
     let path = start(&b, "", "fr").await;
     *provider.completion.lock().unwrap() =
         r#"{"hint":"Say how you are.","replies":[{"text":"Ça va bien, merci.","translation":"I'm fine, thanks."},{"text":"Pas mal, et vous ?","translation":"Not bad, and you?"}]}"#.into();
-    let page = b.post_page(&format!("{path}/hint"), &[]).await;
+    // Without JS: a 303 back to the page, which shows the hint once (a refresh posts nothing).
+    let res = b.post_form(&format!("{path}/hint"), &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), path);
+    let page = b.get_html(&path).await;
     assert_eq!(page.status, 200);
     assert_eq!(page.text("#assist .hint-text"), "Say how you are.");
     assert_eq!(page.texts("#assist .suggestions li").len(), 2);
+    let reloaded = b.get_html(&path).await;
+    assert!(
+        reloaded.texts("#assist .hint-text").is_empty(),
+        "shown once"
+    );
+    // With htmx the page comes back at once (htmx selects #assist from it).
+    let res = b.htmx_post(&format!("{path}/hint"), &[]).await;
+    assert_eq!(res.status(), 200);
+    let fragment = scraper::Html::parse_document(&res.text().await.unwrap());
+    let sel = scraper::Selector::parse("#assist .hint-text").unwrap();
+    assert_eq!(
+        fragment
+            .select(&sel)
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+        "Say how you are."
+    );
 
     *provider.completion.lock().unwrap() = "\"Je voudrais un café.\"".into();
-    let page = b
-        .post_page(
+    let res = b
+        .post_form(
             &format!("{path}/say"),
             &[("sentence", "I would like a coffee")],
         )
         .await;
+    assert_eq!(res.status(), 303);
+    let page = b.get_html(&path).await;
     assert!(page
         .text("#assist .suggestions li")
         .starts_with("Je voudrais un café."));
@@ -661,7 +686,7 @@ async fn hints_say_it_in_my_language_and_translations_come_from_the_provider() {
         vec![format!("{path}/messages/{}/translate", partner.id)]
     );
     let res = b.post_form(&form[0], &[]).await;
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 303);
     assert_eq!(
         provider.requests.lock().unwrap().last().unwrap()["body"]["model"],
         "test-translation-model"
@@ -692,7 +717,9 @@ async fn the_offline_partner_says_plainly_what_needs_a_provider() {
     let app = spawn_app().await;
     let b = app.new_browser();
     let path = start(&b, "", "it").await;
-    let page = b.post_page(&format!("{path}/hint"), &[]).await;
+    let res = b.post_form(&format!("{path}/hint"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let page = b.get_html(&path).await;
     assert!(page
         .text("#assist .hint-text")
         .contains("needs an AI provider"));

@@ -13,7 +13,7 @@ use crate::db::types::MessageRole;
 use crate::integrations::ai::Task;
 
 /// What the help panel shows above the message box.
-#[derive(Debug, Default, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Assistance {
     pub title: String,
     pub note: String,

@@ -365,18 +365,20 @@ async fn show_invalid(
 }
 
 async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, _) = owner(&state, &visitor);
+    let assist = crate::web::visitor::take_kept::<Assistance>(&req).unwrap_or_default();
     let page = show_page(
         &state,
         &visitor,
         owner,
         id.into_inner(),
         String::new(),
-        Assistance::default(),
+        assist,
     )
     .await?;
     crate::web::render(&page)
