@@ -11,6 +11,7 @@ mod conversations;
 mod data_model;
 mod google;
 mod hardening;
+mod html_validity;
 mod jobs;
 mod mail;
 mod mock_ai;

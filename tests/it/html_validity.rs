@@ -1,0 +1,84 @@
+//! Every page a learner reaches, checked by the Nu HTML checker (`vnu.jar`) for errors. Runs
+//! when `KAIWA_VNU_JAR` names the checker's jar (and `java` is installed); otherwise it says it
+//! was skipped. `.ci/check-html` installs the checker from the npm registry and runs it.
+
+use std::process::Command;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn every_page_a_learner_reaches_has_no_html_errors() {
+    let Ok(jar) = std::env::var("KAIWA_VNU_JAR") else {
+        eprintln!(
+            "skipped: set KAIWA_VNU_JAR to the Nu HTML checker's vnu.jar (see .ci/check-html)"
+        );
+        return;
+    };
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let conversation = app.conversation(&learner).with_messages(2).create().await;
+    let ended = app.conversation(&learner).with_messages(1).create().await;
+    learner
+        .browser
+        .post_form(&format!("/conversations/{ended}/end"), &[])
+        .await;
+    let anonymous = app.new_browser();
+    let pages: Vec<(String, &crate::helpers::Browser)> = vec![
+        ("/".into(), &anonymous),
+        ("/scenarios".into(), &anonymous),
+        ("/scenarios?q=ramen&category=food".into(), &anonymous),
+        ("/scenarios/ordering-ramen-osaka".into(), &anonymous),
+        ("/signup".into(), &anonymous),
+        ("/login".into(), &anonymous),
+        ("/forgot-password".into(), &anonymous),
+        ("/onboarding".into(), &anonymous),
+        ("/no-such-page".into(), &anonymous),
+        ("/".into(), &learner.browser),
+        ("/scenarios".into(), &learner.browser),
+        ("/scenarios/ordering-ramen-osaka".into(), &learner.browser),
+        ("/scenarios/new".into(), &learner.browser),
+        ("/me/scenarios".into(), &learner.browser),
+        ("/settings".into(), &learner.browser),
+        ("/account".into(), &learner.browser),
+        ("/conversations".into(), &learner.browser),
+        (
+            "/conversations/new?scenario_id=ordering-ramen-osaka".into(),
+            &learner.browser,
+        ),
+        (format!("/conversations/{conversation}"), &learner.browser),
+        (format!("/conversations/{ended}/report"), &learner.browser),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (n, (path, browser)) in pages.iter().enumerate() {
+        let res = browser.get(path).await;
+        let expected = if path == "/no-such-page" { 404 } else { 200 };
+        assert_eq!(res.status(), expected, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(body.len() > 500, "{path} is a whole page");
+        let file = dir.path().join(format!("page{n:02}.html"));
+        std::fs::write(&file, body).unwrap();
+        files.push((file, path.clone()));
+    }
+    let out = Command::new("java")
+        .args(["-jar", &jar, "--errors-only", "--format", "text"])
+        .args(files.iter().map(|(f, _)| f.as_os_str()))
+        .output()
+        .expect("java runs the checker");
+    let mut report = String::from_utf8_lossy(&out.stderr).into_owned();
+    report.push_str(&String::from_utf8_lossy(&out.stdout));
+    for (file, path) in &files {
+        report = report.replace(&file.display().to_string(), path);
+    }
+    assert!(
+        report.contains("Document checking completed"),
+        "the checker did not run: {report}"
+    );
+    let errors = report.lines().filter(|l| l.starts_with("Error:")).count();
+    assert_eq!(
+        errors,
+        0,
+        "{errors} Nu checker errors over {} pages:\n{report}",
+        files.len()
+    );
+}
