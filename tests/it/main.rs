@@ -13,6 +13,7 @@ mod google;
 mod hardening;
 mod html_validity;
 mod jobs;
+mod layout;
 mod mail;
 mod mock_ai;
 mod onboarding;
