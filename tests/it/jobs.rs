@@ -138,25 +138,28 @@ async fn wait_until_idle(app: &TestApp, limit: Duration) {
     }
 }
 
-#[tokio::test]
-async fn two_worker_pools_run_a_thousand_jobs_each_exactly_once() {
-    let app = spawn_app().await;
+/// Queues `n` counting jobs in one transaction; returns their test key.
+fn enqueue_counts(app: &TestApp, n: usize) -> String {
     let test = uuid::Uuid::now_v7().to_string();
     let now = app.clock.naive();
     kaiwa::db::conn::write_transaction(&mut app.conn(), |c| {
-        for n in 0..1000 {
-            enqueue(
-                c,
-                &Count {
-                    test: test.clone(),
-                    n,
-                },
-                now,
-            )?;
+        for n in 0..n {
+            let job = Count {
+                test: test.clone(),
+                n,
+            };
+            enqueue(c, &job, now)?;
         }
         Ok::<_, diesel::result::Error>(())
     })
     .unwrap();
+    test
+}
+
+#[tokio::test]
+async fn two_worker_pools_run_a_thousand_jobs_each_exactly_once() {
+    let app = spawn_app().await;
+    let test = enqueue_counts(&app, 1000);
     let a = WorkerPool::start(app.ctx.clone(), registry(), 4, quick());
     let b = WorkerPool::start(second_process(&app), registry(), 4, quick());
     wait_until_idle(&app, Duration::from_secs(120)).await;
@@ -469,22 +472,7 @@ async fn a_killed_worker_s_job_is_retried_after_its_lease_expires_and_delivered_
 #[tokio::test]
 async fn workers_beside_web_requests_never_see_a_locked_database() {
     let app = spawn_app().await;
-    let test = uuid::Uuid::now_v7().to_string();
-    let now = app.clock.naive();
-    kaiwa::db::conn::write_transaction(&mut app.conn(), |c| {
-        for n in 0..300 {
-            enqueue(
-                c,
-                &Count {
-                    test: test.clone(),
-                    n,
-                },
-                now,
-            )?;
-        }
-        Ok::<_, diesel::result::Error>(())
-    })
-    .unwrap();
+    let test = enqueue_counts(&app, 300);
     let learner = app.create_user("busy@example.com");
     let b = Arc::new(app.browser_for(&learner));
     let pool = WorkerPool::start(app.ctx.clone(), registry(), 4, quick());

@@ -130,36 +130,27 @@ pub fn fail(
     retry_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    // why: a dead job keeps `run_at` at its last attempt; only a retry moves it forward.
     let (status, run_at, finished) = match retry_at {
-        Some(at) => (JobStatus::Queued, Some(at), None),
-        None => (JobStatus::Dead, None, Some(now)),
+        Some(at) => (JobStatus::Queued, at, None),
+        None => (JobStatus::Dead, now, Some(now)),
     };
-    let target = jobs::table
-        .find(id)
-        .filter(jobs::lease_owner.eq(lease_owner))
-        .filter(jobs::status.eq(JobStatus::Running));
-    let n = match run_at {
-        Some(run_at) => diesel::update(target)
-            .set((
-                jobs::status.eq(status),
-                jobs::run_at.eq(run_at),
-                jobs::last_error.eq(error),
-                jobs::lease_owner.eq(None::<String>),
-                jobs::lease_expires_at.eq(None::<NaiveDateTime>),
-                jobs::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        None => diesel::update(target)
-            .set((
-                jobs::status.eq(status),
-                jobs::last_error.eq(error),
-                jobs::lease_owner.eq(None::<String>),
-                jobs::lease_expires_at.eq(None::<NaiveDateTime>),
-                jobs::finished_at.eq(finished),
-                jobs::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-    };
+    let n = diesel::update(
+        jobs::table
+            .find(id)
+            .filter(jobs::lease_owner.eq(lease_owner))
+            .filter(jobs::status.eq(JobStatus::Running)),
+    )
+    .set((
+        jobs::status.eq(status),
+        jobs::run_at.eq(run_at),
+        jobs::last_error.eq(error),
+        jobs::lease_owner.eq(None::<String>),
+        jobs::lease_expires_at.eq(None::<NaiveDateTime>),
+        jobs::finished_at.eq(finished),
+        jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
