@@ -984,6 +984,17 @@ async fn the_report_offers_practise_again_and_a_next_scenario_and_never_congratu
     );
     let text = report.text("main");
     assert!(!text.contains("Well done"), "nothing was analysed: {text}");
+    assert!(
+        !text.contains("What you practised"),
+        "no claim about objectives met"
+    );
+    assert!(
+        report
+            .text(".completion")
+            .starts_with("Not completed yet: 2 of the 3 turns"),
+        "{}",
+        report.text(".completion")
+    );
 }
 
 #[tokio::test]

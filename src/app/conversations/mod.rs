@@ -500,6 +500,18 @@ pub struct Ending {
     pub engagement: Option<EngagementLevel>,
 }
 
+/// How many turns a learner takes for a scenario conversation to count as completed.
+///
+/// why: this is all Kaiwa can check today — the offline partner does not know whether an
+/// answer met an objective, and the provider's analysis does not say. The report states the
+/// rule instead of claiming more.
+pub const TURNS_TO_COMPLETE: usize = 3;
+
+/// Whether a conversation with `learner_turns` turns counts as completed.
+pub fn is_completed(learner_turns: usize) -> bool {
+    learner_turns >= TURNS_TO_COMPLETE
+}
+
 /// Ends a conversation: durations and counts recorded, the usage session closed, and for
 /// signed-in learners their scenario progress and the scenario's aggregates updated.
 ///
@@ -552,7 +564,7 @@ pub fn end(
             queries::conversations::close_session(conn, &session.id, now, seconds, tokens)?;
         }
         if let (Owner::User(user_id), Some(scenario_id)) = (owner, &conversation.scenario_id) {
-            let completed = learner_turns >= 3;
+            let completed = is_completed(learner_turns);
             queries::progress::ensure_and_lock(conn, user_id, scenario_id, now)?;
             queries::progress::record_attempt(conn, user_id, scenario_id, completed, seconds, now)?;
             queries::progress::add_attempt(conn, scenario_id, completed, seconds, now)?;

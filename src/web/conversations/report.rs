@@ -113,6 +113,9 @@ pub(super) struct ReportPage {
     comfort: String,
     engagement: String,
     objectives: Vec<String>,
+    /// Whether the conversation counts as completed, and the rule that decided it.
+    completed: bool,
+    turns_to_complete: usize,
     /// Where "Practise again" starts a new conversation with the same scenario.
     again: String,
     /// (href, title) of the scenario to practise next.
@@ -137,6 +140,8 @@ impl ReportPage {
             minutes: c.duration_seconds / 60,
             seconds: c.duration_seconds % 60,
             learner_messages: count(crate::db::types::MessageRole::User),
+            completed: convo::is_completed(count(crate::db::types::MessageRole::User)),
+            turns_to_complete: convo::TURNS_TO_COMPLETE,
             partner_messages: count(crate::db::types::MessageRole::Assistant),
             comfort: c
                 .comfort_rating
