@@ -165,6 +165,8 @@ struct MinePage {
     in_progress: Vec<ScenarioCard>,
     completed: Vec<ScenarioCard>,
     authored: Vec<ScenarioCard>,
+    /// The rule the "completed" list follows.
+    turns_to_complete: usize,
 }
 
 impl MinePage {
@@ -176,6 +178,7 @@ impl MinePage {
             in_progress: cards(mine.in_progress),
             completed: cards(mine.completed),
             authored: cards(mine.authored),
+            turns_to_complete: crate::app::conversations::TURNS_TO_COMPLETE,
         }
     }
 }
