@@ -173,14 +173,24 @@ async fn pages_link_their_stylesheet_and_htmx_and_have_one_main_heading() {
     for path in ["/", "/scenarios", "/nope"] {
         let page = app.get_html(path).await;
         assert_eq!(page.texts("h1").len(), 1, "{path}");
-        assert_eq!(
-            page.attrs("link[rel=stylesheet]", "href"),
-            vec!["/static/css/app.css"]
+        let css = page.attrs("link[rel=stylesheet]", "href");
+        assert_eq!(css.len(), 1);
+        assert!(css[0].starts_with("/static/css/app.css?v="), "{css:?}");
+        let scripts = page.attrs("script[src]", "src");
+        assert_eq!(scripts.len(), 1);
+        assert!(
+            scripts[0].starts_with("/static/vendor/htmx.min.js?v="),
+            "{scripts:?}"
         );
-        assert_eq!(
-            page.attrs("script[src]", "src"),
-            vec!["/static/vendor/htmx.min.js"]
-        );
+        // A URL versioned by the content's hash is cached for a year.
+        for url in [&css[0], &scripts[0]] {
+            let res = app.get(url).await;
+            assert_eq!(res.status(), 200, "{url}");
+            assert_eq!(
+                res.headers()["cache-control"],
+                "public, max-age=31536000, immutable"
+            );
+        }
         assert_eq!(page.attrs("a.skip-link", "href"), vec!["#main"]);
         assert!(!page.text("title").is_empty());
     }
@@ -260,7 +270,8 @@ async fn the_site_has_an_icon_and_favicon_ico_leads_to_it() {
     let app = spawn_app().await;
     let page = app.get_html("/").await;
     let icon = page.attrs("link[rel=icon]", "href");
-    assert_eq!(icon, vec!["/static/favicon.svg"]);
+    assert_eq!(icon.len(), 1);
+    assert!(icon[0].starts_with("/static/favicon.svg?v="), "{icon:?}");
     let res = app.get("/favicon.ico").await;
     assert_eq!(res.status(), 301);
     assert_eq!(res.headers()["location"], "/static/favicon.svg");

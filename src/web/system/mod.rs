@@ -109,13 +109,36 @@ fn xml_escape(s: &str) -> String {
 #[folder = "static/"]
 pub struct Assets;
 
+/// The content hash that versions an asset's URL (the first 16 bytes of its SHA-256).
+fn content_hash(file: &rust_embed::EmbeddedFile) -> String {
+    hex::encode(&file.metadata.sha256_hash()[..16])
+}
+
+/// `/static/{path}?v={hash}`: an asset's URL that changes whenever its content does, so it
+/// can be cached for a year. Templates link assets through it.
+pub fn versioned(path: &str) -> String {
+    static URLS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, String>>> =
+        std::sync::OnceLock::new();
+    let urls = URLS.get_or_init(Default::default);
+    let mut urls = urls.lock().unwrap_or_else(|e| e.into_inner());
+    urls.entry(path.to_owned())
+        .or_insert_with(|| match Assets::get(path) {
+            Some(file) => format!("/static/{path}?v={}", content_hash(&file)),
+            None => format!("/static/{path}"),
+        })
+        .clone()
+}
+
 async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let file = Assets::get(&path).ok_or(AppError::NotFound)?;
-    let etag = EntityTag::new_strong(hex::encode(&file.metadata.sha256_hash()[..16]));
+    let hash = content_hash(&file);
+    let etag = EntityTag::new_strong(hash.clone());
+    // why: a URL carrying the content's hash never changes meaning; any other may.
+    let immutable = req.query_string() == format!("v={hash}");
     if is_fresh(&req, &etag) {
-        return Ok(asset_headers(HttpResponse::NotModified(), etag).finish());
+        return Ok(asset_headers(HttpResponse::NotModified(), etag, immutable).finish());
     }
-    Ok(asset_headers(HttpResponse::Ok(), etag)
+    Ok(asset_headers(HttpResponse::Ok(), etag, immutable)
         .content_type(file.metadata.mimetype())
         .body(file.data.into_owned()))
 }
@@ -129,11 +152,18 @@ fn is_fresh(req: &HttpRequest, etag: &EntityTag) -> bool {
 }
 
 /// An asset answer's validator and caching headers.
-fn asset_headers(mut res: HttpResponseBuilder, etag: EntityTag) -> HttpResponseBuilder {
-    res.insert_header((header::ETAG, etag)).insert_header((
-        header::CACHE_CONTROL,
-        "public, max-age=86400, stale-while-revalidate=604800",
-    ));
+fn asset_headers(
+    mut res: HttpResponseBuilder,
+    etag: EntityTag,
+    immutable: bool,
+) -> HttpResponseBuilder {
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=86400, stale-while-revalidate=604800"
+    };
+    res.insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache));
     res
 }
 
