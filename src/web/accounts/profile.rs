@@ -14,7 +14,7 @@ struct SessionRow {
     device: String,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/profile.html")]
 struct ShowPage {
     layout: Layout,
@@ -64,6 +64,7 @@ impl ShowPage {
 
 /// The account page of `user`, answered with `status`.
 async fn account_page(
+    req: &HttpRequest,
     state: &AppState,
     visitor: &Visitor,
     user: &User,
@@ -72,26 +73,28 @@ async fn account_page(
 ) -> Result<HttpResponse, AppError> {
     let page = profile::page(&state.ctx, user.id.clone()).await?;
     let layout = visitor.layout("Your account — Kaiwa", "Your Kaiwa account.");
-    render_status(status, &ShowPage::new(layout, user, page, error))
+    render_status(req, status, ShowPage::new(layout, user, page, error))
 }
 
 /// The account page again, showing what was wrong with a form of it.
 async fn account_error(
+    req: &HttpRequest,
     state: &AppState,
     visitor: &Visitor,
     user: &User,
     e: AccountError,
 ) -> Result<HttpResponse, AppError> {
     let (status, message) = form_message(e)?;
-    account_page(state, visitor, user, status, message).await
+    account_page(req, state, visitor, user, status, message).await
 }
 
 pub(super) async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/account")?;
-    account_page(&state, &visitor, user, StatusCode::OK, String::new()).await
+    account_page(&req, &state, &visitor, user, StatusCode::OK, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -132,7 +135,7 @@ pub(super) async fn update(
             flash(&req, "info", "Your profile is saved.");
             Ok(see_other("/account"))
         }
-        Err(e) => account_error(&state, &visitor, user, e).await,
+        Err(e) => account_error(&req, &state, &visitor, user, e).await,
     }
 }
 
@@ -156,11 +159,11 @@ pub(super) async fn change_email(
             flash(&req, "info", sent);
             Ok(see_other("/account"))
         }
-        Err(e) => account_error(&state, &visitor, user, e).await,
+        Err(e) => account_error(&req, &state, &visitor, user, e).await,
     }
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/confirm_email.html")]
 struct ConfirmEmailPage {
     layout: Layout,
@@ -182,14 +185,15 @@ impl ConfirmEmailPage {
 }
 
 pub(super) async fn confirm_email_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = query.into_inner().token.unwrap_or_default();
     match profile::email_change_link(&state.ctx, token.clone()).await {
-        Ok(()) => crate::web::render(&ConfirmEmailPage::new(&visitor, token, String::new())),
-        Err(e) => form_error(e, |error| {
+        Ok(()) => render(&req, ConfirmEmailPage::new(&visitor, token, String::new())),
+        Err(e) => form_error(&req, e, |error| {
             ConfirmEmailPage::new(&visitor, String::new(), error)
         }),
     }
@@ -206,7 +210,7 @@ pub(super) async fn confirm_email(
             flash(&req, "info", format!("Your email is now {}.", user.email));
             Ok(see_other("/account"))
         }
-        Err(e) => form_error(e, |error| {
+        Err(e) => form_error(&req, e, |error| {
             ConfirmEmailPage::new(&visitor, String::new(), error)
         }),
     }
@@ -256,6 +260,6 @@ pub(super) async fn destroy(
             flash(&req, "info", bye);
             Ok(signed_out(&state, "/"))
         }
-        Err(e) => account_error(&state, &visitor, user, e).await,
+        Err(e) => account_error(&req, &state, &visitor, user, e).await,
     }
 }

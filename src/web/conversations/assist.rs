@@ -5,23 +5,26 @@ use super::*;
 use crate::app::conversations::help;
 
 async fn with_help(
+    req: &HttpRequest,
     state: &AppState,
     visitor: &Visitor,
     owner: Owner,
     id: String,
     assist: Assistance,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::render(&show_page(state, visitor, owner, id, String::new(), assist).await?)
+    let page = show_page(state, visitor, owner, id, String::new(), assist).await?;
+    render(req, page)
 }
 
 pub(super) async fn hint(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
     let assist = help::hint(&state.ctx, owner.clone(), id.clone()).await?;
-    with_help(&state, &visitor, owner, id, assist).await
+    with_help(&req, &state, &visitor, owner, id, assist).await
 }
 
 #[derive(Deserialize)]
@@ -31,6 +34,7 @@ pub(super) struct SayForm {
 }
 
 pub(super) async fn say(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<String>,
@@ -39,18 +43,19 @@ pub(super) async fn say(
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
     let sentence = form.into_inner().sentence;
     match help::say(&state.ctx, owner.clone(), id.clone(), sentence).await {
-        Ok(assist) => with_help(&state, &visitor, owner, id, assist).await,
-        Err(ConversationError::Invalid(m)) => show_invalid(&state, &visitor, owner, id, m).await,
+        Ok(assist) => with_help(&req, &state, &visitor, owner, id, assist).await,
+        Err(ConversationError::Invalid(m)) => invalid(&req, &state, &visitor, owner, id, m).await,
         Err(e) => Err(e.into()),
     }
 }
 
 pub(super) async fn translate(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, (id, message_id)) = (owner(&state, &visitor).0, path.into_inner());
     let assist = help::translate(&state.ctx, owner.clone(), id.clone(), message_id).await?;
-    with_help(&state, &visitor, owner, id, assist).await
+    with_help(&req, &state, &visitor, owner, id, assist).await
 }
