@@ -7,6 +7,7 @@
 //!   page; an htmx request gets the message as a fragment for the layout's error slot
 //!   ([`ERROR_SLOT`]), with `HX-Retarget`/`HX-Reswap` so htmx swaps it there.
 
+use actix_web::http::header::ContentType;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
@@ -189,12 +190,14 @@ impl ResponseError for AppError {
             }
             .render()
         };
+        // why: not through askama_web's responder: `error_response` has no request to answer
+        // (an error that escapes the middleware is answered with none at all).
         let mut res = match rendered {
             Ok(html) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
+                .insert_header(ContentType::html())
                 .body(html),
             Err(_) => HttpResponse::build(status)
-                .content_type("text/plain; charset=utf-8")
+                .insert_header(ContentType::plaintext())
                 .body(heading),
         };
         if htmx {

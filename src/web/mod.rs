@@ -19,7 +19,8 @@ pub mod visitor;
 /// The choices shared by onboarding and the account pages, at their former path.
 use std::sync::Arc;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
 
 use crate::config::Settings;
@@ -76,14 +77,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(conversations::routes);
 }
 
-/// Renders a page or fragment with another status (422 for a form with errors, say).
-pub fn render_with_status<T: Template>(
-    status: actix_web::http::StatusCode,
-    template: &T,
+/// A page or fragment (a template deriving askama_web's `WebTemplate`) as the response with
+/// another status (422 for a form with errors, say). The responder sets the HTML content type.
+pub fn render_with_status<T: Template + Responder>(
+    req: &HttpRequest,
+    status: StatusCode,
+    template: T,
 ) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+    let mut res = template.respond_to(req).map_into_boxed_body();
+    // why: askama_web answers a template that fails to render with a bare 500 in plain text
+    // (and logs the cause); the user gets the error page, as for any other internal error.
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "rendering a template failed (askama_web logged the cause)"
+        )));
+    }
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 /// A 303 to `location` (a path on this site).
@@ -93,9 +103,73 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Renders a full page as an HTML response.
-pub fn render<T: Template>(template: &T) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(template.render()?))
+/// A page or fragment (a template deriving askama_web's `WebTemplate`) as a 200 response.
+pub fn render<T: Template + Responder>(
+    req: &HttpRequest,
+    template: T,
+) -> Result<HttpResponse, AppError> {
+    render_with_status(req, StatusCode::OK, template)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+
+    use actix_web::http::StatusCode;
+    use askama::Template;
+    use askama_web::WebTemplate;
+
+    use super::{render, render_with_status};
+    use crate::web::error::AppError;
+
+    #[derive(Template, WebTemplate)]
+    #[template(source = "<p>{{ text }}</p>", ext = "html")]
+    struct Page {
+        text: &'static str,
+    }
+
+    /// A value whose `Display` fails, so the template that shows it fails to render.
+    struct Broken;
+
+    impl fmt::Display for Broken {
+        fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+            Err(fmt::Error)
+        }
+    }
+
+    #[derive(Template, WebTemplate)]
+    #[template(source = "<p>{{ broken }}</p>", ext = "html")]
+    struct BrokenPage {
+        broken: Broken,
+    }
+
+    fn content_type(res: &actix_web::HttpResponse) -> &str {
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    #[actix_web::test]
+    async fn a_page_is_escaped_html_with_its_status() {
+        let req = actix_web::test::TestRequest::default().to_http_request();
+        let ok = render(&req, Page { text: "<b>&" }).unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(content_type(&ok), "text/html; charset=utf-8");
+        let body = actix_web::body::to_bytes(ok.into_body()).await.unwrap();
+        assert_eq!(&body[..], b"<p>&#60;b&#62;&#38;</p>");
+
+        let refused = render_with_status(&req, StatusCode::UNPROCESSABLE_ENTITY, Page { text: "" });
+        let refused = refused.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(content_type(&refused), "text/html; charset=utf-8");
+    }
+
+    #[actix_web::test]
+    async fn a_template_that_fails_to_render_is_an_internal_error() {
+        let req = actix_web::test::TestRequest::default().to_http_request();
+        let page = BrokenPage { broken: Broken };
+        let failed = render_with_status(&req, StatusCode::UNPROCESSABLE_ENTITY, page);
+        assert!(matches!(failed, Err(AppError::Internal(_))));
+    }
 }

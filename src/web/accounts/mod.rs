@@ -17,13 +17,14 @@ mod signup;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
+use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::app::accounts::{AccountError, Browser, SignedIn};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{auth_cookie, flash, removal, Visitor, AUTH_COOKIE, GUEST_COOKIE};
-use crate::web::{render_with_status as render_status, see_other, AppState};
+use crate::web::{render, render_with_status as render_status, see_other, AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/signup", web::get().to(signup::signup_form))
@@ -101,12 +102,13 @@ fn form_message(e: AccountError) -> Result<(StatusCode, String), AppError> {
 }
 
 /// The form page `page` makes from the error's message, at the error's status.
-fn form_error<T: Template>(
+fn form_error<T: Template + actix_web::Responder>(
+    req: &HttpRequest,
     e: AccountError,
     page: impl FnOnce(String) -> T,
 ) -> Result<HttpResponse, AppError> {
     let (status, message) = form_message(e)?;
-    render_status(status, &page(message))
+    render_status(req, status, page(message))
 }
 
 /// The request's browser, as the sign-in use cases need it.

@@ -16,7 +16,7 @@ struct SessionRow {
     current: bool,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/profile.html")]
 struct ShowPage {
     layout: Layout,
@@ -70,6 +70,7 @@ impl ShowPage {
 
 /// The account page of `user`, answered with `status`.
 async fn account_page(
+    req: &HttpRequest,
     state: &AppState,
     visitor: &Visitor,
     user: &User,
@@ -82,29 +83,29 @@ async fn account_page(
         .auth_token
         .as_deref()
         .map(crate::app::accounts::tokens::digest);
-    render_status(
-        status,
-        &ShowPage::new(layout, user, page, error, this_session),
-    )
+    let page = ShowPage::new(layout, user, page, error, this_session);
+    render_status(req, status, page)
 }
 
 /// The account page again, showing what was wrong with a form of it.
 async fn account_error(
+    req: &HttpRequest,
     state: &AppState,
     visitor: &Visitor,
     user: &User,
     e: AccountError,
 ) -> Result<HttpResponse, AppError> {
     let (status, message) = form_message(e)?;
-    account_page(state, visitor, user, status, message).await
+    account_page(req, state, visitor, user, status, message).await
 }
 
 pub(super) async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/account")?;
-    account_page(&state, &visitor, user, StatusCode::OK, String::new()).await
+    account_page(&req, &state, &visitor, user, StatusCode::OK, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -145,7 +146,7 @@ pub(super) async fn update(
             flash(&req, "info", "Your profile is saved.");
             Ok(see_other("/account"))
         }
-        Err(e) => account_error(&state, &visitor, user, e).await,
+        Err(e) => account_error(&req, &state, &visitor, user, e).await,
     }
 }
 
@@ -169,11 +170,11 @@ pub(super) async fn change_email(
             flash(&req, "info", sent);
             Ok(see_other("/account"))
         }
-        Err(e) => account_error(&state, &visitor, user, e).await,
+        Err(e) => account_error(&req, &state, &visitor, user, e).await,
     }
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/confirm_email.html")]
 struct ConfirmEmailPage {
     layout: Layout,
@@ -195,14 +196,15 @@ impl ConfirmEmailPage {
 }
 
 pub(super) async fn confirm_email_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = query.into_inner().token.unwrap_or_default();
     match profile::email_change_link(&state.ctx, token.clone()).await {
-        Ok(()) => crate::web::render(&ConfirmEmailPage::new(&visitor, token, String::new())),
-        Err(e) => form_error(e, |error| {
+        Ok(()) => render(&req, ConfirmEmailPage::new(&visitor, token, String::new())),
+        Err(e) => form_error(&req, e, |error| {
             ConfirmEmailPage::new(&visitor, String::new(), error)
         }),
     }
@@ -219,7 +221,7 @@ pub(super) async fn confirm_email(
             flash(&req, "info", format!("Your email is now {}.", user.email));
             Ok(see_other("/account"))
         }
-        Err(e) => form_error(e, |error| {
+        Err(e) => form_error(&req, e, |error| {
             ConfirmEmailPage::new(&visitor, String::new(), error)
         }),
     }
@@ -269,6 +271,6 @@ pub(super) async fn destroy(
             flash(&req, "info", bye);
             Ok(signed_out(&state, "/"))
         }
-        Err(e) => account_error(&state, &visitor, user, e).await,
+        Err(e) => account_error(&req, &state, &visitor, user, e).await,
     }
 }

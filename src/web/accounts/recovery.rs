@@ -3,7 +3,7 @@
 use super::*;
 use crate::app::accounts::recovery::{self, NewPassword};
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/forgot.html")]
 pub(super) struct ForgotPage {
     layout: Layout,
@@ -26,8 +26,12 @@ pub(super) struct EmailForm {
     email: String,
 }
 
-pub(super) async fn forgot_form(visitor: Visitor) -> Result<HttpResponse, AppError> {
-    crate::web::render(&ForgotPage::new(&visitor, String::new(), String::new()))
+pub(super) async fn forgot_form(
+    req: HttpRequest,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let page = ForgotPage::new(&visitor, String::new(), String::new());
+    render(&req, page)
 }
 
 pub(super) async fn forgot(
@@ -44,11 +48,11 @@ pub(super) async fn forgot(
             flash(&req, "info", sent);
             Ok(see_other("/forgot-password"))
         }
-        Err(e) => form_error(e, |error| ForgotPage::new(&visitor, email, error)),
+        Err(e) => form_error(&req, e, |error| ForgotPage::new(&visitor, email, error)),
     }
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/reset.html")]
 pub(super) struct ResetPage {
     layout: Layout,
@@ -69,13 +73,18 @@ impl ResetPage {
     }
 
     /// The form again after `e`, for `token`; a link that no longer works is not offered.
-    fn again(visitor: &Visitor, token: String, e: AccountError) -> Result<HttpResponse, AppError> {
+    fn again(
+        req: &HttpRequest,
+        visitor: &Visitor,
+        token: String,
+        e: AccountError,
+    ) -> Result<HttpResponse, AppError> {
         let token = if matches!(e, AccountError::LinkInvalid) {
             String::new()
         } else {
             token
         };
-        form_error(e, |error| Self::new(visitor, token, error))
+        form_error(req, e, |error| Self::new(visitor, token, error))
     }
 }
 
@@ -95,14 +104,15 @@ impl From<ResetForm> for NewPassword {
 }
 
 pub(super) async fn reset_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = query.into_inner().token.unwrap_or_default();
     match recovery::reset_link(&state.ctx, token.clone()).await {
-        Ok(()) => crate::web::render(&ResetPage::new(&visitor, token, String::new())),
-        Err(e) => form_error(e, |error| ResetPage::new(&visitor, String::new(), error)),
+        Ok(()) => render(&req, ResetPage::new(&visitor, token, String::new())),
+        Err(e) => ResetPage::again(&req, &visitor, String::new(), e),
     }
 }
 
@@ -120,6 +130,6 @@ pub(super) async fn reset(
             flash(&req, "info", changed);
             Ok(signed_in(&state, signed, String::new()))
         }
-        Err(e) => ResetPage::again(&visitor, token, e),
+        Err(e) => ResetPage::again(&req, &visitor, token, e),
     }
 }

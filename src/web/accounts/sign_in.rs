@@ -3,7 +3,7 @@
 use super::*;
 use crate::app::accounts::sessions::{self, Credentials};
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/login.html")]
 pub(super) struct LoginPage {
     layout: Layout,
@@ -52,6 +52,7 @@ fn layout(visitor: &Visitor) -> Layout {
 }
 
 pub(super) async fn login_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<LoginQuery>,
@@ -61,16 +62,14 @@ pub(super) async fn login_form(
         return Ok(see_other(if next.is_empty() { "/" } else { &next }));
     }
     let layout = layout(&visitor).canonical(state.url("/login"));
-    crate::web::render(&LoginPage::new(
-        &state,
-        layout,
-        String::new(),
-        next,
-        String::new(),
-    ))
+    render(
+        &req,
+        LoginPage::new(&state, layout, String::new(), next, String::new()),
+    )
 }
 
 pub(super) async fn login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     form: web::Form<LoginForm>,
@@ -82,7 +81,7 @@ pub(super) async fn login(
     );
     match sessions::log_in(&state.ctx, form.into(), browser(&visitor)).await {
         Ok(signed) => Ok(signed_in(&state, signed, next)),
-        Err(e) => form_error(e, |error| {
+        Err(e) => form_error(&req, e, |error| {
             LoginPage::new(&state, layout(&visitor), email, next, error)
         }),
     }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::app::accounts::{signup, SignUp};
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/signup.html")]
 pub(super) struct SignupPage {
     layout: Layout,
@@ -48,6 +48,7 @@ fn signup_layout(visitor: &Visitor) -> Layout {
 }
 
 pub(super) async fn signup_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
@@ -55,12 +56,10 @@ pub(super) async fn signup_form(
         return Ok(see_other("/"));
     }
     let layout = signup_layout(&visitor).canonical(state.url("/signup"));
-    crate::web::render(&SignupPage::new(
-        &state,
-        layout,
-        SignupForm::default(),
-        String::new(),
-    ))
+    render(
+        &req,
+        SignupPage::new(&state, layout, SignupForm::default(), String::new()),
+    )
 }
 
 pub(super) async fn signup(
@@ -78,13 +77,13 @@ pub(super) async fn signup(
             flash(&req, "info", sent);
             Ok(see_other("/verify-email"))
         }
-        Err(e) => form_error(e, |error| {
+        Err(e) => form_error(&req, e, |error| {
             SignupPage::new(&state, signup_layout(&visitor), form, error)
         }),
     }
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "accounts/verify.html")]
 pub(super) struct VerifyPage {
     layout: Layout,
@@ -106,17 +105,18 @@ impl VerifyPage {
 }
 
 pub(super) async fn verify_form(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     query: web::Query<TokenQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = |token, error| VerifyPage::new(&state, &visitor, token, error);
     let Some(token) = query.into_inner().token else {
-        return crate::web::render(&page(String::new(), String::new()));
+        return render(&req, page(String::new(), String::new()));
     };
     match signup::verification_link(&state.ctx, token.clone()).await {
-        Ok(()) => crate::web::render(&page(token, String::new())),
-        Err(e) => form_error(e, |error| page(String::new(), error)),
+        Ok(()) => render(&req, page(token, String::new())),
+        Err(e) => form_error(&req, e, |error| page(String::new(), error)),
     }
 }
 
@@ -131,7 +131,7 @@ pub(super) async fn verify(
             flash(&req, "info", "Your email is confirmed. Welcome to Kaiwa!");
             Ok(signed_in(&state, signed, String::new()))
         }
-        Err(e) => form_error(e, |error| {
+        Err(e) => form_error(&req, e, |error| {
             VerifyPage::new(&state, &visitor, String::new(), error)
         }),
     }

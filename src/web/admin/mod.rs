@@ -1,8 +1,9 @@
 //! `/admin/…`: operator pages. Only users with `is_admin` see them; everyone else gets the
 //! 404 page (the area does not reveal itself). How an [`AdminError`] is answered is here.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 
 use crate::app::admin::{self, AdminError, Outbox};
 use crate::web::error::AppError;
@@ -32,7 +33,7 @@ struct EmailRow {
     error: String,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "admin/outbox.html")]
 struct OutboxPage {
     layout: Layout,
@@ -61,8 +62,12 @@ impl OutboxPage {
     }
 }
 
-async fn outbox(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+async fn outbox(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     let outbox = admin::outbox(&state.ctx, visitor.user.as_ref()).await?;
     let layout = visitor.layout("Outbox — Kaiwa admin", "Emails the app sent or kept.");
-    crate::web::render(&OutboxPage::new(layout, outbox))
+    crate::web::render(&req, OutboxPage::new(layout, outbox))
 }

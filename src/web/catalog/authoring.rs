@@ -4,9 +4,10 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 
 use super::views::{self, ScenarioDetail};
-use super::{html, see_other, Options};
+use super::{see_other, Options};
 use crate::app::catalog::authoring::{self, FieldErrors, Intent, RawDraft, Submitted};
 use crate::db::types::{CefrLevel, Difficulty, LearningGoal, ScenarioRole, Skill};
 use crate::web::error::AppError;
@@ -59,7 +60,7 @@ impl Which {
     }
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "catalog/form.html")]
 struct FormPage {
     layout: Layout,
@@ -140,8 +141,8 @@ impl FormPage {
     }
 
     /// The form as an HTML answer with `status`.
-    fn answer(self, status: StatusCode) -> Result<HttpResponse, AppError> {
-        Ok(html(status, self.render()?))
+    fn answer(self, req: &HttpRequest, status: StatusCode) -> Result<HttpResponse, AppError> {
+        crate::web::render_with_status(req, status, self)
     }
 }
 
@@ -184,10 +185,10 @@ fn submitted(
 ) -> Result<HttpResponse, AppError> {
     match outcome {
         Submitted::Invalid(raw, errors) => FormPage::new(visitor, &which, raw, errors, None)
-            .answer(StatusCode::UNPROCESSABLE_ENTITY),
+            .answer(req, StatusCode::UNPROCESSABLE_ENTITY),
         Submitted::Preview(raw, scenario) => {
             let preview = Some(ScenarioDetail::new(&scenario, None));
-            FormPage::new(visitor, &which, raw, Vec::new(), preview).answer(StatusCode::OK)
+            FormPage::new(visitor, &which, raw, Vec::new(), preview).answer(req, StatusCode::OK)
         }
         Submitted::Saved(id) => {
             flash(req, "info", which.saved());
@@ -196,14 +197,14 @@ fn submitted(
     }
 }
 
-async fn new(visitor: Visitor) -> Result<HttpResponse, AppError> {
+async fn new(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
     visitor.require_user("/scenarios/new")?;
     let raw = RawDraft {
         visibility: "public".into(),
         estimated_minutes: "10".into(),
         ..Default::default()
     };
-    FormPage::new(&visitor, &Which::New, raw, Vec::new(), None).answer(StatusCode::OK)
+    FormPage::new(&visitor, &Which::New, raw, Vec::new(), None).answer(&req, StatusCode::OK)
 }
 
 async fn create(
@@ -219,6 +220,7 @@ async fn create(
 }
 
 async fn edit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<String>,
@@ -229,7 +231,7 @@ async fn edit(
         .clone();
     let scenario = authoring::editable(&state.ctx, user, id.clone()).await?;
     let raw = RawDraft::from_scenario(&scenario);
-    FormPage::new(&visitor, &Which::Edit(id), raw, Vec::new(), None).answer(StatusCode::OK)
+    FormPage::new(&visitor, &Which::Edit(id), raw, Vec::new(), None).answer(&req, StatusCode::OK)
 }
 
 async fn update(

@@ -1,8 +1,10 @@
 //! `/scenarios`: the catalog's query string read leniently into a search, the filters with
 //! the current choice marked, and one page of results (only the results for htmx).
 
+use actix_web::http::header::{HeaderValue, VARY};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::views::{self, ScenarioCard};
@@ -101,7 +103,7 @@ fn options<T: Copy>(
         .collect()
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "catalog/index.html")]
 struct IndexPage {
     layout: Layout,
@@ -122,7 +124,7 @@ struct IndexPage {
     filtered: bool,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "catalog/index.html", block = "results")]
 struct ResultsFragment {
     capped: bool,
@@ -228,17 +230,17 @@ pub(super) async fn index(
     let viewer = accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref());
     let listing = catalog::browse::browse(&state.ctx, Search::from(&query), viewer).await?;
     let results = ResultsFragment::new(&query, listing);
-    let body = if is_htmx(&req) {
-        results.render()?
+    let mut res = if is_htmx(&req) {
+        crate::web::render(&req, results)?
     } else {
         let layout = visitor.layout(
             "Scenarios — Kaiwa",
             "Browse and search role-play conversations by situation, level and skill.",
         );
-        IndexPage::new(layout.canonical(state.url("/scenarios")), query, results).render()?
+        let page = IndexPage::new(layout.canonical(state.url("/scenarios")), query, results);
+        crate::web::render(&req, page)?
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Vary", "HX-Request"))
-        .body(body))
+    res.headers_mut()
+        .insert(VARY, HeaderValue::from_static("HX-Request"));
+    Ok(res)
 }

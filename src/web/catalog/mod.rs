@@ -9,7 +9,6 @@ mod progress;
 mod show;
 pub mod views;
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::app::catalog::CatalogError;
@@ -39,13 +38,6 @@ type Options = Vec<(String, String, bool)>;
 /// Whether htmx sent the request (it then gets a fragment, not the whole page).
 fn is_htmx(req: &HttpRequest) -> bool {
     req.headers().contains_key("hx-request")
-}
-
-/// An HTML answer with `status`.
-fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body)
 }
 
 /// A 303 to `location`.

@@ -5,10 +5,11 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::views::{ProgressView, ScenarioCard, StatsView};
-use super::{html, is_htmx, see_other};
+use super::{is_htmx, see_other};
 use crate::app::catalog::progress::{self, MyScenarios, ProgressChange, ProgressUpdate};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
@@ -22,7 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/scenarios", web::get().to(mine));
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "catalog/show.html", block = "progress")]
 struct ProgressFragment {
     layout: Layout,
@@ -35,6 +36,7 @@ struct ProgressFragment {
 impl ProgressFragment {
     /// The panel after a change to scenario `id`: 422 with the reason when it was refused.
     fn answer(
+        req: &HttpRequest,
         visitor: &Visitor,
         id: &str,
         update: ProgressUpdate,
@@ -49,7 +51,7 @@ impl ProgressFragment {
             error: update.refused.unwrap_or_default(),
             stats: Some(StatsView::new(update.metadata.as_ref())),
         };
-        Ok(html(status, fragment.render()?))
+        crate::web::render_with_status(req, status, fragment)
     }
 }
 
@@ -66,7 +68,7 @@ async fn apply(
     let user = visitor.require_user(&back)?.clone();
     let update = progress::change(&state.ctx, user, id.clone(), change).await?;
     match update.refused {
-        _ if is_htmx(&req) => ProgressFragment::answer(&visitor, &id, update),
+        _ if is_htmx(&req) => ProgressFragment::answer(&req, &visitor, &id, update),
         Some(reason) => Err(AppError::Unprocessable(reason)),
         None => Ok(see_other(&back)),
     }
@@ -157,7 +159,7 @@ async fn notes(
     apply(req, state, visitor, id.into_inner(), change).await
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "catalog/mine.html")]
 struct MinePage {
     layout: Layout,
@@ -183,12 +185,16 @@ impl MinePage {
     }
 }
 
-async fn mine(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+async fn mine(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/me/scenarios")?.clone();
     let mine = progress::mine(&state.ctx, user).await?;
     let layout = visitor.layout(
         "My scenarios — Kaiwa",
         "Your saved, ongoing and completed scenarios.",
     );
-    crate::web::render(&MinePage::new(layout, mine))
+    crate::web::render(&req, MinePage::new(layout, mine))
 }

@@ -1,8 +1,9 @@
 //! `/scenarios/{id}`: a scenario page, with the learner's progress panel when signed in, the
 //! author's and admins' controls, and a canonical URL and JSON-LD when it is public.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 
 use super::views::{self, ProgressView, ScenarioDetail, StatsView};
 use crate::app::catalog::{self, ScenarioView};
@@ -11,7 +12,7 @@ use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "catalog/show.html")]
 struct ShowPage {
     layout: Layout,
@@ -57,11 +58,12 @@ impl ShowPage {
 }
 
 pub(super) async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let view = catalog::show::scenario(&state.ctx, id.into_inner(), visitor.user.clone()).await?;
     let url = state.url(&format!("/scenarios/{}", view.scenario.id));
-    crate::web::render(&ShowPage::new(&visitor, view, url))
+    crate::web::render(&req, ShowPage::new(&visitor, view, url))
 }

@@ -15,9 +15,8 @@ async fn with_help(
     assist: Assistance,
 ) -> Result<HttpResponse, AppError> {
     if is_htmx(req) {
-        return crate::web::render(
-            &show_page(state, visitor, owner, id, String::new(), assist).await?,
-        );
+        let page = show_page(state, visitor, owner, id, String::new(), assist).await?;
+        return render(req, page);
     }
     crate::web::visitor::keep_for_next_page(req, &assist)?;
     Ok(to_conversation(&id))
@@ -51,7 +50,7 @@ pub(super) async fn say(
     let sentence = form.into_inner().sentence;
     match help::say(&state.ctx, owner.clone(), id.clone(), sentence).await {
         Ok(assist) => with_help(&req, &state, &visitor, owner, id, assist).await,
-        Err(ConversationError::Invalid(m)) => show_invalid(&state, &visitor, owner, id, m).await,
+        Err(ConversationError::Invalid(m)) => invalid(&req, &state, &visitor, owner, id, m).await,
         Err(e) => Err(e.into()),
     }
 }

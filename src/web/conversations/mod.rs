@@ -13,6 +13,7 @@ mod voice;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use crate::app::accounts;
@@ -26,7 +27,7 @@ use crate::db::types::EngagementLevel;
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
-use crate::web::AppState;
+use crate::web::{render, render_with_status, AppState};
 use views::MessageView;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -121,7 +122,7 @@ struct LanguageOption {
     selected: bool,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "conversations/new.html")]
 struct NewPage {
     layout: Layout,
@@ -208,7 +209,8 @@ async fn new(
     if !start::has_preferences(&state.ctx, owner).await? {
         return onboard_first(&req, scenario_id.as_deref());
     }
-    crate::web::render(&new_page(&state, &visitor, scenario_id, String::new()).await?)
+    let page = new_page(&state, &visitor, scenario_id, String::new()).await?;
+    render(&req, page)
 }
 
 #[derive(Deserialize)]
@@ -248,7 +250,7 @@ async fn create(
         Ok(started) => started,
         Err(ConversationError::Invalid(m)) => {
             let page = new_page(&state, &visitor, scenario_id, m).await?;
-            return crate::web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            return render_with_status(&req, StatusCode::UNPROCESSABLE_ENTITY, page);
         }
         Err(e) => return Err(e.into()),
     };
@@ -263,7 +265,7 @@ async fn create(
     Ok(res)
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "conversations/show.html")]
 struct ShowPage {
     layout: Layout,
@@ -352,8 +354,9 @@ async fn show_page(
     ))
 }
 
-/// The conversation page again with `error` (422).
-async fn show_invalid(
+/// The conversation page again, with why the learner's input was refused (422).
+async fn invalid(
+    req: &HttpRequest,
     state: &AppState,
     visitor: &Visitor,
     owner: Owner,
@@ -361,7 +364,7 @@ async fn show_invalid(
     error: String,
 ) -> Result<HttpResponse, AppError> {
     let page = show_page(state, visitor, owner, id, error, Assistance::default()).await?;
-    crate::web::render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    render_with_status(req, StatusCode::UNPROCESSABLE_ENTITY, page)
 }
 
 async fn show(
@@ -381,23 +384,40 @@ async fn show(
         assist,
     )
     .await?;
-    crate::web::render(&page)
+    render(&req, page)
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "conversations/_sent.html")]
 struct SentFragment {
     message: MessageView,
     stream_url: String,
 }
 
-#[derive(Template)]
+impl SentFragment {
+    /// The learner's message just stored in conversation `id`, and the reply stream to follow.
+    fn new(sent: &convo::send::Sent, id: &str) -> Self {
+        Self {
+            message: MessageView::new(&sent.message, &sent.language),
+            stream_url: format!("/conversations/{id}/stream"),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
 #[template(
     source = "<p class=\"form-error\" role=\"alert\">{{ error }}</p>",
     ext = "html"
 )]
 struct ErrorFragment {
     error: String,
+}
+
+impl ErrorFragment {
+    /// Why a message was refused, for the form's error slot (422).
+    fn answer(req: &HttpRequest, error: String) -> Result<HttpResponse, AppError> {
+        render_with_status(req, StatusCode::UNPROCESSABLE_ENTITY, Self { error })
+    }
 }
 
 #[derive(Deserialize)]
@@ -418,16 +438,10 @@ async fn send(
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
     let content = form.into_inner().content;
     match convo::send::send(&state.ctx, owner.clone(), id.clone(), content).await {
-        Ok(sent) if is_htmx(&req) => crate::web::render(&SentFragment {
-            message: MessageView::new(&sent.message, &sent.language),
-            stream_url: format!("/conversations/{id}/stream"),
-        }),
+        Ok(sent) if is_htmx(&req) => render(&req, SentFragment::new(&sent, &id)),
         Ok(_) => reply_then_show(&req, &state, &owner, &id).await,
-        Err(ConversationError::Invalid(error)) if is_htmx(&req) => crate::web::render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &ErrorFragment { error },
-        ),
-        Err(ConversationError::Invalid(m)) => show_invalid(&state, &visitor, owner, id, m).await,
+        Err(ConversationError::Invalid(m)) if is_htmx(&req) => ErrorFragment::answer(&req, m),
+        Err(ConversationError::Invalid(m)) => invalid(&req, &state, &visitor, owner, id, m).await,
         Err(e) => Err(e.into()),
     }
 }

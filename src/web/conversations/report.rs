@@ -101,7 +101,7 @@ impl Feedback {
     }
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "conversations/report.html")]
 pub(super) struct ReportPage {
     layout: Layout,
@@ -124,7 +124,7 @@ pub(super) struct ReportPage {
     messages: Vec<MessageView>,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "conversations/report.html", block = "feedback")]
 pub(super) struct FeedbackFragment {
     feedback: Feedback,
@@ -191,12 +191,11 @@ pub(super) async fn report(
     };
     let offline = state.ai.is_offline();
     let mut res = if req.headers().contains_key("hx-request") {
-        crate::web::render(&FeedbackFragment {
-            feedback: Feedback::new(&report, offline),
-        })?
+        let feedback = Feedback::new(&report, offline);
+        render(&req, FeedbackFragment { feedback })?
     } else {
         let layout = visitor.layout("Your feedback — Kaiwa", "How the conversation went.");
-        crate::web::render(&ReportPage::new(layout, report, offline))?
+        render(&req, ReportPage::new(layout, report, offline))?
     };
     res.headers_mut().insert(
         actix_web::http::header::VARY,
@@ -215,7 +214,7 @@ pub(super) struct HistoryRow {
     ended: bool,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "conversations/index.html")]
 pub(super) struct IndexPage {
     layout: Layout,
@@ -223,15 +222,15 @@ pub(super) struct IndexPage {
 }
 
 pub(super) async fn index(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let owner = accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref());
     let rows = convo::report::history(&state.ctx, owner).await?;
-    crate::web::render(&IndexPage {
-        layout: visitor.layout("Your conversations — Kaiwa", "Your past conversations."),
-        rows: rows.into_iter().map(HistoryRow::new).collect(),
-    })
+    let layout = visitor.layout("Your conversations — Kaiwa", "Your past conversations.");
+    let rows = rows.into_iter().map(HistoryRow::new).collect();
+    render(&req, IndexPage { layout, rows })
 }
 
 impl HistoryRow {

@@ -1,7 +1,8 @@
 //! `/`: what Kaiwa is, the languages offered, featured scenarios and the pricing summary.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 
 use crate::app::home::{self, Overview};
 use crate::web::components::ScenarioCard;
@@ -16,7 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(index));
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "home/index.html")]
 struct IndexPage {
     layout: Layout,
@@ -46,12 +47,17 @@ impl IndexPage {
     }
 }
 
-async fn index(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, AppError> {
+async fn index(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
     let overview = home::overview(&state.ctx).await?;
     let layout = visitor.layout(
         "Kaiwa — practise real conversations in a new language",
         "Role-play real situations with an AI conversation partner: order food, ask for \
          directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
     );
-    render(&IndexPage::new(layout.canonical(state.url("/")), overview))
+    let page = IndexPage::new(layout.canonical(state.url("/")), overview);
+    render(&req, page)
 }

@@ -9,7 +9,7 @@ mod steps;
 mod views;
 
 use actix_web::cookie::Cookie;
-use actix_web::{web, HttpResponseBuilder};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::app::onboarding::{self, Answer, OnboardingError, Step};
@@ -112,12 +112,13 @@ fn is_htmx(req: &actix_web::HttpRequest) -> bool {
 }
 
 /// `res` with the new guest's cookie, when one was made.
-fn with_guest<'r>(
-    res: &'r mut HttpResponseBuilder,
+fn with_guest(
+    mut res: HttpResponse,
     cookie: Option<Cookie<'static>>,
-) -> &'r mut HttpResponseBuilder {
+) -> Result<HttpResponse, AppError> {
     if let Some(c) = cookie {
-        res.cookie(c);
+        res.add_cookie(&c)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("a cookie could not be set: {e}")))?;
     }
-    res
+    Ok(res)
 }

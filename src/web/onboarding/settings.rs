@@ -4,6 +4,7 @@ use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 
 use super::views::Questions;
 use super::{with_guest, AnswerForm};
@@ -14,7 +15,7 @@ use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
 use crate::web::AppState;
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "onboarding/settings.html")]
 struct SettingsPage {
     layout: Layout,
@@ -33,13 +34,11 @@ impl SettingsPage {
 
     fn answer(
         self,
+        req: &HttpRequest,
         status: StatusCode,
         cookie: Option<Cookie<'static>>,
     ) -> Result<HttpResponse, AppError> {
-        let body = self.render()?;
-        Ok(with_guest(&mut HttpResponse::build(status), cookie)
-            .content_type("text/html; charset=utf-8")
-            .body(body))
+        with_guest(crate::web::render_with_status(req, status, self)?, cookie)
     }
 }
 
@@ -59,12 +58,13 @@ fn every_answer(form: &AnswerForm) -> Result<Vec<Answer>, OnboardingError> {
 }
 
 pub(super) async fn show(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let (owner, cookie) = visitor.owner_or_new_guest(state.settings.secure_cookies());
     let current = preferences::current(&state.ctx, owner).await?;
-    SettingsPage::new(&visitor, current, String::new()).answer(StatusCode::OK, cookie)
+    SettingsPage::new(&visitor, current, String::new()).answer(&req, StatusCode::OK, cookie)
 }
 
 pub(super) async fn update(
@@ -78,11 +78,11 @@ pub(super) async fn update(
     match preferences::save(&state.ctx, owner, answers).await? {
         Saved::Saved => {
             flash(&req, "info", "Your preferences are saved.");
-            let mut res = HttpResponse::SeeOther();
-            res.insert_header(("Location", "/settings"));
-            Ok(with_guest(&mut res, cookie).finish())
+            with_guest(crate::web::see_other("/settings"), cookie)
         }
-        Saved::Refused { reason, current } => SettingsPage::new(&visitor, *current, reason)
-            .answer(StatusCode::UNPROCESSABLE_ENTITY, cookie),
+        Saved::Refused { reason, current } => {
+            let page = SettingsPage::new(&visitor, *current, reason);
+            page.answer(&req, StatusCode::UNPROCESSABLE_ENTITY, cookie)
+        }
     }
 }

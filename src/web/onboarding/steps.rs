@@ -2,9 +2,11 @@
 //! its URL); without JS each answer is a plain POST and a redirect to the next step.
 
 use actix_web::cookie::Cookie;
+use actix_web::http::header::{HeaderName, HeaderValue, VARY};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
+use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::views::Questions;
@@ -17,7 +19,7 @@ use crate::web::layout::Layout;
 use crate::web::visitor::Visitor;
 use crate::web::AppState;
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "onboarding/index.html")]
 struct StepPage {
     layout: Layout,
@@ -31,7 +33,7 @@ struct StepPage {
     recommendations: Vec<ScenarioCard>,
 }
 
-#[derive(Template)]
+#[derive(Template, WebTemplate)]
 #[template(path = "onboarding/index.html", block = "step")]
 struct StepFragment {
     continue_to: String,
@@ -96,15 +98,22 @@ impl StepPage {
             Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
             None => StatusCode::OK,
         };
+        let step = view.step;
         let page = Self::new(req, visitor, view, error.unwrap_or_default());
-        let mut res = HttpResponse::build(status);
-        res.content_type("text/html; charset=utf-8")
-            .insert_header(("Vary", "HX-Request"));
-        if !is_htmx(req) {
-            return Ok(with_guest(&mut res, cookie).body(page.render()?));
-        }
-        res.insert_header(("HX-Push-Url", format!("/onboarding?step={}", page.step)));
-        Ok(with_guest(&mut res, cookie).body(StepFragment::from(page).render()?))
+        let mut res = if is_htmx(req) {
+            let push_url = HeaderValue::try_from(step_url(step)).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("a step URL is not a header value: {e}"))
+            })?;
+            let mut res = crate::web::render_with_status(req, status, StepFragment::from(page))?;
+            res.headers_mut()
+                .insert(HeaderName::from_static("hx-push-url"), push_url);
+            res
+        } else {
+            crate::web::render_with_status(req, status, page)?
+        };
+        res.headers_mut()
+            .insert(VARY, HeaderValue::from_static("HX-Request"));
+        with_guest(res, cookie)
     }
 }
 
@@ -170,9 +179,8 @@ pub(super) async fn answer(
     let (owner, cookie) = visitor.owner_or_new_guest(state.settings.secure_cookies());
     let answered = steps::answer(&state.ctx, owner, form.step, form.answer).await?;
     if answered.refused.is_none() && !is_htmx(&req) {
-        let mut res = HttpResponse::SeeOther();
-        res.insert_header(("Location", step_url(answered.view.step)));
-        return Ok(with_guest(&mut res, cookie).finish());
+        let next = step_url(answered.view.step);
+        return with_guest(crate::web::see_other(&next), cookie);
     }
     StepPage::answer(&req, &visitor, answered.view, answered.refused, cookie)
 }
