@@ -1,5 +1,5 @@
-// @generated from migrations/*/2026-11-27-000001_create_schema/up.sql; keep the two in step.
-// One portable schema for SQLite and PostgreSQL (see `db::conn`).
+//! @generated from migrations/*/2026-11-27-000001_create_schema/up.sql; keep the two in step.
+//! One portable schema for SQLite and PostgreSQL (see `db::conn`).
 
 diesel::table! {
     languages (id) {
