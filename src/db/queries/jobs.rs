@@ -96,6 +96,16 @@ pub fn claim(
     })
 }
 
+/// The job `$id` while `$owner` still holds its lease: the only row a worker may finish.
+macro_rules! leased {
+    ($id:expr, $owner:expr) => {
+        jobs::table
+            .find($id)
+            .filter(jobs::lease_owner.eq($owner))
+            .filter(jobs::status.eq(JobStatus::Running))
+    };
+}
+
 /// Marks a claimed job done; `false` when the lease was lost (another worker took it over).
 pub fn complete(
     conn: &mut DbConn,
@@ -103,20 +113,15 @@ pub fn complete(
     lease_owner: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        jobs::table
-            .find(id)
-            .filter(jobs::lease_owner.eq(lease_owner))
-            .filter(jobs::status.eq(JobStatus::Running)),
-    )
-    .set((
-        jobs::status.eq(JobStatus::Done),
-        jobs::lease_owner.eq(None::<String>),
-        jobs::lease_expires_at.eq(None::<NaiveDateTime>),
-        jobs::finished_at.eq(now),
-        jobs::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(leased!(id, lease_owner))
+        .set((
+            jobs::status.eq(JobStatus::Done),
+            jobs::lease_owner.eq(None::<String>),
+            jobs::lease_expires_at.eq(None::<NaiveDateTime>),
+            jobs::finished_at.eq(now),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -135,22 +140,17 @@ pub fn fail(
         Some(at) => (JobStatus::Queued, at, None),
         None => (JobStatus::Dead, now, Some(now)),
     };
-    let n = diesel::update(
-        jobs::table
-            .find(id)
-            .filter(jobs::lease_owner.eq(lease_owner))
-            .filter(jobs::status.eq(JobStatus::Running)),
-    )
-    .set((
-        jobs::status.eq(status),
-        jobs::run_at.eq(run_at),
-        jobs::last_error.eq(error),
-        jobs::lease_owner.eq(None::<String>),
-        jobs::lease_expires_at.eq(None::<NaiveDateTime>),
-        jobs::finished_at.eq(finished),
-        jobs::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(leased!(id, lease_owner))
+        .set((
+            jobs::status.eq(status),
+            jobs::run_at.eq(run_at),
+            jobs::last_error.eq(error),
+            jobs::lease_owner.eq(None::<String>),
+            jobs::lease_expires_at.eq(None::<NaiveDateTime>),
+            jobs::finished_at.eq(finished),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -161,21 +161,16 @@ pub fn release(
     lease_owner: &str,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        jobs::table
-            .find(id)
-            .filter(jobs::lease_owner.eq(lease_owner))
-            .filter(jobs::status.eq(JobStatus::Running)),
-    )
-    .set((
-        jobs::status.eq(JobStatus::Queued),
-        jobs::attempts.eq(jobs::attempts - 1),
-        jobs::lease_owner.eq(None::<String>),
-        jobs::lease_expires_at.eq(None::<NaiveDateTime>),
-        jobs::run_at.eq(now),
-        jobs::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(leased!(id, lease_owner))
+        .set((
+            jobs::status.eq(JobStatus::Queued),
+            jobs::attempts.eq(jobs::attempts - 1),
+            jobs::lease_owner.eq(None::<String>),
+            jobs::lease_expires_at.eq(None::<NaiveDateTime>),
+            jobs::run_at.eq(now),
+            jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
