@@ -176,6 +176,8 @@ diesel::table! {
         engagement_level -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        completion -> Nullable<Text>,
+        objectives_met -> Nullable<Text>,
     }
 }
 

@@ -275,3 +275,10 @@ mod tests {
         assert_eq!(json, "\"friendly_chat\"");
     }
 }
+text_enum!(
+    /// How a conversation came to count as completed (`conversations.completion`).
+    Completion {
+        DialogueFinished => "dialogue_finished", ObjectivesMet => "objectives_met",
+        EnoughTurns => "enough_turns",
+    }
+);

@@ -249,9 +249,13 @@ async fn ending_a_scenario_conversation_updates_the_learners_progress_and_the_ag
     let uid = app.create_user("pro@example.com");
     let b = app.browser_for(&uid);
     let path = start(&b, "ordering-coffee-lisbon", "es").await;
-    for line in ["Hola", "Un café, por favor", "¿Cuánto es?"] {
+    // Answers the offline partner recognises (the first reply it offers each time), one per
+    // goal of the scenario.
+    for _ in 0..5 {
+        let page = b.get_html(&path).await;
+        let line = page.attrs(".suggestion-form input[name=content]", "value")[0].clone();
         assert_eq!(
-            b.post_form(&format!("{path}/messages"), &[("content", line)])
+            b.post_form(&format!("{path}/messages"), &[("content", &line)])
                 .await
                 .status(),
             303
@@ -991,8 +995,8 @@ async fn the_report_offers_practise_again_and_a_next_scenario_and_never_congratu
     assert!(
         report
             .text(".completion")
-            .starts_with("Not completed yet: 2 of the 3 turns"),
-        "{}",
+            .starts_with("Not completed yet: you answered 0 of the dialogue's"),
+        "two turns the offline partner didn't recognise: {}",
         report.text(".completion")
     );
 }
@@ -1092,4 +1096,98 @@ async fn after_a_streamed_reply_the_hint_panel_belongs_to_the_new_line() {
         first_hint,
         "not the previous line's hint"
     );
+}
+
+#[tokio::test]
+async fn the_analysis_says_which_goals_were_met_and_meeting_all_completes_the_scenario() {
+    let (app, provider) = app_with_provider().await;
+    let uid = app.create_user("goals@example.com");
+    let b = app.browser_for(&uid);
+    let path = start(&b, "ordering-ramen-osaka", "ja").await;
+    let goals: Vec<String> = {
+        use kaiwa::db::models::Scenario;
+        use kaiwa::db::schema::scenarios;
+        scenarios::table
+            .find("ordering-ramen-osaka")
+            .select(Scenario::as_select())
+            .first(&mut app.conn())
+            .unwrap()
+            .learning_objectives
+            .0
+    };
+    assert!(goals.len() >= 2, "{goals:?}");
+    b.post_form(
+        &format!("{path}/messages"),
+        &[("content", "ラーメンをください")],
+    )
+    .await;
+    let met: Vec<usize> = (1..=goals.len()).collect();
+    *provider.completion.lock().unwrap() =
+        serde_json::json!({"messages": [], "objectivesMet": met}).to_string();
+    b.post_form(&format!("{path}/end"), &[]).await;
+    let waiting = b.get_html(&format!("{path}/report")).await;
+    assert!(
+        waiting
+            .text(".completion")
+            .starts_with("Not completed yet: 1 of the"),
+        "{}",
+        waiting.text(".completion")
+    );
+    assert!(waiting
+        .text(".goals-note")
+        .contains("The analysis will say"));
+    app.run_jobs_until_idle().await;
+    let prompt = provider.requests.lock().unwrap().last().unwrap()["body"]["messages"][0]
+        ["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(prompt.contains(&format!("1. {}", goals[0])), "{prompt}");
+    let report = b.get_html(&format!("{path}/report")).await;
+    assert_eq!(
+        report.text(".completion"),
+        "Completed: the analysis found every goal of this scenario met."
+    );
+    assert_eq!(report.texts(".objectives.met li"), goals);
+    let p: UserScenarioProgress = user_scenario_progress::table
+        .find((&uid, "ordering-ramen-osaka"))
+        .select(UserScenarioProgress::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(
+        (p.times_attempted, p.times_completed),
+        (1, 1),
+        "completed late"
+    );
+    let completions: i32 = scenario_metadata::table
+        .find("ordering-ramen-osaka")
+        .select(scenario_metadata::total_completions)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(completions, 1);
+}
+
+#[tokio::test]
+async fn a_goal_the_analysis_did_not_find_met_is_listed_to_practise_not_as_practised() {
+    let (app, provider) = app_with_provider().await;
+    let b = app.new_browser();
+    let path = start(&b, "ordering-ramen-osaka", "ja").await;
+    b.post_form(&format!("{path}/messages"), &[("content", "ばなな")])
+        .await;
+    *provider.completion.lock().unwrap() =
+        serde_json::json!({"messages": [], "objectivesMet": [1]}).to_string();
+    b.post_form(&format!("{path}/end"), &[]).await;
+    app.run_jobs_until_idle().await;
+    let report = b.get_html(&format!("{path}/report")).await;
+    assert_eq!(report.texts(".objectives.met li").len(), 1);
+    assert!(!report.texts(".objectives.to-practise li").is_empty());
+    assert!(report.text("#goals-heading").contains("Still to practise"));
+    assert!(report.text(".completion").starts_with("Not completed yet"));
+    let c: Conversation = conversations::table
+        .find(id_of(&path))
+        .select(Conversation::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(c.completion, None);
+    assert_eq!(c.objectives_met.map(|m| m.0.len()), Some(1));
 }

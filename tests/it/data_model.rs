@@ -256,6 +256,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             engagement_level: Some(EngagementLevel::High),
             created_at: t,
             updated_at: t,
+            completion: Some(Completion::ObjectivesMet),
+            objectives_met: Some(Json(vec!["Order a bowl".into(), "替え玉を頼む".into()])),
         }
     );
     round_trip!(

@@ -16,6 +16,7 @@ mod jobs;
 mod layout;
 mod mail;
 mod mock_ai;
+mod offline_partner;
 mod onboarding;
 mod races;
 mod seed;

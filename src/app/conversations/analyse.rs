@@ -64,27 +64,34 @@ pub async fn analyse(ctx: &Ctx, id: &str) -> Result<(), ConversationError> {
                 (None, Some(g)) => Owner::Guest(g),
                 (None, None) => return Ok(None),
             };
-            let (language, native, messages) = analysis_input(c, &owner, &i)?;
-            Ok(Some((owner, language, native, messages)))
+            let input = analysis_input(c, &owner, &i)?;
+            Ok(Some((owner, input)))
         })
         .await?;
-    let Some((owner, language, native, messages)) = input else {
+    let Some((owner, input)) = input else {
         return Ok(());
     };
-    let learner: Vec<_> = messages
+    let learner: Vec<_> = input
+        .messages
         .iter()
         .filter(|m| m.role == MessageRole::User)
         .collect();
     if learner.is_empty() || learner.iter().any(|m| m.grammar_analysis.is_some()) {
         return Ok(());
     }
-    let prompt = analysis::prompt(&language, &native, &messages);
+    let prompt = analysis::prompt(
+        &input.language,
+        &input.native,
+        &input.objectives,
+        &input.messages,
+    );
     let text = ctx
         .ai
         .complete(Task::Analysis, prompt, true)
         .await
         .map_err(|e| ConversationError::Provider(e.to_string()))?;
-    let parsed = analysis::parse(&text, learner.len()).map_err(ConversationError::Provider)?;
+    let parsed = analysis::parse(&text, learner.len(), input.objectives.len())
+        .map_err(ConversationError::Provider)?;
     let (i, now) = (id.to_owned(), ctx.clock.naive());
     ctx.db
         .run(move |c| store_analysis(c, &owner, &i, parsed, now))

@@ -30,7 +30,8 @@ async fn context(
     id: &str,
 ) -> Result<(String, String, Vec<Message>), ConversationError> {
     let (o, i) = (owner.clone(), id.to_owned());
-    ctx.db.run(move |c| analysis_input(c, &o, &i)).await
+    let input = ctx.db.run(move |c| analysis_input(c, &o, &i)).await?;
+    Ok((input.language, input.native, input.messages))
 }
 
 /// A hint for answering the partner's latest line, with two replies.

@@ -6,6 +6,7 @@
 pub mod analyse;
 pub mod analysis;
 pub mod assist;
+pub mod completion;
 pub mod help;
 pub mod reading_aids;
 pub mod reply;
@@ -23,7 +24,9 @@ use crate::db::models::{
     NewMessage, Scenario,
 };
 use crate::db::queries::{self, preferences::Owner};
-use crate::db::types::{ConversationMode, ConversationStatus, EngagementLevel, MessageRole};
+use crate::db::types::{
+    Completion, ConversationMode, ConversationStatus, EngagementLevel, Json, MessageRole,
+};
 use crate::db::{new_id, DbConn};
 use crate::integrations::ai::{PromptMessage, ReplyExtras, ReplyRequest};
 
@@ -130,6 +133,8 @@ pub fn start(
         audio_seconds: 0,
         comfort_rating: None,
         engagement_level: None,
+        completion: None,
+        objectives_met: None,
         created_at: now,
         updated_at: now,
     };
@@ -312,10 +317,11 @@ fn build_request(
         scenario_id: conversation.scenario_id.clone(),
         language: conversation.target_language_id.clone(),
         partner_name,
-        learner_turns: messages
+        learner_messages: messages
             .iter()
             .filter(|m| m.role == MessageRole::User)
-            .count(),
+            .map(|m| m.content.clone())
+            .collect(),
         objectives: scenario
             .map(|s| s.learning_objectives.0)
             .unwrap_or_default(),
@@ -500,28 +506,18 @@ pub struct Ending {
     pub engagement: Option<EngagementLevel>,
 }
 
-/// How many turns a learner takes for a scenario conversation to count as completed.
-///
-/// why: this is all Kaiwa can check today — the offline partner does not know whether an
-/// answer met an objective, and the provider's analysis does not say. The report states the
-/// rule instead of claiming more.
-pub const TURNS_TO_COMPLETE: usize = 3;
-
-/// Whether a conversation with `learner_turns` turns counts as completed.
-pub fn is_completed(learner_turns: usize) -> bool {
-    learner_turns >= TURNS_TO_COMPLETE
-}
-
 /// Ends a conversation: durations and counts recorded, the usage session closed, and for
 /// signed-in learners their scenario progress and the scenario's aggregates updated.
 ///
-/// With `queue_analysis`, the provider's analysis is queued as a job in the same transaction.
+/// Whether it counts as completed follows [`completion`]'s rules (`offline`: the offline
+/// partner answered); with a provider, its analysis is queued as a job in the same
+/// transaction (and may complete the conversation later, see [`store_analysis`]).
 pub fn end(
     conn: &mut DbConn,
     owner: &Owner,
     id: &str,
     ending: Ending,
-    queue_analysis: bool,
+    offline: bool,
     now: NaiveDateTime,
 ) -> Result<Conversation, ConversationError> {
     if ending.comfort_rating.is_some_and(|r| !(1..=5).contains(&r)) {
@@ -546,6 +542,8 @@ pub fn end(
             .filter(|m| m.role == MessageRole::User)
             .count();
         let tokens = (messages.iter().map(|m| m.content.len()).sum::<usize>() / 4) as i32;
+        let completion =
+            completion::progress_of(conn, &conversation, &messages, offline)?.completion();
         queries::conversations::update(
             conn,
             id,
@@ -556,6 +554,7 @@ pub fn end(
                 message_count: Some(messages.len() as i32),
                 comfort_rating: Some(ending.comfort_rating),
                 engagement_level: Some(ending.engagement),
+                completion: Some(completion),
                 updated_at: Some(now),
                 ..Default::default()
             },
@@ -564,12 +563,12 @@ pub fn end(
             queries::conversations::close_session(conn, &session.id, now, seconds, tokens)?;
         }
         if let (Owner::User(user_id), Some(scenario_id)) = (owner, &conversation.scenario_id) {
-            let completed = is_completed(learner_turns);
+            let completed = completion.is_some();
             queries::progress::ensure_and_lock(conn, user_id, scenario_id, now)?;
             queries::progress::record_attempt(conn, user_id, scenario_id, completed, seconds, now)?;
             queries::progress::add_attempt(conn, scenario_id, completed, seconds, now)?;
         }
-        if queue_analysis && learner_turns > 0 {
+        if !offline && learner_turns > 0 {
             let job = analyse::AnalyseConversation {
                 conversation_id: id.into(),
             };
@@ -580,13 +579,23 @@ pub fn end(
     get(conn, owner, id)
 }
 
-/// What the analysis prompt needs: the target language's name, the learner's own
-/// language (English when unknown) and the messages.
+/// What the analysis prompt needs.
+pub struct AnalysisInput {
+    /// The target language's name.
+    pub language: String,
+    /// The learner's own language (English when unknown).
+    pub native: String,
+    /// The scenario's objectives (none for a free conversation).
+    pub objectives: Vec<String>,
+    pub messages: Vec<Message>,
+}
+
+/// What the analysis prompt needs for `owner`'s conversation `id`.
 pub fn analysis_input(
     conn: &mut DbConn,
     owner: &Owner,
     id: &str,
-) -> Result<(String, String, Vec<Message>), ConversationError> {
+) -> Result<AnalysisInput, ConversationError> {
     let conversation = get(conn, owner, id)?;
     let language = queries::languages::find(conn, &conversation.target_language_id)?
         .map(|l| l.name)
@@ -600,15 +609,24 @@ pub fn analysis_input(
         None => None,
     }
     .unwrap_or_else(|| "English".into());
-    Ok((
+    let objectives = match &conversation.scenario_id {
+        Some(s) => queries::scenarios::find(conn, s)?.map(|s| s.learning_objectives.0),
+        None => None,
+    }
+    .unwrap_or_default();
+    Ok(AnalysisInput {
         language,
         native,
-        queries::conversations::list_messages(conn, id)?,
-    ))
+        objectives,
+        messages: queries::conversations::list_messages(conn, id)?,
+    })
 }
 
 /// Stores an analysis on the learner's messages: each gets its corrections (none when the
-/// provider had nothing to say), the last one the conversation's vocabulary. All or nothing.
+/// provider had nothing to say), the last one the conversation's vocabulary; the conversation
+/// the objectives met. When every objective was met and the conversation had not counted as
+/// completed, it does now, and the learner's progress and the scenario's aggregates gain the
+/// completion. All or nothing.
 pub fn store_analysis(
     conn: &mut DbConn,
     owner: &Owner,
@@ -618,6 +636,9 @@ pub fn store_analysis(
 ) -> Result<(), ConversationError> {
     get(conn, owner, id)?;
     write_transaction(conn, |conn| {
+        // why: a second store (a retried job) must not count the completion twice.
+        crate::db::lock::key(conn, "conversation", id)?;
+        let conversation = get(conn, owner, id)?;
         let learner: Vec<Message> = queries::conversations::list_messages(conn, id)?
             .into_iter()
             .filter(|m| m.role == MessageRole::User)
@@ -632,6 +653,36 @@ pub fn store_analysis(
                 .unwrap_or_default();
             let vocabulary = (i == last).then(|| analysis.vocabulary.clone());
             queries::conversations::set_analysis(conn, &m.id, Some(grammar), vocabulary, now)?;
+        }
+        let scenario = match &conversation.scenario_id {
+            Some(s) => queries::scenarios::find(conn, s)?,
+            None => None,
+        };
+        let (Some(met), Some(scenario)) = (&analysis.objectives_met, scenario) else {
+            return Ok(());
+        };
+        let objectives = &scenario.learning_objectives.0;
+        let texts: Vec<String> = met
+            .iter()
+            .filter_map(|i| objectives.get(*i).cloned())
+            .collect();
+        let all_met = !objectives.is_empty() && texts.len() == objectives.len();
+        let newly_completed = all_met && conversation.completion.is_none();
+        queries::conversations::update(
+            conn,
+            id,
+            ConversationChanges {
+                objectives_met: Some(Some(Json(texts))),
+                completion: newly_completed.then_some(Some(Completion::ObjectivesMet)),
+                updated_at: Some(now),
+                ..Default::default()
+            },
+        )?;
+        if let (true, Owner::User(user_id)) = (newly_completed, owner) {
+            queries::progress::record_late_completion(conn, user_id, &scenario.id, now)?;
+        }
+        if newly_completed {
+            queries::progress::add_late_completion(conn, &scenario.id, now)?;
         }
         Ok(())
     })

@@ -6,6 +6,7 @@
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 
+use super::completion::progress_of;
 use super::{get, reply_request, save_reply, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
@@ -73,6 +74,8 @@ pub enum ReplyEvent {
         reply: Option<Box<Message>>,
         corrected: Option<Box<Message>>,
         help: Box<crate::integrations::ai::ReplyExtras>,
+        /// How far the conversation has come with the reply.
+        progress: Option<super::completion::Progress>,
     },
     /// The provider stopped midway; nothing was stored and the learner's message is kept.
     Failed(String),
@@ -104,6 +107,7 @@ pub async fn stream(
             reply: None,
             corrected: None,
             help: Box::default(),
+            progress: None,
         };
         return Ok(ReplyStream {
             language,
@@ -171,23 +175,28 @@ async fn store(
     extras: crate::integrations::ai::ReplyExtras,
 ) -> ReplyEvent {
     let (provider, now, help) = (ctx.ai.name(), ctx.clock.naive(), Box::new(extras.clone()));
+    let offline = ctx.ai.is_offline();
     let saved = ctx
         .db
         .run(move |c| -> Result<_, ConversationError> {
             let reply = save_reply(c, &owner, &id, &text, &extras, provider, now)?;
-            let corrected = queries::conversations::list_messages(c, &id)?
+            let messages = queries::conversations::list_messages(c, &id)?;
+            let conversation = get(c, &owner, &id)?;
+            let progress = progress_of(c, &conversation, &messages, offline)?;
+            let corrected = messages
                 .into_iter()
                 .rev()
                 .find(|m| m.role == MessageRole::User)
                 .filter(|m| m.grammar_analysis.is_some());
-            Ok((reply, corrected))
+            Ok((reply, corrected, progress))
         })
         .await;
     match saved {
-        Ok((reply, corrected)) => ReplyEvent::Done {
+        Ok((reply, corrected, progress)) => ReplyEvent::Done {
             reply: reply.map(Box::new),
             corrected: corrected.map(Box::new),
             help,
+            progress: Some(progress),
         },
         Err(e) => {
             tracing::error!(error = %e, "storing a streamed reply failed");

@@ -2,6 +2,7 @@
 //! provider's analysis; [`load`] gathers what the report shows, with where the analysis stands.
 
 use super::analyse::{self, AnalysisState};
+use super::completion::{learner_messages, Progress};
 use super::{end, get, ConversationError, Ending};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
@@ -17,11 +18,11 @@ pub async fn finish(
     id: ConversationId,
     ending: Ending,
 ) -> Result<Conversation, ConversationError> {
-    let analyse = !ctx.ai.is_offline();
+    let offline = ctx.ai.is_offline();
     let now = ctx.clock.naive();
     let conversation = ctx
         .db
-        .run(move |c| end(c, &owner, &id, ending, analyse, now))
+        .run(move |c| end(c, &owner, &id, ending, offline, now))
         .await?;
     ctx.jobs.notify();
     Ok(conversation)
@@ -35,6 +36,8 @@ pub struct Report {
     pub analysis: AnalysisState,
     /// Another public scenario at the same level, to practise next.
     pub next: Option<Scenario>,
+    /// How far the conversation came (for "not completed yet: …").
+    pub progress: Progress,
 }
 
 /// The report of `owner`'s conversation `id`; `Ok(None)` while it has not ended.
@@ -68,6 +71,13 @@ pub async fn load(
     let Some((conversation, messages, scenario, next)) = loaded else {
         return Ok(None);
     };
+    let progress = Progress::new(
+        conversation.scenario_id.as_deref(),
+        &conversation.target_language_id,
+        &learner_messages(&messages),
+        scenario.as_ref().map_or(0, |s| s.learning_objectives.len()),
+        offline,
+    );
     let analysed = messages.iter().any(|m| m.grammar_analysis.is_some());
     let analysis = if offline && !analysed {
         AnalysisState::NotRequested
@@ -80,6 +90,7 @@ pub async fn load(
         scenario,
         analysis,
         next,
+        progress,
     }))
 }
 

@@ -1,6 +1,7 @@
 //! What the conversation page shows: the transcript, the voice, and the hint and suggested
 //! replies for the partner's latest line — loaded once.
 
+use super::completion::{progress_of, Progress};
 use super::{awaiting_reply, get, latest_line_request, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
@@ -19,6 +20,8 @@ pub struct Transcript {
     pub pending: bool,
     /// The hint and suggested replies for the partner's latest line.
     pub extras: ReplyExtras,
+    /// How far the conversation has come.
+    pub progress: Progress,
 }
 
 impl Transcript {
@@ -33,7 +36,8 @@ pub async fn transcript(
     owner: Owner,
     id: ConversationId,
 ) -> Result<Transcript, ConversationError> {
-    let (conversation, messages, voice, request) = ctx
+    let offline = ctx.ai.is_offline();
+    let (conversation, messages, voice, request, progress) = ctx
         .db
         .run(move |c| -> Result<_, ConversationError> {
             let conversation = get(c, &owner, &id)?;
@@ -46,7 +50,8 @@ pub async fn transcript(
                 .map(|sp| sp.bcp47_code.clone())
                 .unwrap_or_default();
             let request = latest_line_request(c, &owner, &id)?;
-            Ok((conversation, messages, voice, request))
+            let progress = progress_of(c, &conversation, &messages, offline)?;
+            Ok((conversation, messages, voice, request, progress))
         })
         .await?;
     let pending = awaiting_reply(&messages) && conversation.status == ConversationStatus::Active;
@@ -60,6 +65,7 @@ pub async fn transcript(
         voice,
         pending,
         extras,
+        progress,
     })
 }
 

@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::conversations;
-use crate::db::types::{ConversationMode, ConversationStatus, EngagementLevel};
+use crate::db::types::{Completion, ConversationMode, ConversationStatus, EngagementLevel, Json};
 
 /// A row of `conversations`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -30,6 +30,8 @@ pub struct Conversation {
     pub engagement_level: Option<EngagementLevel>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub completion: Option<Completion>,
+    pub objectives_met: Option<Json<Vec<String>>>,
 }
 
 /// The insert form for `conversations`: every column the application sets.
@@ -55,6 +57,8 @@ pub struct NewConversation {
     pub engagement_level: Option<EngagementLevel>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub completion: Option<Completion>,
+    pub objectives_met: Option<Json<Vec<String>>>,
 }
 
 /// The change form for `conversations`: `None` leaves a column as it is.
@@ -78,4 +82,6 @@ pub struct ConversationChanges {
     pub comfort_rating: Option<Option<i32>>,
     pub engagement_level: Option<Option<EngagementLevel>>,
     pub updated_at: Option<NaiveDateTime>,
+    pub completion: Option<Option<Completion>>,
+    pub objectives_met: Option<Option<Json<Vec<String>>>>,
 }

@@ -202,6 +202,47 @@ pub fn record_attempt(
     Ok(())
 }
 
+/// Counts a completion found after the attempt was recorded (the provider's analysis came
+/// later) on a learner's progress row.
+pub fn record_late_completion(
+    conn: &mut DbConn,
+    user_id: &str,
+    scenario_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(usp::table.find((user_id, scenario_id)))
+        .set((
+            usp::times_completed.eq(usp::times_completed + 1),
+            usp::last_completed_at.eq(Some(now)),
+            usp::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Counts a late completion (see [`record_late_completion`]) in a scenario's aggregates and
+/// recomputes the completion rate.
+pub fn add_late_completion(
+    conn: &mut DbConn,
+    scenario_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(scenario_metadata::table.find(scenario_id))
+        .set((
+            scenario_metadata::total_completions.eq(scenario_metadata::total_completions + 1),
+            scenario_metadata::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::sql_query(
+        "UPDATE scenario_metadata SET \
+         completion_rate = CASE WHEN total_attempts > 0 THEN CAST(total_completions AS DOUBLE PRECISION) / total_attempts ELSE 0 END \
+         WHERE scenario_id = $1",
+    )
+    .bind::<Text, _>(scenario_id)
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Adds one attempt to a scenario's aggregates and recomputes the completion rate and the
 /// average time from the totals.
 pub fn add_attempt(

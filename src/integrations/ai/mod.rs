@@ -29,8 +29,9 @@ pub struct ReplyRequest {
     pub language: String,
     /// The partner's display name for generic lines.
     pub partner_name: String,
-    /// How many messages the learner has sent so far.
-    pub learner_turns: usize,
+    /// The learner's messages so far, in order (the offline partner replays its script by
+    /// them).
+    pub learner_messages: Vec<String>,
     /// The scenario's learning objectives (English), for guidance and hints.
     pub objectives: Vec<String>,
 }

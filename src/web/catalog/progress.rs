@@ -167,8 +167,6 @@ struct MinePage {
     in_progress: Vec<ScenarioCard>,
     completed: Vec<ScenarioCard>,
     authored: Vec<ScenarioCard>,
-    /// The rule the "completed" list follows.
-    turns_to_complete: usize,
 }
 
 impl MinePage {
@@ -180,7 +178,6 @@ impl MinePage {
             in_progress: cards(mine.in_progress),
             completed: cards(mine.completed),
             authored: cards(mine.authored),
-            turns_to_complete: crate::app::conversations::TURNS_TO_COMPLETE,
         }
     }
 }

@@ -279,6 +279,13 @@ struct ShowPage {
     offline: bool,
     hint: String,
     suggestions: Vec<(String, String)>,
+    /// Whether the offline partner could not match the last message (the hint panel opens).
+    stuck: bool,
+    csrf_token: String,
+    /// How far the conversation has come (`views::progress_sentence`).
+    progress: String,
+    /// Whether the learner has not written yet (the offline partner's notice opens).
+    first_turn: bool,
     max_chars: usize,
     error: String,
     assist: Assistance,
@@ -325,6 +332,13 @@ impl ShowPage {
             offline,
             hint: t.extras.hint.clone().unwrap_or_default(),
             suggestions: t.extras.suggested_replies.clone(),
+            stuck: t.progress.stuck(),
+            csrf_token: visitor.csrf_token.clone(),
+            progress: views::progress_sentence(&t.progress),
+            first_turn: !t
+                .messages
+                .iter()
+                .any(|m| m.role == crate::db::types::MessageRole::User),
             max_chars: convo::MAX_MESSAGE_CHARS,
             error,
             assist,

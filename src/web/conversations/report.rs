@@ -4,6 +4,7 @@
 use super::*;
 use crate::app::conversations::analyse::AnalysisState;
 use crate::app::conversations::report::Report;
+use crate::db::types::Completion;
 
 #[derive(Deserialize)]
 pub(super) struct EndForm {
@@ -63,10 +64,62 @@ pub(super) struct Feedback {
     corrections: Vec<(String, String, String)>,
     words: Vec<(String, String)>,
     went_well: Vec<String>,
+    /// Whether the conversation counts as completed, and the sentence saying by which rule
+    /// (or how far it is).
+    completed: bool,
+    completion: String,
+    /// The scenario's goals the analysis found met, and the others; with no assessment, all
+    /// of them are in `to_practise` and `goals_note` says why.
+    met: Vec<String>,
+    to_practise: Vec<String>,
+    goals_note: String,
+}
+
+/// The sentence saying whether a conversation counts as completed, and why.
+fn completion_sentence(report: &Report) -> String {
+    let p = &report.progress;
+    let (turns, needed) = (p.turns, p.needed);
+    let offline = p.script.is_some();
+    match report.conversation.completion {
+        Some(Completion::DialogueFinished) => {
+            "Completed: you reached the end of the dialogue.".into()
+        }
+        Some(Completion::ObjectivesMet) => {
+            "Completed: the analysis found every goal of this scenario met.".into()
+        }
+        Some(Completion::EnoughTurns) if offline => format!(
+            "Completed: your partner recognised {turns} of your answers ({needed} or more complete a scenario)."
+        ),
+        Some(Completion::EnoughTurns) => format!(
+            "Completed: you took {turns} turns ({needed} or more complete this scenario)."
+        ),
+        None => match (p.dialogue(), offline) {
+            (Some((answered, steps)), _) => format!(
+                "Not completed yet: you answered {answered} of the dialogue's {steps} lines in a way your partner recognised; reaching the end, or {needed} recognised answers, completes it."
+            ),
+            (None, true) => format!(
+                "Not completed yet: your partner recognised {turns} of the {needed} answers that complete it."
+            ),
+            (None, false) => format!(
+                "Not completed yet: {turns} of the {needed} turns that complete it, unless the analysis finds every goal met."
+            ),
+        },
+    }
 }
 
 impl Feedback {
     fn new(report: &Report, offline: bool) -> Self {
+        let goals: Vec<String> = report
+            .scenario
+            .as_ref()
+            .map(|s| s.learning_objectives.0.clone())
+            .unwrap_or_default();
+        let met: Vec<String> = report
+            .conversation
+            .objectives_met
+            .as_ref()
+            .map(|m| m.0.clone())
+            .unwrap_or_default();
         let analyses = || {
             report
                 .messages
@@ -97,6 +150,16 @@ impl Feedback {
                 .map(|w| (w.word.clone(), w.meaning.clone()))
                 .collect(),
             went_well: analyses().flat_map(|g| g.went_well.clone()).collect(),
+            completed: report.conversation.completion.is_some(),
+            completion: completion_sentence(report),
+            met: met.clone(),
+            to_practise: goals.iter().filter(|g| !met.contains(g)).cloned().collect(),
+            goals_note: match (&report.conversation.objectives_met, report.analysis) {
+                (Some(_), _) => String::new(),
+                _ if offline => "The offline partner can't tell which of these goals you met; go through them and judge for yourself.".into(),
+                (None, AnalysisState::Preparing) => "The analysis will say which of them you met.".into(),
+                (None, _) => "Kaiwa couldn't check which of these goals you met this time; go through them and judge for yourself.".into(),
+            },
         }
     }
 }
@@ -112,10 +175,6 @@ pub(super) struct ReportPage {
     partner_messages: usize,
     comfort: String,
     engagement: String,
-    objectives: Vec<String>,
-    /// Whether the conversation counts as completed, and the rule that decided it.
-    completed: bool,
-    turns_to_complete: usize,
     /// Where "Practise again" starts a new conversation with the same scenario.
     again: String,
     /// (href, title) of the scenario to practise next.
@@ -140,8 +199,6 @@ impl ReportPage {
             minutes: c.duration_seconds / 60,
             seconds: c.duration_seconds % 60,
             learner_messages: count(crate::db::types::MessageRole::User),
-            completed: convo::is_completed(count(crate::db::types::MessageRole::User)),
-            turns_to_complete: convo::TURNS_TO_COMPLETE,
             partner_messages: count(crate::db::types::MessageRole::Assistant),
             comfort: c
                 .comfort_rating
@@ -151,11 +208,6 @@ impl ReportPage {
                 .engagement_level
                 .map(|e| e.to_string())
                 .unwrap_or_else(|| "not given".into()),
-            objectives: report
-                .scenario
-                .as_ref()
-                .map(|s| s.learning_objectives.0.clone())
-                .unwrap_or_default(),
             again: match &c.scenario_id {
                 Some(s) => format!(
                     "/conversations/new?scenario_id={}",

@@ -27,17 +27,35 @@ pub(super) fn sse(event: &str, data: &str) -> web::Bytes {
 #[derive(Template)]
 #[template(path = "conversations/_help.html")]
 struct HelpFragment<'a> {
+    id: &'a str,
+    csrf_token: &'a str,
     lang: &'a str,
     hint: String,
     suggestions: Vec<(String, String)>,
+    stuck: bool,
+}
+
+/// The progress line for the partner's new line (`#progress` on the page).
+#[derive(Template)]
+#[template(path = "conversations/_progress.html")]
+struct ProgressFragment {
+    progress: String,
+}
+
+/// What the `done` event's fragments need besides the event.
+struct Page {
+    id: String,
+    csrf_token: String,
+    lang: String,
 }
 
 /// One reply event as server-sent event bytes.
 ///
 /// why: in `done`, the first element replaces the pending bubble; the page's script swaps any
-/// further element (the learner's message with its new correction, the hint panel `#help`)
-/// in by its id.
-fn event_bytes(event: ReplyEvent, lang: &str) -> Result<web::Bytes, actix_web::Error> {
+/// further element (the learner's message with its new correction, the hint panel `#help`,
+/// the progress line `#progress`) in by its id.
+fn event_bytes(event: ReplyEvent, page: &Page) -> Result<web::Bytes, actix_web::Error> {
+    let lang = page.lang.as_str();
     Ok(match event {
         ReplyEvent::Token(t) => sse("token", &t),
         ReplyEvent::Failed(message) => sse("failed", &message),
@@ -45,6 +63,7 @@ fn event_bytes(event: ReplyEvent, lang: &str) -> Result<web::Bytes, actix_web::E
             reply,
             corrected,
             help,
+            progress,
         } => {
             let mut html = String::new();
             for m in reply.iter().chain(corrected.iter()) {
@@ -53,13 +72,20 @@ fn event_bytes(event: ReplyEvent, lang: &str) -> Result<web::Bytes, actix_web::E
                 };
                 html.push_str(&fragment.render().map_err(AppError::from)?);
             }
-            if reply.is_some() {
+            if let (Some(_), Some(progress)) = (&reply, progress) {
                 let help = HelpFragment {
+                    id: &page.id,
+                    csrf_token: &page.csrf_token,
                     lang,
                     hint: help.hint.clone().unwrap_or_default(),
                     suggestions: help.suggested_replies.clone(),
+                    stuck: progress.stuck(),
                 };
                 html.push_str(&help.render().map_err(AppError::from)?);
+                let progress = ProgressFragment {
+                    progress: views::progress_sentence(&progress),
+                };
+                html.push_str(&progress.render().map_err(AppError::from)?);
             }
             sse("done", &html)
         }
@@ -74,9 +100,14 @@ pub(super) async fn stream(
     id: web::Path<ConversationId>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, _) = owner(&state, &visitor);
-    let reply = convo::reply::stream(&state.ctx, owner, id.into_inner()).await?;
-    let lang = reply.language;
-    let body = reply.events.map(move |e| event_bytes(e, &lang));
+    let id = id.into_inner();
+    let reply = convo::reply::stream(&state.ctx, owner, id.clone()).await?;
+    let page = Page {
+        id: id.0,
+        csrf_token: visitor.csrf_token.clone(),
+        lang: reply.language,
+    };
+    let body = reply.events.map(move |e| event_bytes(e, &page));
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))

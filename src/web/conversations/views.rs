@@ -71,3 +71,23 @@ impl MessageView {
         self
     }
 }
+
+/// The line above the composer saying how far the conversation has come and what completes it.
+pub fn progress_sentence(p: &crate::app::conversations::completion::Progress) -> String {
+    let (turns, needed) = (p.turns, p.needed);
+    match (p.dialogue(), p.script.is_some()) {
+        (Some((answered, steps)), _) if answered >= steps => {
+            "You reached the end of the dialogue: end the conversation to see your feedback.".into()
+        }
+        (Some((answered, steps)), _) => format!(
+            "Dialogue: {answered} of {steps} lines answered. Reaching the end completes this scenario."
+        ),
+        (None, true) => format!(
+            "Answers your partner recognised: {turns} of the {needed} that complete this scenario."
+        ),
+        (None, false) if turns >= needed => format!(
+            "{turns} turns: enough to complete this scenario. Go on, or end it for your feedback."
+        ),
+        (None, false) => format!("Turn {turns} of the {needed} that complete this scenario."),
+    }
+}

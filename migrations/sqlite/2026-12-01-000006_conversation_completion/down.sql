@@ -1,0 +1,2 @@
+ALTER TABLE conversations DROP COLUMN objectives_met;
+ALTER TABLE conversations DROP COLUMN completion;
