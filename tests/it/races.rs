@@ -1,7 +1,8 @@
 //! Check-then-write paths raced by 20+ concurrent requests, on both databases: sign-in
 //! throttling counts every attempt, messages sent at once get distinct positions, a
-//! conversation ended twenty times at once counts one attempt, and one learner's concurrent
-//! save toggles leave the aggregate equal to a recount.
+//! conversation ended twenty times at once counts one attempt, an analysis stored twenty times
+//! at once counts one late completion, and one learner's concurrent save toggles leave the
+//! aggregate equal to a recount.
 
 use std::sync::Arc;
 
@@ -118,6 +119,61 @@ async fn a_conversation_ended_many_times_at_once_counts_one_attempt() {
         .first(&mut app.conn())
         .unwrap();
     assert_eq!(mine, 1);
+}
+
+#[tokio::test]
+async fn an_analysis_stored_many_times_at_once_counts_one_completion() {
+    use kaiwa::app::conversations::{analysis::Analysis, store_analysis};
+    use kaiwa::app::Clock;
+    use kaiwa::db::queries::preferences::Owner;
+    let app = spawn_app().await;
+    let learner = app.learner().email("late@example.com").create().await;
+    let id = app
+        .conversation(&learner)
+        .scenario("ordering-ramen-osaka", "ja")
+        .with_messages(1)
+        .create()
+        .await;
+    let res = learner
+        .browser
+        .post_form(&format!("/conversations/{id}/end"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    let completions = |app: &crate::helpers::TestApp| -> (i32, i32) {
+        let mine = user_scenario_progress::table
+            .find((&learner.id, "ordering-ramen-osaka"))
+            .select(user_scenario_progress::times_completed)
+            .first(&mut app.conn())
+            .unwrap();
+        let all = scenario_metadata::table
+            .find("ordering-ramen-osaka")
+            .select(scenario_metadata::total_completions)
+            .first(&mut app.conn())
+            .unwrap();
+        (mine, all)
+    };
+    let (mine_before, all_before) = completions(&app);
+    assert_eq!(mine_before, 0, "one unrecognised turn does not complete it");
+    let handles: Vec<_> = (0..RACERS)
+        .map(|_| {
+            let (ctx, owner, id) = (app.ctx.clone(), Owner::User(learner.id.clone()), id.clone());
+            let now = app.clock.naive();
+            tokio::spawn(async move {
+                let analysis = Analysis {
+                    per_message: Vec::new(),
+                    vocabulary: Default::default(),
+                    objectives_met: Some((0..16).collect()),
+                };
+                ctx.db
+                    .run(move |c| store_analysis(c, &owner, &id, analysis, now))
+                    .await
+            })
+        })
+        .collect();
+    for h in handles {
+        h.await.unwrap().unwrap();
+    }
+    assert_eq!(completions(&app), (1, all_before + 1));
 }
 
 #[tokio::test]
