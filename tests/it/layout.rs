@@ -181,6 +181,22 @@ async fn no_page_is_wider_than_a_390_px_phone() {
     let order = driver
         .script("var c = document.querySelector('form.composer'), a = document.getElementById('assist'); return c && a ? c.getBoundingClientRect().top < a.getBoundingClientRect().top : null")
         .await;
+    // Fields look alike: the search box and number inputs like text fields, buttons in the
+    // page's font.
+    let style = "var s = getComputedStyle(document.querySelector(arguments[0] || 'body')); return [s.fontFamily, s.borderTopLeftRadius, s.paddingLeft, s.borderTopStyle].join('|')";
+    let look = |selector: &str| style.replace("arguments[0]", &format!("{selector:?}"));
+    driver.open(&app.url("/scenarios/new")).await;
+    let text_field = driver.script(&look("input[type=text]")).await;
+    assert_eq!(driver.script(&look("input[type=number]")).await, text_field);
+    let body_font = driver
+        .script("return getComputedStyle(document.body).fontFamily")
+        .await;
+    let button_font = driver
+        .script("return getComputedStyle(document.querySelector('main button')).fontFamily")
+        .await;
+    assert_eq!(button_font, body_font, "buttons in the page font");
+    driver.open(&app.url("/scenarios")).await;
+    assert_eq!(driver.script(&look("input[type=search]")).await, text_field);
     assert!(too_wide.is_empty(), "{}", too_wide.join("\n"));
     assert_eq!(
         order,
