@@ -126,6 +126,7 @@ impl Application {
                 .app_data(web::Data::new(state.clone()))
                 .wrap(from_fn(http::csrf::protect))
                 .wrap(sessions)
+                .wrap(from_fn(http::middleware::cache_validation))
                 .wrap(from_fn(http::input::guard))
                 .wrap(Compress::default())
                 .wrap(from_fn(http::middleware::security_headers))

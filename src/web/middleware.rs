@@ -5,12 +5,16 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, VARY};
+use actix_web::http::header::{
+    HeaderMap, HeaderName, HeaderValue, CACHE_CONTROL, ETAG, IF_NONE_MATCH, SET_COOKIE, VARY,
+};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
+use actix_web::HttpMessage;
 use actix_web::{web, Error, HttpResponse, ResponseError};
+use sha2::Digest;
 
-use crate::web::visitor::{AUTH_COOKIE, GUEST_COOKIE};
+use crate::web::visitor::{PublicPage, AUTH_COOKIE, GUEST_COOKIE};
 use crate::web::AppState;
 
 /// The Content-Security-Policy every response carries. Scripts and styles only from this
@@ -18,6 +22,61 @@ use crate::web::AppState;
 const CSP: &str = "default-src 'self'; img-src 'self' data: https:; style-src 'self'; \
      script-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; \
      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// How public pages may be cached: a minute fresh, then served stale for ten while a cache
+/// revalidates (by ETag).
+const PUBLIC_CACHE: &str = "public, max-age=60, stale-while-revalidate=600";
+
+/// Public pages ([`PublicPage`]) get a strong `ETag` (a hash of the body), public caching and
+/// `304 Not Modified` for a request whose `If-None-Match` names it. Anything that sets a
+/// cookie, and every other response, passes through untouched.
+pub async fn cache_validation(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let cacheable_method = matches!(req.method().as_str(), "GET" | "HEAD");
+    let res = next.call(req).await?.map_into_boxed_body();
+    let public = res.request().extensions().get::<PublicPage>().is_some();
+    if !cacheable_method
+        || !public
+        || res.status() != StatusCode::OK
+        || res.headers().contains_key(SET_COOKIE)
+    {
+        return Ok(res);
+    }
+    let (req, res) = res.into_parts();
+    let (mut head, body) = res.into_parts();
+    let bytes = match actix_web::body::to_bytes(body).await {
+        Ok(b) => b,
+        Err(e) => return Err(actix_web::error::ErrorInternalServerError(e.to_string())),
+    };
+    let digest = sha2::Sha256::digest(&bytes);
+    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    let matches = req
+        .headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let headers = head.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(ETAG, value);
+    }
+    let vary = match headers.get(VARY).and_then(|v| v.to_str().ok()) {
+        Some(existing) if !existing.is_empty() => format!("{existing}, Cookie"),
+        _ => "Cookie".to_owned(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&vary) {
+        headers.insert(VARY, value);
+    }
+    let res = if matches {
+        *head.status_mut() = StatusCode::NOT_MODIFIED;
+        head.set_body(BoxBody::new(()))
+    } else {
+        head.set_body(BoxBody::new(bytes))
+    };
+    Ok(ServiceResponse::new(req, res))
+}
 
 /// One year, the least HSTS preload lists accept.
 const HSTS: &str = "max-age=31536000; includeSubDomains";

@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use actix_session::SessionExt;
 use actix_web::cookie::{time, Cookie, SameSite};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::app::accounts;
@@ -61,17 +61,28 @@ pub fn keep_for_next_page<T: Serialize>(req: &HttpRequest, value: &T) -> Result<
 
 /// Takes what [`keep_for_next_page`] kept, if anything (and it is of type `T`).
 pub fn take_kept<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Option<T> {
-    req.get_session()
-        .remove_as::<T>(KEPT_KEY)
-        .and_then(Result::ok)
+    let session = req.get_session();
+    // why: removing marks the session changed (a new cookie) even when nothing was there.
+    if !session.contains_key(KEPT_KEY) {
+        return None;
+    }
+    session.remove_as::<T>(KEPT_KEY).and_then(Result::ok)
 }
+
+/// Marks a response as a page any visitor without a session would get the same (no user, no
+/// CSRF token, no flash): it may be cached publicly and answered with 304 by its ETag
+/// (`web::middleware::cache_validation`).
+#[derive(Debug, Clone, Copy)]
+pub struct PublicPage;
 
 /// The request's visitor. Extracting it costs one indexed query when an auth cookie is sent.
 pub struct Visitor {
     pub user: Option<User>,
     pub auth_token: Option<String>,
     pub guest_id: Option<String>,
-    pub csrf_token: String,
+    /// The CSRF token, once known: read from the session, or made by [`Visitor::csrf_token`].
+    csrf: std::cell::OnceCell<String>,
+    request: HttpRequest,
     pub flash: Option<Flash>,
     pub ip: String,
     pub user_agent: Option<String>,
@@ -100,10 +111,49 @@ impl Visitor {
         }
     }
 
-    /// The layout for a page this visitor sees.
+    /// The CSRF token forms send back, made (and kept in the session) on first use.
+    pub fn csrf_token(&self) -> String {
+        self.csrf
+            .get_or_init(|| {
+                let (token, _) = accounts::tokens::generate();
+                if let Err(e) = self.request.get_session().insert(CSRF_KEY, &token) {
+                    tracing::error!(error = %e, "the CSRF token could not be kept");
+                }
+                token
+            })
+            .clone()
+    }
+
+    /// The layout for a page this visitor sees (with a CSRF token for its forms).
     pub fn layout(&self, title: impl Into<String>, description: impl Into<String>) -> Layout {
+        let mut layout = self.public_layout(title, description);
+        layout.csrf_token = self.csrf_token();
+        layout
+    }
+
+    /// Marks the response as [`PublicPage`] when this visitor is anonymous in every way that
+    /// could change a public page: not signed in, no CSRF token, no flash to show.
+    pub fn mark_public(&self) {
+        if self.user.is_none() && self.csrf.get().is_none() && self.flash.is_none() {
+            self.request.extensions_mut().insert(PublicPage);
+        }
+    }
+
+    /// The layout for a public page (home, catalog, scenario): a visitor who is not signed
+    /// in and has no token yet gets none, so the page sets no cookie and may be cached
+    /// publicly; the forms such a page shows must not need one.
+    pub fn public_layout(
+        &self,
+        title: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Layout {
         let mut layout = Layout::new(title, description);
-        layout.csrf_token = self.csrf_token.clone();
+        layout.csrf_token = match (&self.user, self.csrf.get()) {
+            (Some(_), _) => self.csrf_token(),
+            (None, Some(token)) => token.clone(),
+            (None, None) => String::new(),
+        };
+        self.mark_public();
         layout.flash = self.flash.clone();
         layout.user = self.user.as_ref().map(|u| NavUser {
             name: u
@@ -140,18 +190,15 @@ impl FromRequest for Visitor {
                 .cloned()
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("app state missing")))?;
             let session = req.get_session();
-            let csrf_token = match session.get::<String>(CSRF_KEY).ok().flatten() {
-                Some(t) => t,
-                None => {
-                    let (token, _) = accounts::tokens::generate();
-                    session.insert(CSRF_KEY, &token).map_err(|e| {
-                        AppError::Internal(anyhow::anyhow!("the CSRF token could not be kept: {e}"))
-                    })?;
-                    token
-                }
-            };
+            let csrf = std::cell::OnceCell::new();
+            if let Some(token) = session.get::<String>(CSRF_KEY).ok().flatten() {
+                let _ = csrf.set(token);
+            }
+            // why: removing marks the session changed (a new cookie) even when nothing was there.
             let flash = session
-                .remove_as::<StoredFlash>(FLASH_KEY)
+                .contains_key(FLASH_KEY)
+                .then(|| session.remove_as::<StoredFlash>(FLASH_KEY))
+                .flatten()
                 .and_then(Result::ok)
                 .map(|f| Flash {
                     kind: if f.kind == "error" { "error" } else { "info" },
@@ -177,7 +224,8 @@ impl FromRequest for Visitor {
                 user,
                 auth_token,
                 guest_id,
-                csrf_token,
+                csrf,
+                request: req.clone(),
                 flash,
                 ip: client_ip(&req, state.settings.trust_proxy),
                 user_agent: req

@@ -231,9 +231,10 @@ pub(super) async fn index(
     let listing = catalog::browse::browse(&state.ctx, Search::from(&query), viewer).await?;
     let results = ResultsFragment::new(&query, listing);
     let mut res = if is_htmx(&req) {
+        visitor.mark_public();
         crate::web::render(&req, results)?
     } else {
-        let layout = visitor.layout(
+        let layout = visitor.public_layout(
             "Scenarios — Kaiwa",
             "Browse and search role-play conversations by situation, level and skill.",
         );

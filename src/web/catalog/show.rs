@@ -34,7 +34,8 @@ impl ShowPage {
         let s = &view.scenario;
         let viewer = visitor.user.as_ref();
         let detail = ScenarioDetail::new(s, view.metadata.as_ref());
-        let mut layout = visitor.layout(format!("{} — Kaiwa", s.title), s.description.clone());
+        let mut layout =
+            visitor.public_layout(format!("{} — Kaiwa", s.title), s.description.clone());
         let json_ld = if detail.is_public {
             views::json_ld(s, &url)
         } else {

@@ -320,7 +320,7 @@ impl ShowPage {
                     if offline {
                         view
                     } else {
-                        view.translatable(&c.id, &visitor.csrf_token)
+                        view.translatable(&c.id, &visitor.csrf_token())
                     }
                 })
                 .collect(),
@@ -333,7 +333,7 @@ impl ShowPage {
             hint: t.extras.hint.clone().unwrap_or_default(),
             suggestions: t.extras.suggested_replies.clone(),
             stuck: t.progress.stuck(),
-            csrf_token: visitor.csrf_token.clone(),
+            csrf_token: visitor.csrf_token(),
             progress: views::progress_sentence(&t.progress),
             first_turn: !t
                 .messages

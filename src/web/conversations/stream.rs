@@ -104,7 +104,7 @@ pub(super) async fn stream(
     let reply = convo::reply::stream(&state.ctx, owner, id.clone()).await?;
     let page = Page {
         id: id.0,
-        csrf_token: visitor.csrf_token.clone(),
+        csrf_token: visitor.csrf_token(),
         lang: reply.language,
     };
     let body = reply.events.map(move |e| event_bytes(e, &page));

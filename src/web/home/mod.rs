@@ -53,7 +53,7 @@ async fn index(
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let overview = home::overview(&state.ctx).await?;
-    let layout = visitor.layout(
+    let layout = visitor.public_layout(
         "Kaiwa — practise real conversations in a new language",
         "Role-play real situations with an AI conversation partner: order food, ask for \
          directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
