@@ -107,6 +107,7 @@ impl Application {
             pool: pool.clone(),
             settings: settings.clone(),
             ai: ctx.ai.clone(),
+            sitemaps: Default::default(),
         };
         // why: the cookie key is derived from the session secret, so every instance that
         // shares the secret reads the same cookies.

@@ -1,13 +1,16 @@
 //! What the operational routes read: whether the database answers ([`ready`]) and the
-//! public pages a sitemap lists ([`public_pages`]).
+//! public pages the sitemaps list: a sitemap index ([`sitemap_index`]) of the fixed pages
+//! and of pages of at most [`SITEMAP_PAGE`] scenarios each ([`sitemap_page`]), in the order
+//! scenarios were created, so a new scenario only ever changes the last page.
 
 use chrono::NaiveDateTime;
 
 use crate::app::{Ctx, DbError};
 use crate::db::{conn, queries};
 
-/// The most scenarios one sitemap lists (the protocol's limit per file).
-const SITEMAP_LIMIT: i64 = 50_000;
+/// The most scenarios one sitemap page lists (the protocol allows 50,000; smaller pages are
+/// quicker to build and to fetch).
+pub const SITEMAP_PAGE: i64 = 10_000;
 
 /// Whether the database answers.
 pub async fn ready(ctx: &Ctx) -> Result<(), DbError> {
@@ -20,19 +23,69 @@ pub struct PublicPage {
     pub updated: Option<NaiveDateTime>,
 }
 
-/// Every public page: home, the catalog and each public, active scenario.
-pub async fn public_pages(ctx: &Ctx) -> Result<Vec<PublicPage>, DbError> {
-    let scenarios = ctx
+/// One sitemap the index lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sitemap {
+    /// The fixed public pages: home and the catalog.
+    Site,
+    /// Scenarios `(n - 1) * SITEMAP_PAGE ..` in creation order (n from 1).
+    Scenarios(i64),
+}
+
+impl Sitemap {
+    /// Its path.
+    pub fn path(&self) -> String {
+        match self {
+            Sitemap::Site => "/sitemaps/site.xml".into(),
+            Sitemap::Scenarios(n) => format!("/sitemaps/scenarios-{n}.xml"),
+        }
+    }
+}
+
+/// The sitemaps there are, and when the newest page among each last changed.
+pub async fn sitemap_index(ctx: &Ctx) -> Result<Vec<(Sitemap, Option<NaiveDateTime>)>, DbError> {
+    let count = ctx.db.read(queries::scenarios::count_public).await?;
+    let pages = (count + SITEMAP_PAGE - 1) / SITEMAP_PAGE;
+    let mut out = vec![(Sitemap::Site, None)];
+    for n in 1..=pages {
+        let newest = ctx
+            .db
+            .read(move |c| {
+                queries::scenarios::newest_update_in_page(c, SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE)
+            })
+            .await?;
+        out.push((Sitemap::Scenarios(n), newest));
+    }
+    Ok(out)
+}
+
+/// The pages one sitemap lists; `None` past the last.
+pub async fn sitemap_page(ctx: &Ctx, sitemap: Sitemap) -> Result<Option<Vec<PublicPage>>, DbError> {
+    let n = match sitemap {
+        Sitemap::Site => {
+            let fixed = ["/", "/scenarios"].into_iter().map(|path| PublicPage {
+                path: path.into(),
+                updated: None,
+            });
+            return Ok(Some(fixed.collect()));
+        }
+        Sitemap::Scenarios(n) if n >= 1 => n,
+        Sitemap::Scenarios(_) => return Ok(None),
+    };
+    let offset = (n - 1).saturating_mul(SITEMAP_PAGE);
+    let rows = ctx
         .db
-        .read(|c| queries::scenarios::list_public_ids(c, SITEMAP_LIMIT))
+        .read(move |c| queries::scenarios::list_public_ids(c, SITEMAP_PAGE, offset))
         .await?;
-    let fixed = ["/", "/scenarios"].into_iter().map(|path| PublicPage {
-        path: path.into(),
-        updated: None,
-    });
-    let scenarios = scenarios.into_iter().map(|(id, updated)| PublicPage {
-        path: format!("/scenarios/{id}"),
-        updated: Some(updated),
-    });
-    Ok(fixed.chain(scenarios).collect())
+    if rows.is_empty() && n > 1 {
+        return Ok(None);
+    }
+    Ok(Some(
+        rows.into_iter()
+            .map(|(id, updated)| PublicPage {
+                path: format!("/scenarios/{id}"),
+                updated: Some(updated),
+            })
+            .collect(),
+    ))
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The AI partner: the OpenAI-compatible adapter, or the offline partner.
     pub ai: Arc<dyn crate::integrations::ai::ChatModel>,
+    /// Sitemaps built in the last minute.
+    pub sitemaps: Arc<system::sitemaps::SitemapCache>,
 }
 
 impl AppState {

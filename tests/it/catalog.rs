@@ -721,7 +721,13 @@ async fn a_private_scenario_is_visible_only_to_its_author() {
             "the catalog lists public scenarios only"
         );
     }
-    let sitemap = app.get("/sitemap.xml").await.text().await.unwrap();
+    let sitemap = app
+        .get("/sitemaps/scenarios-1.xml")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(sitemap.contains("/scenarios/ordering-ramen-osaka"));
     assert!(!sitemap.contains(path.trim_start_matches('/')));
 }
 
@@ -757,10 +763,41 @@ async fn public_scenario_pages_carry_canonical_opengraph_json_ld_and_the_sitemap
         .to_str()
         .unwrap()
         .starts_with("application/xml"));
+    let index = res.text().await.unwrap();
+    assert!(index.contains("<sitemapindex"));
+    let locs: Vec<String> = index
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        locs,
+        [
+            "http://127.0.0.1/sitemaps/site.xml",
+            "http://127.0.0.1/sitemaps/scenarios-1.xml"
+        ]
+    );
+    let site = app.get("/sitemaps/site.xml").await.text().await.unwrap();
+    assert!(site.contains("<loc>http://127.0.0.1/</loc>"));
+    let res = app.get("/sitemaps/scenarios-1.xml").await;
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    let modified = res.headers()["last-modified"].to_str().unwrap().to_owned();
     let xml = res.text().await.unwrap();
     assert!(xml.contains("<loc>http://127.0.0.1/scenarios/ordering-ramen-osaka</loc>"));
     let listed = xml.matches("<loc>http://127.0.0.1/scenarios/").count();
     assert_eq!(listed, public_count(&app, |_| true));
+    let client = reqwest::Client::new();
+    for (name, value) in [("If-None-Match", etag), ("If-Modified-Since", modified)] {
+        let again = client
+            .get(app.url("/sitemaps/scenarios-1.xml"))
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{name}");
+    }
+    assert_eq!(app.get("/sitemaps/scenarios-2.xml").await.status(), 404);
+    assert_eq!(app.get("/sitemaps/nothing.xml").await.status(), 404);
 }
 
 #[tokio::test]

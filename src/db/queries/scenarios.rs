@@ -143,14 +143,31 @@ pub fn list_by_author(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<Scena
         .load(conn)
 }
 
-/// Ids and update times of every public, active scenario (for the sitemap).
+/// Ids and update times of public, active scenarios in creation order, one page of them
+/// (for the sitemaps; the order is `scenarios_sitemap_idx`'s).
 pub fn list_public_ids(
     conn: &mut DbConn,
     limit: i64,
+    offset: i64,
 ) -> QueryResult<Vec<(String, chrono::NaiveDateTime)>> {
-    publicly_listed()
+    scenarios::table
+        .filter(scenarios::is_active.eq(true))
+        .filter(scenarios::visibility.eq(Visibility::Public))
         .select((scenarios::id, scenarios::updated_at))
-        .order(scenarios::id.asc())
+        .order((scenarios::created_at.asc(), scenarios::id.asc()))
         .limit(limit)
+        .offset(offset)
         .load(conn)
+}
+
+/// The latest update among one page of [`list_public_ids`].
+pub fn newest_update_in_page(
+    conn: &mut DbConn,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Option<chrono::NaiveDateTime>> {
+    Ok(list_public_ids(conn, limit, offset)?
+        .into_iter()
+        .map(|(_, updated)| updated)
+        .max())
 }

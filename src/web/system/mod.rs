@@ -7,16 +7,19 @@ use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use rust_embed::RustEmbed;
 use serde::Serialize;
 
-use crate::app::system::{self, PublicPage};
+use crate::app::system;
 use crate::web::error::AppError;
 use crate::web::AppState;
+
+pub mod sitemaps;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/health", web::get().to(health))
         .route("/ready", web::get().to(ready))
         .route("/robots.txt", web::get().to(robots))
         .route("/favicon.ico", web::get().to(favicon))
-        .route("/sitemap.xml", web::get().to(sitemap))
+        .route("/sitemap.xml", web::get().to(sitemaps::index))
+        .route("/sitemaps/{name}", web::get().to(sitemaps::page))
         .route("/static/{path:.*}", web::get().to(asset));
 }
 
@@ -68,40 +71,6 @@ async fn robots(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(body)
-}
-
-/// Every public page: home, catalog and each public, active scenario.
-async fn sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let pages = system::public_pages(&state.ctx).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/xml; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(sitemap_xml(&pages, |path| state.url(path))))
-}
-
-/// The sitemap of `pages`; `url` makes a path absolute.
-fn sitemap_xml(pages: &[PublicPage], url: impl Fn(&str) -> String) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in pages {
-        let loc = xml_escape(&url(&page.path));
-        match page.updated {
-            Some(updated) => xml.push_str(&format!(
-                "  <url><loc>{loc}</loc><lastmod>{}</lastmod></url>\n",
-                updated.format("%Y-%m-%d")
-            )),
-            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
-        }
-    }
-    xml.push_str("</urlset>\n");
-    xml
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
 }
 
 /// CSS, images, small scripts and the vendored htmx, compiled into the binary.

@@ -1,0 +1,183 @@
+//! The sitemaps: `/sitemap.xml` is a sitemap index of `/sitemaps/site.xml` (home, catalog)
+//! and `/sitemaps/scenarios-{n}.xml` (at most 10,000 scenarios each). Each document is built
+//! once a minute at most (kept in [`SitemapCache`]) and served with `ETag` and
+//! `Last-Modified`, answering `If-None-Match` / `If-Modified-Since` with 304.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use sha2::Digest;
+
+use crate::app::system::{self, PublicPage, Sitemap};
+use crate::web::error::AppError;
+use crate::web::AppState;
+
+/// How long a built sitemap is served before it is built again.
+const FRESH_FOR: chrono::Duration = chrono::Duration::seconds(60);
+
+/// A built sitemap document.
+#[derive(Clone)]
+struct Built {
+    at: NaiveDateTime,
+    body: web::Bytes,
+    etag: String,
+    last_modified: Option<NaiveDateTime>,
+}
+
+/// The sitemaps built lately, by path.
+#[derive(Default)]
+pub struct SitemapCache(Mutex<HashMap<String, Built>>);
+
+pub async fn index(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let built = cached(&state, "/sitemap.xml", || async {
+        let entries = system::sitemap_index(&state.ctx).await?;
+        let newest = entries.iter().filter_map(|(_, t)| *t).max();
+        Ok(Some((index_xml(&entries, |p| state.url(p)), newest)))
+    })
+    .await?;
+    Ok(answer(&req, built.ok_or(AppError::NotFound)?))
+}
+
+pub async fn page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let name = name.into_inner();
+    let sitemap = match name.as_str() {
+        "site.xml" => Sitemap::Site,
+        other => other
+            .strip_prefix("scenarios-")
+            .and_then(|n| n.strip_suffix(".xml"))
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| (1..=100_000).contains(n))
+            .map(Sitemap::Scenarios)
+            .ok_or(AppError::NotFound)?,
+    };
+    let path = sitemap.path();
+    let built = cached(&state, &path, || async {
+        let Some(pages) = system::sitemap_page(&state.ctx, sitemap).await? else {
+            return Ok(None);
+        };
+        let newest = pages.iter().filter_map(|p| p.updated).max();
+        Ok(Some((urlset_xml(&pages, |p| state.url(p)), newest)))
+    })
+    .await?;
+    Ok(answer(&req, built.ok_or(AppError::NotFound)?))
+}
+
+/// The document at `path`, from the cache while fresh, else built by `build`.
+async fn cached<F, Fut>(state: &AppState, path: &str, build: F) -> Result<Option<Built>, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<(String, Option<NaiveDateTime>)>, AppError>>,
+{
+    let now = state.now();
+    let cache = &state.sitemaps.0;
+    if let Some(b) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+        if now - b.at < FRESH_FOR && b.at <= now {
+            return Ok(Some(b.clone()));
+        }
+    }
+    let Some((xml, last_modified)) = build().await? else {
+        return Ok(None);
+    };
+    let digest = sha2::Sha256::digest(xml.as_bytes());
+    let built = Built {
+        at: now,
+        etag: format!("\"{}\"", hex::encode(&digest[..16])),
+        body: web::Bytes::from(xml),
+        last_modified,
+    };
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(path.to_owned(), built.clone());
+    Ok(Some(built))
+}
+
+fn http_date(t: NaiveDateTime) -> String {
+    t.and_utc().format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// The document, or 304 when the request's validators say the client has it.
+fn answer(req: &HttpRequest, built: Built) -> HttpResponse {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let not_modified = match header(header::IF_NONE_MATCH) {
+        Some(tags) => tags
+            .split(',')
+            .any(|t| t.trim() == built.etag || t.trim() == "*"),
+        None => match (header(header::IF_MODIFIED_SINCE), built.last_modified) {
+            (Some(since), Some(modified)) => {
+                chrono::DateTime::parse_from_rfc2822(&since.replace("GMT", "+0000"))
+                    .is_ok_and(|since| modified.and_utc().timestamp() <= since.timestamp())
+            }
+            _ => false,
+        },
+    };
+    let mut res = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.content_type("application/xml; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::ETAG, built.etag.clone()));
+    if let Some(t) = built.last_modified {
+        res.insert_header((header::LAST_MODIFIED, http_date(t)));
+    }
+    if not_modified {
+        res.finish()
+    } else {
+        res.body(built.body)
+    }
+}
+
+/// The sitemap index of `entries`; `url` makes a path absolute.
+fn index_xml(entries: &[(Sitemap, Option<NaiveDateTime>)], url: impl Fn(&str) -> String) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (sitemap, updated) in entries {
+        let loc = xml_escape(&url(&sitemap.path()));
+        match updated {
+            Some(t) => xml.push_str(&format!(
+                "  <sitemap><loc>{loc}</loc><lastmod>{}</lastmod></sitemap>\n",
+                t.format("%Y-%m-%d")
+            )),
+            None => xml.push_str(&format!("  <sitemap><loc>{loc}</loc></sitemap>\n")),
+        }
+    }
+    xml.push_str("</sitemapindex>\n");
+    xml
+}
+
+/// The sitemap of `pages`; `url` makes a path absolute.
+fn urlset_xml(pages: &[PublicPage], url: impl Fn(&str) -> String) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for page in pages {
+        let loc = xml_escape(&url(&page.path));
+        match page.updated {
+            Some(updated) => xml.push_str(&format!(
+                "  <url><loc>{loc}</loc><lastmod>{}</lastmod></url>\n",
+                updated.format("%Y-%m-%d")
+            )),
+            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+        }
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
