@@ -398,6 +398,17 @@ diesel::joinable!(conversations -> users (user_id));
 diesel::joinable!(conversations -> languages (target_language_id));
 diesel::joinable!(conversations -> scenarios (scenario_id));
 diesel::joinable!(conversations -> speakers (speaker_id));
+diesel::table! {
+    /// Categories and tags of scenarios as rows (kept in step with `scenarios.categories`
+    /// and `scenarios.tags` by triggers).
+    scenario_labels (kind, label, scenario_id) {
+        kind -> Text,
+        label -> Text,
+        scenario_id -> Text,
+    }
+}
+
+diesel::joinable!(scenario_labels -> scenarios (scenario_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(subscriptions -> users (user_id));
 diesel::joinable!(subscriptions -> tiers (tier_id));
@@ -485,6 +496,7 @@ diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    scenario_labels,
     languages,
     speakers,
     users,

@@ -540,6 +540,29 @@ async fn a_creator_writes_previews_edits_and_deactivates_a_scenario() {
     let found = app.get_html("/scenarios?q=winter%20coat").await;
     assert_eq!(ids(&found), vec![id.clone()], "the index follows edits");
     assert_eq!(found.text(".card h3"), "Returning a winter coat");
+    // Categories and tags filter as rows that follow edits too.
+    let listed = |page: Page| ids(&page).contains(&id);
+    assert!(listed(
+        app.get_html("/scenarios?category=shopping&tag=polite-requests&sort=newest")
+            .await
+    ));
+    let mut moved = draft("Returning a winter coat", "public");
+    moved.retain(|(k, _)| *k != "categories" && *k != "tags");
+    moved.push(("categories", "travel"));
+    moved.push(("tags", "airports"));
+    let res = b.post_form(&format!("/scenarios/{id}/edit"), &moved).await;
+    assert_eq!(res.status(), 303);
+    assert!(!listed(
+        app.get_html("/scenarios?category=shopping&sort=newest")
+            .await
+    ));
+    assert!(!listed(
+        app.get_html("/scenarios?tag=returns&sort=newest").await
+    ));
+    assert!(listed(
+        app.get_html("/scenarios?category=travel&tag=airports&sort=newest")
+            .await
+    ));
 
     // Someone else can neither edit nor deactivate it.
     let other = app.browser_for(&app.create_user("eve@example.com"));

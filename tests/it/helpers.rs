@@ -477,6 +477,7 @@ pub fn row_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
         user_preferences,
         sessions,
         scenarios,
+        scenario_labels,
         scenario_metadata,
         user_scenario_progress,
         conversations,

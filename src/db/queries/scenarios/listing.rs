@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 
 use crate::db::models::{Scenario, ScenarioMetadata};
-use crate::db::schema::{scenario_metadata, scenarios};
+use crate::db::schema::{scenario_labels, scenario_metadata, scenarios};
 use crate::db::search::{self, Matcher};
 use crate::db::types::Visibility;
 use crate::db::DbConn;
@@ -76,13 +76,18 @@ fn catalog(matcher: Option<&Matcher>, filter: &CatalogFilter, plan: Plan) -> Cat
     if let Some(m) = matcher {
         q = q.filter(m.condition());
     }
-    // why: categories and tags are JSON arrays of plain words; a quoted LIKE matches one
-    // element exactly on both backends.
-    if let Some(c) = &filter.category {
-        q = q.filter(scenarios::categories.like(format!("%\"{}\"%", like_safe(c))));
-    }
-    if let Some(t) = &filter.tag {
-        q = q.filter(scenarios::tags.like(format!("%\"{}\"%", like_safe(t))));
+    // why: categories and tags are indexed rows (`scenario_labels`), read once as a set.
+    for (kind, value) in [("category", &filter.category), ("tag", &filter.tag)] {
+        if let Some(v) = value {
+            q = q.filter(
+                scenarios::id.eq_any(
+                    scenario_labels::table
+                        .filter(scenario_labels::kind.eq(kind))
+                        .filter(scenario_labels::label.eq(v.clone()))
+                        .select(scenario_labels::scenario_id),
+                ),
+            );
+        }
     }
     if sort_index {
         // why: `+` keeps SQLite from reading these columns' own indexes (see `Plan`); the
@@ -125,13 +130,6 @@ fn catalog(matcher: Option<&Matcher>, filter: &CatalogFilter, plan: Plan) -> Cat
         q = q.filter(scenarios::primary_skill.eq(s));
     }
     q
-}
-
-fn like_safe(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
-        .collect()
 }
 
 /// `q` in `order`, ties broken (by title then id, or by id) so pages never overlap.
