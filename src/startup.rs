@@ -74,6 +74,7 @@ pub fn context(
         jobs: JobSignal::default(),
         mail,
         settings,
+        cache: Default::default(),
     })
 }
 

@@ -20,6 +20,8 @@ pub struct Ctx {
     /// SMTP delivery, when configured; otherwise emails stay in the outbox.
     pub mail: Option<Arc<crate::integrations::mail::Smtp>>,
     pub settings: Arc<Settings>,
+    /// Short-lived copies of what every visitor reads the same (see `app::cache`).
+    pub cache: Arc<crate::app::cache::Caches>,
 }
 
 /// A database error as use cases see it: a failed query, or no connection at all.

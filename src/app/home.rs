@@ -15,9 +15,14 @@ pub struct Overview {
 
 const FEATURED: i64 = 6;
 
-/// The landing page's content.
-pub async fn overview(ctx: &Ctx) -> Result<Overview, DbError> {
-    ctx.db.read(read_overview).await
+/// The landing page's content, read at most once a minute.
+pub async fn overview(ctx: &Ctx) -> Result<std::sync::Arc<Overview>, DbError> {
+    let now = ctx.clock.naive();
+    if let Some(cached) = ctx.cache.home.get(now) {
+        return Ok(cached);
+    }
+    let overview = ctx.db.read(read_overview).await?;
+    Ok(ctx.cache.home.put(now, overview))
 }
 
 fn read_overview(conn: &mut DbConn) -> diesel::QueryResult<Overview> {

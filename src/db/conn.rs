@@ -22,7 +22,7 @@ pub enum DbConn {
 }
 
 /// Which database a URL names. Parsed once from `DATABASE_URL`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DatabaseTarget {
     /// A SQLite file.
     Sqlite(PathBuf),
@@ -95,6 +95,46 @@ pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     target: DatabaseTarget,
+    queries: Counter,
+}
+
+type Counter = std::sync::Arc<std::sync::atomic::AtomicU64>;
+
+/// The statement counter of every pool this process built, by database.
+fn counters() -> &'static std::sync::Mutex<std::collections::HashMap<DatabaseTarget, Counter>> {
+    static COUNTERS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<DatabaseTarget, Counter>>,
+    > = std::sync::OnceLock::new();
+    COUNTERS.get_or_init(Default::default)
+}
+
+/// How many statements the connections to `target` have run in this process (the pool's
+/// health checks not counted): tests read it before and after a request to count its
+/// queries.
+pub fn query_count(target: &DatabaseTarget) -> u64 {
+    counters()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(target)
+        .map_or(0, |c| c.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Counts every statement a connection starts, except the pool's `SELECT 1` health check.
+fn count_queries(conn: &mut DbConn, counter: Counter) {
+    use diesel::connection::InstrumentationEvent;
+    let count = move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let sql = query.to_string();
+            if sql.split(" -- binds").next().unwrap_or("").trim() != "SELECT 1" {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::trace!(target: "kaiwa::db::queries", %sql, "query");
+            }
+        }
+    };
+    match conn {
+        DbConn::Postgres(c) => c.set_instrumentation(count),
+        DbConn::Sqlite(c) => c.set_instrumentation(count),
+    }
 }
 
 // why: SQLite waits this long for a lock before answering "database is locked".
@@ -111,6 +151,22 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, Self::Error> {
+        let mut conn = self.open()?;
+        count_queries(&mut conn, self.queries.clone());
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+impl ConnectionManager {
+    fn open(&self) -> Result<DbConn, diesel::r2d2::Error> {
         match &self.target {
             DatabaseTarget::Postgres(url) => PgConnection::establish(url)
                 .map(DbConn::Postgres)
@@ -127,14 +183,6 @@ impl r2d2::ManageConnection for ConnectionManager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        conn.is_broken()
-    }
 }
 
 /// Builds the pool and checks that the database answers. For SQLite the data file's folder
@@ -145,6 +193,12 @@ pub fn build_pool(target: &DatabaseTarget, max_size: u32) -> anyhow::Result<DbPo
     }
     let manager = ConnectionManager {
         target: target.clone(),
+        queries: counters()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(target.clone())
+            .or_default()
+            .clone(),
     };
     // why: r2d2 reports an unreachable database only as a timeout after its wait; one direct
     // connection first fails fast with the real cause.

@@ -19,6 +19,7 @@ mod mail;
 mod mock_ai;
 mod offline_partner;
 mod onboarding;
+mod query_counts;
 mod races;
 mod seed;
 mod web_shell;

@@ -1,4 +1,4 @@
--- Kaiwa founding schema: the data model of shared/spec/schema.md.
+-- Kaiwa founding schema: the data model (see ARCHITECTURE.md for how the areas use it).
 -- Ids are UUIDv7 (or slugs where the spec says so) stored as text; JSON fields are text
 -- holding serde-typed values; timestamps are UTC; money is integer cents; enums are text
 -- with a CHECK. This file is identical for SQLite and PostgreSQL.

@@ -273,19 +273,31 @@ pub fn reply_request(
     build_request(conn, owner, &conversation, &messages).map(Some)
 }
 
-/// The request that produced the partner's latest line (for its hint and suggestions), or
-/// `None` when a reply is owed or the conversation has ended.
-pub fn latest_line_request(
-    conn: &mut DbConn,
-    owner: &Owner,
-    id: &str,
-) -> Result<Option<ReplyRequest>, ConversationError> {
-    let conversation = get(conn, owner, id)?;
-    let messages = queries::conversations::list_messages(conn, id)?;
-    if conversation.status == ConversationStatus::Ended || awaiting_reply(&messages) {
-        return Ok(None);
+/// What the partner's latest line needs to offer its hint and suggested replies (no prompt:
+/// only the offline partner has extras without a call, and it needs none).
+pub fn extras_request(
+    conversation: &Conversation,
+    scenario: Option<&Scenario>,
+    messages: &[Message],
+) -> ReplyRequest {
+    ReplyRequest {
+        prompt: Vec::new(),
+        scenario_id: conversation.scenario_id.clone(),
+        language: conversation.target_language_id.clone(),
+        partner_name: partner_name(scenario),
+        learner_messages: completion::learner_messages(messages),
+        objectives: scenario
+            .map(|s| s.learning_objectives.0.clone())
+            .unwrap_or_default(),
     }
-    build_request(conn, owner, &conversation, &messages).map(Some)
+}
+
+/// The partner's display name: the persona's, when it is a plain name.
+fn partner_name(scenario: Option<&Scenario>) -> String {
+    scenario
+        .map(|s| s.persona.name_template.clone())
+        .filter(|n| !n.is_empty() && !n.contains('{'))
+        .unwrap_or_else(|| "Kai".into())
 }
 
 fn build_request(
@@ -301,11 +313,7 @@ fn build_request(
     let language = queries::languages::find(conn, &conversation.target_language_id)?
         .ok_or(ConversationError::NotFound)?;
     let prefs = queries::preferences::find(conn, owner)?;
-    let partner_name = scenario
-        .as_ref()
-        .map(|s| s.persona.name_template.clone())
-        .filter(|n| !n.is_empty() && !n.contains('{'))
-        .unwrap_or_else(|| "Kai".into());
+    let partner_name = partner_name(scenario.as_ref());
     let system = system_prompt(
         scenario.as_ref(),
         &language.name,

@@ -1,8 +1,8 @@
 //! What the conversation page shows: the transcript, the voice, and the hint and suggested
 //! replies for the partner's latest line — loaded once.
 
-use super::completion::{progress_of, Progress};
-use super::{awaiting_reply, get, latest_line_request, ConversationError};
+use super::completion::{learner_messages, Progress};
+use super::{awaiting_reply, extras_request, get, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
 use crate::db::models::{Conversation, Message};
@@ -37,11 +37,17 @@ pub async fn transcript(
     id: ConversationId,
 ) -> Result<Transcript, ConversationError> {
     let offline = ctx.ai.is_offline();
-    let (conversation, messages, voice, request, progress) = ctx
+    // why: one read for the page — the conversation, its messages, its scenario and voices —
+    // from which the progress and the latest line's hint are worked out.
+    let (conversation, messages, voice, scenario) = ctx
         .db
         .run(move |c| -> Result<_, ConversationError> {
             let conversation = get(c, &owner, &id)?;
             let messages = queries::conversations::list_messages(c, &id)?;
+            let scenario = match &conversation.scenario_id {
+                Some(s) => queries::scenarios::find(c, s)?,
+                None => None,
+            };
             let speakers = queries::languages::list_speakers(c, &conversation.target_language_id)?;
             let voice = speakers
                 .iter()
@@ -49,16 +55,23 @@ pub async fn transcript(
                 .or(speakers.first())
                 .map(|sp| sp.bcp47_code.clone())
                 .unwrap_or_default();
-            let request = latest_line_request(c, &owner, &id)?;
-            let progress = progress_of(c, &conversation, &messages, offline)?;
-            Ok((conversation, messages, voice, request, progress))
+            Ok((conversation, messages, voice, scenario))
         })
         .await?;
     let pending = awaiting_reply(&messages) && conversation.status == ConversationStatus::Active;
-    let extras = match (&request, pending) {
-        (Some(r), false) => ctx.ai.extras(r),
-        _ => ReplyExtras::default(),
+    let extras = if pending || conversation.status == ConversationStatus::Ended {
+        ReplyExtras::default()
+    } else {
+        ctx.ai
+            .extras(&extras_request(&conversation, scenario.as_ref(), &messages))
     };
+    let progress = Progress::new(
+        conversation.scenario_id.as_deref(),
+        &conversation.target_language_id,
+        &learner_messages(&messages),
+        scenario.as_ref().map_or(0, |s| s.learning_objectives.len()),
+        offline,
+    );
     Ok(Transcript {
         conversation,
         messages,

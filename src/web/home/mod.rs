@@ -28,7 +28,7 @@ struct IndexPage {
 }
 
 impl IndexPage {
-    fn new(layout: Layout, overview: Overview) -> Self {
+    fn new(layout: Layout, overview: &Overview) -> Self {
         Self {
             layout,
             languages: overview
@@ -58,6 +58,6 @@ async fn index(
         "Role-play real situations with an AI conversation partner: order food, ask for \
          directions, ace an interview. Reading aids, gentle corrections and a 4-week path.",
     );
-    let page = IndexPage::new(layout.canonical(state.url("/")), overview);
+    let page = IndexPage::new(layout.canonical(state.url("/")), &overview);
     render(&req, page)
 }

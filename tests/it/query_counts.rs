@@ -1,0 +1,57 @@
+//! How many statements a page costs, counted on the pool's connections (both databases):
+//! at most 3 for a public page, 5 for a signed-in one. To see them:
+//! `RUST_LOG=kaiwa::db::queries=trace cargo test --test it query_counts -- --nocapture`.
+
+use crate::helpers::{spawn_app, Browser, TestApp};
+
+fn queries(app: &TestApp) -> u64 {
+    kaiwa::db::conn::query_count(&app.db.target)
+}
+
+async fn count(app: &TestApp, b: &Browser, path: &str) -> u64 {
+    // why: the first visit may make a CSRF token or warm a cache; measure the steady state.
+    assert_eq!(b.get(path).await.status(), 200, "{path}");
+    let before = queries(app);
+    assert_eq!(b.get(path).await.status(), 200, "{path}");
+    queries(app) - before
+}
+
+#[tokio::test]
+async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
+    let app = spawn_app().await;
+    let visitor = app.new_browser();
+    let mut report = Vec::new();
+    for path in [
+        "/",
+        "/scenarios",
+        "/scenarios?q=ramen",
+        "/scenarios?category=food&cefr_level=A1",
+        "/scenarios?sort=newest",
+        "/scenarios/ordering-ramen-osaka",
+        "/sitemap.xml",
+        "/sitemaps/scenarios-1.xml",
+    ] {
+        report.push((path.to_owned(), count(&app, &visitor, path).await, 3));
+    }
+    let learner = app.learner().onboarded("ja").create().await;
+    let conversation = app.conversation(&learner).with_messages(50).create().await;
+    for path in [
+        "/".to_owned(),
+        "/scenarios".to_owned(),
+        "/scenarios?q=ramen".to_owned(),
+        "/scenarios/ordering-ramen-osaka".to_owned(),
+        "/conversations".to_owned(),
+        format!("/conversations/{conversation}"),
+        "/account".to_owned(),
+        "/me/scenarios".to_owned(),
+    ] {
+        let n = count(&app, &learner.browser, &path).await;
+        report.push((format!("{path} (signed in)"), n, 5));
+    }
+    let over: Vec<String> = report
+        .iter()
+        .filter(|(_, n, most)| n > most)
+        .map(|(p, n, most)| format!("{p}: {n} queries (at most {most})"))
+        .collect();
+    assert!(over.is_empty(), "{}", over.join("\n"));
+}
