@@ -1,14 +1,14 @@
 //! What the home page shows: the languages offered, featured scenarios and the tiers.
 
 use crate::app::{Ctx, DbError};
-use crate::db::models::{Language, Scenario, Tier};
+use crate::db::models::{Language, ScenarioCardRow, Tier};
 use crate::db::queries;
 use crate::db::DbConn;
 
 /// Everything the landing page needs, read in one go.
 pub struct Overview {
     pub languages: Vec<Language>,
-    pub featured: Vec<Scenario>,
+    pub featured: Vec<ScenarioCardRow>,
     pub tiers: Vec<Tier>,
     pub scenario_count: i64,
 }

@@ -3,7 +3,7 @@
 
 use super::{pages, CatalogError, CATEGORIES, PAGE_SIZE};
 use crate::app::{onboarding, Ctx};
-use crate::db::models::{Scenario, ScenarioMetadata, UserPreferences};
+use crate::db::models::UserPreferences;
 use crate::db::queries::scenarios::{CatalogFilter, CatalogOrder};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{CefrLevel, Difficulty, ScenarioRole, Skill};
@@ -77,7 +77,8 @@ pub const MAX_PAGE: i64 = 100_000;
 
 /// One page of results.
 pub struct CatalogPage {
-    pub scenarios: Vec<(Scenario, ScenarioMetadata)>,
+    /// Each card's scenario, save count and average rating.
+    pub scenarios: Vec<crate::db::queries::scenarios::CardRow>,
     pub total: i64,
     pub page: i64,
     pub pages: i64,

@@ -44,7 +44,7 @@ pub use scenario_generation_queue::{
     NewScenarioGenerationJob, ScenarioGenerationJob, ScenarioGenerationJobChanges,
 };
 pub use scenario_metadata::{NewScenarioMetadata, ScenarioMetadata, ScenarioMetadataChanges};
-pub use scenarios::{NewScenario, Scenario, ScenarioChanges};
+pub use scenarios::{NewScenario, Scenario, ScenarioCardRow, ScenarioChanges};
 pub use sessions::{NewSession, Session, SessionChanges};
 pub use speakers::{NewSpeaker, Speaker, SpeakerChanges};
 pub use subscriptions::{NewSubscription, Subscription, SubscriptionChanges};

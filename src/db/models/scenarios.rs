@@ -10,6 +10,41 @@ use crate::db::types::{
     CefrLevel, Difficulty, Json, LearningGoal, ScenarioRole, Skill, Visibility,
 };
 
+/// What a catalog card shows of a scenario, with its save count and rating: lists read this
+/// narrow projection, not the whole row (instructions, search text and the rest).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = scenarios)]
+pub struct ScenarioCardRow {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub role: ScenarioRole,
+    pub difficulty: Difficulty,
+    pub cefr_level: CefrLevel,
+    pub persona: Json<Persona>,
+    pub primary_skill: Skill,
+    pub estimated_duration_seconds: i32,
+    pub visibility: Visibility,
+}
+
+impl ScenarioCardRow {
+    /// The card's part of a whole row.
+    pub fn of(s: &Scenario) -> Self {
+        Self {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            description: s.description.clone(),
+            role: s.role,
+            difficulty: s.difficulty,
+            cefr_level: s.cefr_level,
+            persona: s.persona.clone(),
+            primary_skill: s.primary_skill,
+            estimated_duration_seconds: s.estimated_duration_seconds,
+            visibility: s.visibility,
+        }
+    }
+}
+
 /// A row of `scenarios`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = scenarios)]

@@ -2,13 +2,15 @@
 
 use diesel::prelude::*;
 
-use crate::db::models::{Scenario, ScenarioMetadata};
+use crate::db::models::{Scenario, ScenarioCardRow, ScenarioMetadata};
 use crate::db::schema::{scenario_metadata, scenarios};
 use crate::db::types::{Difficulty, Visibility};
 use crate::db::DbConn;
 
 mod listing;
-pub use listing::{list_catalog, CatalogFilter, CatalogOrder, CatalogPage, BROWSE_COUNT_LIMIT};
+pub use listing::{
+    list_catalog, CardRow, CatalogFilter, CatalogOrder, CatalogPage, BROWSE_COUNT_LIMIT,
+};
 
 /// Scenarios anyone may see: active and public.
 fn publicly_listed() -> scenarios::BoxedQuery<'static, crate::db::conn::MultiBackend> {
@@ -20,7 +22,7 @@ fn publicly_listed() -> scenarios::BoxedQuery<'static, crate::db::conn::MultiBac
 
 /// A handful of public scenarios for the home page: the gentlest first, so a newcomer's
 /// first click is one they can do.
-pub fn list_featured(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Scenario>> {
+pub fn list_featured(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<ScenarioCardRow>> {
     publicly_listed()
         .filter(scenarios::difficulty.eq(Difficulty::Beginner))
         .order((
@@ -29,7 +31,7 @@ pub fn list_featured(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Scenario>
             scenarios::id.asc(),
         ))
         .limit(limit)
-        .select(Scenario::as_select())
+        .select(ScenarioCardRow::as_select())
         .load(conn)
 }
 

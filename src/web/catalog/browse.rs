@@ -153,7 +153,7 @@ impl ResultsFragment {
             cards: listing
                 .scenarios
                 .iter()
-                .map(|(s, m)| ScenarioCard::with_metadata(s, m))
+                .map(|(s, saved, rating)| ScenarioCard::listed(s, *saved, *rating))
                 .collect(),
             total: listing.total,
             page: listing.page,

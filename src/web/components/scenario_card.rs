@@ -1,7 +1,7 @@
 //! A scenario as a card shows it (`templates/components/scenario_card.html`): in the catalog,
 //! on the home page and among onboarding's recommendations.
 
-use crate::db::models::{Scenario, ScenarioMetadata};
+use crate::db::models::{Scenario, ScenarioCardRow, ScenarioMetadata};
 use crate::db::types::ScenarioRole;
 
 /// A scenario as a catalog card shows it.
@@ -37,6 +37,12 @@ pub fn minutes(seconds: i32) -> i32 {
 
 impl From<&Scenario> for ScenarioCard {
     fn from(s: &Scenario) -> Self {
+        Self::from(&ScenarioCardRow::of(s))
+    }
+}
+
+impl From<&ScenarioCardRow> for ScenarioCard {
+    fn from(s: &ScenarioCardRow) -> Self {
         Self {
             href: format!("/scenarios/{}", s.id),
             title: s.title.clone(),
@@ -55,6 +61,15 @@ impl From<&Scenario> for ScenarioCard {
 }
 
 impl ScenarioCard {
+    /// A card as the catalog lists it: with the save count and average rating.
+    pub fn listed(s: &ScenarioCardRow, saved: i32, rating: Option<f64>) -> Self {
+        Self {
+            rating: rating.map(|r| format!("{r:.1}")),
+            saved,
+            ..Self::from(s)
+        }
+    }
+
     /// A card with the scenario's rating and save count.
     pub fn with_metadata(s: &Scenario, m: &ScenarioMetadata) -> Self {
         Self {

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 
-use crate::db::models::{Scenario, ScenarioMetadata};
+use crate::db::models::ScenarioCardRow;
 use crate::db::schema::{scenario_labels, scenario_metadata, scenarios};
 use crate::db::search::{self, Matcher};
 use crate::db::types::Visibility;
@@ -187,9 +187,12 @@ fn ordered(q: CatalogQuery, order: &CatalogOrder) -> CatalogQuery {
 /// Browsing without search text counts at most this many scenarios.
 pub const BROWSE_COUNT_LIMIT: i64 = 1000;
 
+/// A card's scenario with its save count and average rating.
+pub type CardRow = (ScenarioCardRow, i32, Option<f64>);
+
 /// One page of the catalog.
 pub struct CatalogPage {
-    pub rows: Vec<(Scenario, ScenarioMetadata)>,
+    pub rows: Vec<CardRow>,
     /// How many scenarios match in all.
     pub total: i64,
     /// `total` is a lower bound: the search text matched more scenarios than a search
@@ -274,15 +277,16 @@ pub fn list_catalog(
 }
 
 /// The scenarios `ids` with their aggregates, in the order of `ids`.
-fn load_in_order(
-    conn: &mut DbConn,
-    ids: &[String],
-) -> QueryResult<Vec<(Scenario, ScenarioMetadata)>> {
-    let mut rows: Vec<(Scenario, ScenarioMetadata)> = scenarios::table
+fn load_in_order(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CardRow>> {
+    let mut rows: Vec<CardRow> = scenarios::table
         .inner_join(scenario_metadata::table)
         .filter(scenarios::id.eq_any(ids))
-        .select((Scenario::as_select(), ScenarioMetadata::as_select()))
+        .select((
+            ScenarioCardRow::as_select(),
+            scenario_metadata::amount_saved_count,
+            scenario_metadata::average_rating,
+        ))
         .load(conn)?;
-    rows.sort_by_key(|(s, _)| ids.iter().position(|id| *id == s.id));
+    rows.sort_by_key(|(s, _, _)| ids.iter().position(|id| *id == s.id));
     Ok(rows)
 }
