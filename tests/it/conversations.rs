@@ -10,7 +10,7 @@ use kaiwa::db::schema::{
 };
 use kaiwa::db::types::{ConversationStatus, MessageRole};
 
-use crate::helpers::{spawn_app, Browser, TestApp};
+use crate::helpers::{spawn_app, TestApp};
 use crate::mock_ai::{app_with_provider, Mode};
 
 fn location(res: &reqwest::Response) -> String {
@@ -19,21 +19,6 @@ fn location(res: &reqwest::Response) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
-}
-
-async fn start(b: &Browser, scenario: &str, language: &str) -> String {
-    let res = b
-        .post_form(
-            "/conversations",
-            &[
-                ("scenario_id", scenario),
-                ("language", language),
-                ("mode", "traditional"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303, "starting answers with a redirect");
-    location(&res)
 }
 
 fn messages_of(app: &TestApp, conversation: &str) -> Vec<Message> {
@@ -53,7 +38,7 @@ fn id_of(path: &str) -> String {
 async fn a_guest_practises_a_scenario_with_the_offline_partner_without_js() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, "ordering-ramen-osaka", "ja").await;
+    let path = b.start_conversation("ordering-ramen-osaka", "ja").await;
     let page = b.get_html(&path).await;
     assert_eq!(page.status, 200);
     assert!(page.text(".offline-badge").contains("Offline partner"));
@@ -147,7 +132,7 @@ async fn a_guest_practises_a_scenario_with_the_offline_partner_without_js() {
 async fn with_htmx_the_learners_message_appears_and_the_reply_streams_in() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, "", "es").await;
+    let path = b.start_conversation("", "es").await;
     let res = b
         .htmx_post(
             &format!("{path}/messages"),
@@ -192,7 +177,7 @@ async fn with_htmx_the_learners_message_appears_and_the_reply_streams_in() {
 async fn empty_or_oversized_messages_are_refused_and_write_nothing() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, "", "fr").await;
+    let path = b.start_conversation("", "fr").await;
     let before = messages_of(&app, &id_of(&path)).len();
     let empty = b
         .post_page(&format!("{path}/messages"), &[("content", "   ")])
@@ -220,7 +205,9 @@ async fn empty_or_oversized_messages_are_refused_and_write_nothing() {
 async fn one_learner_cannot_read_or_post_to_anothers_conversation() {
     let app = spawn_app().await;
     let owner = app.browser_for(&app.create_user("own@example.com"));
-    let path = start(&owner, "asking-directions-seoul", "ko").await;
+    let path = owner
+        .start_conversation("asking-directions-seoul", "ko")
+        .await;
     let stranger = app.browser_for(&app.create_user("other@example.com"));
     let guest = app.new_browser();
     for b in [&stranger, &guest] {
@@ -248,7 +235,7 @@ async fn ending_a_scenario_conversation_updates_the_learners_progress_and_the_ag
     let app = spawn_app().await;
     let uid = app.create_user("pro@example.com");
     let b = app.browser_for(&uid);
-    let path = start(&b, "ordering-coffee-lisbon", "es").await;
+    let path = b.start_conversation("ordering-coffee-lisbon", "es").await;
     // Answers the offline partner recognises (the first reply it offers each time), one per
     // goal of the scenario.
     for _ in 0..5 {
@@ -321,7 +308,7 @@ async fn reading_aids_annotate_mandarin_korean_and_japanese() {
             "arigatougozaimasu",
         ),
     ] {
-        let path = start(&b, "", language).await;
+        let path = b.start_conversation("", language).await;
         b.post_form(&format!("{path}/messages"), &[("content", sentence)])
             .await;
         let page = b.get_html(&path).await;
@@ -384,7 +371,7 @@ async fn japanese_messages_show_furigana_over_every_kanji_run() {
 async fn with_a_provider_replies_stream_from_the_openai_compatible_api() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "pharmacy-fever-lyon", "fr").await;
+    let path = b.start_conversation("pharmacy-fever-lyon", "fr").await;
     let page = b.get_html(&path).await;
     assert!(page.texts(".offline-badge").is_empty(), "not offline");
     assert_eq!(
@@ -438,7 +425,7 @@ async fn with_a_provider_replies_stream_from_the_openai_compatible_api() {
 async fn a_reply_failing_midway_keeps_the_learners_message_and_can_be_retried() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "", "fr").await;
+    let path = b.start_conversation("", "fr").await;
     *provider.mode.lock().unwrap() = Mode::FailMidway;
     b.htmx_post(
         &format!("{path}/messages"),
@@ -482,8 +469,8 @@ async fn a_reply_failing_midway_keeps_the_learners_message_and_can_be_retried() 
 async fn a_learner_sees_their_conversations_newest_first() {
     let app = spawn_app().await;
     let b = app.browser_for(&app.create_user("h@example.com"));
-    let first = start(&b, "ordering-ramen-osaka", "ja").await;
-    let second = start(&b, "", "de").await;
+    let first = b.start_conversation("ordering-ramen-osaka", "ja").await;
+    let second = b.start_conversation("", "de").await;
     let page = b.get_html("/conversations").await;
     let links = page.attrs("table.history-table a", "href");
     assert_eq!(links, vec![second.clone(), first.clone()], "newest first");
@@ -497,7 +484,7 @@ async fn a_learner_sees_their_conversations_newest_first() {
 async fn ending_with_a_provider_stores_the_analysis_and_the_report_lists_corrections() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "", "fr").await;
+    let path = b.start_conversation("", "fr").await;
     for line in [
         "Bonjour",
         "Je suis allé au marché hier et je achète des pommes",
@@ -595,7 +582,7 @@ async fn ending_with_a_provider_stores_the_analysis_and_the_report_lists_correct
 async fn a_malformed_analysis_leaves_a_clear_report_and_stores_nothing() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "", "fr").await;
+    let path = b.start_conversation("", "fr").await;
     b.post_form(&format!("{path}/messages"), &[("content", "Bonjour")])
         .await;
     *provider.completion.lock().unwrap() = "Sure! Here are my thoughts: great job overall.".into();
@@ -627,7 +614,7 @@ async fn a_malformed_analysis_leaves_a_clear_report_and_stores_nothing() {
 async fn hints_say_it_in_my_language_and_translations_come_from_the_provider() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "", "fr").await;
+    let path = b.start_conversation("", "fr").await;
     *provider.completion.lock().unwrap() =
         r#"{"hint":"Say how you are.","replies":[{"text":"Ça va bien, merci.","translation":"I'm fine, thanks."},{"text":"Pas mal, et vous ?","translation":"Not bad, and you?"}]}"#.into();
     // Without JS: a 303 back to the page, which shows the hint once (a refresh posts nothing).
@@ -720,7 +707,7 @@ async fn hints_say_it_in_my_language_and_translations_come_from_the_provider() {
 async fn the_offline_partner_says_plainly_what_needs_a_provider() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, "", "it").await;
+    let path = b.start_conversation("", "it").await;
     let res = b.post_form(&format!("{path}/hint"), &[]).await;
     assert_eq!(res.status(), 303);
     let page = b.get_html(&path).await;
@@ -785,7 +772,7 @@ async fn with_immediate_corrections_the_learners_message_gets_its_correction_inl
     ] {
         assert_eq!(b.post_form("/onboarding", &fields).await.status(), 303);
     }
-    let path = start(&b, "", "fr").await;
+    let path = b.start_conversation("", "fr").await;
     *provider.mode.lock().unwrap() = Mode::Correcting;
     b.htmx_post(
         &format!("{path}/messages"),
@@ -832,7 +819,7 @@ async fn with_immediate_corrections_the_learners_message_gets_its_correction_inl
 async fn the_reading_aids_toggle_is_remembered() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, "", "zh").await;
+    let path = b.start_conversation("", "zh").await;
     b.post_form(&format!("{path}/messages"), &[("content", "你好")])
         .await;
     let page = b.get_html(&path).await;
@@ -852,7 +839,7 @@ async fn the_reading_aids_toggle_is_remembered() {
         page.attrs(".aids-toggle input[name=show]", "value"),
         vec!["on"]
     );
-    let other = start(&b, "", "ja").await;
+    let other = b.start_conversation("", "ja").await;
     assert!(b.get_html(&other).await.attrs("#transcript", "class")[0].contains("aids-off"));
     assert_eq!(
         app.new_browser()
@@ -867,7 +854,7 @@ async fn the_reading_aids_toggle_is_remembered() {
 async fn with_a_provider_the_partner_speaks_in_the_speakers_voice_and_answers_are_transcribed() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "pharmacy-fever-lyon", "fr").await;
+    let path = b.start_conversation("pharmacy-fever-lyon", "fr").await;
     let page = b.get_html(&path).await;
     assert_eq!(page.attrs("#transcript", "data-provider-voice"), vec!["1"]);
     let partner = messages_of(&app, &id_of(&path))
@@ -945,7 +932,7 @@ async fn with_a_provider_the_partner_speaks_in_the_speakers_voice_and_answers_ar
 async fn offline_the_browser_speaks_and_the_provider_voice_routes_are_absent() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, "", "es").await;
+    let path = b.start_conversation("", "es").await;
     let page = b.get_html(&path).await;
     assert!(page.attrs("#transcript", "data-provider-voice").is_empty());
     assert_eq!(page.attrs("#transcript", "data-voice"), vec!["es-ES"]);
@@ -1103,7 +1090,7 @@ async fn the_analysis_says_which_goals_were_met_and_meeting_all_completes_the_sc
     let (app, provider) = app_with_provider().await;
     let uid = app.create_user("goals@example.com");
     let b = app.browser_for(&uid);
-    let path = start(&b, "ordering-ramen-osaka", "ja").await;
+    let path = b.start_conversation("ordering-ramen-osaka", "ja").await;
     let goals: Vec<String> = {
         use kaiwa::db::models::Scenario;
         use kaiwa::db::schema::scenarios;
@@ -1171,7 +1158,7 @@ async fn the_analysis_says_which_goals_were_met_and_meeting_all_completes_the_sc
 async fn a_goal_the_analysis_did_not_find_met_is_listed_to_practise_not_as_practised() {
     let (app, provider) = app_with_provider().await;
     let b = app.new_browser();
-    let path = start(&b, "ordering-ramen-osaka", "ja").await;
+    let path = b.start_conversation("ordering-ramen-osaka", "ja").await;
     b.post_form(&format!("{path}/messages"), &[("content", "ばなな")])
         .await;
     *provider.completion.lock().unwrap() =

@@ -169,6 +169,19 @@ impl Browser {
         token
     }
 
+    /// Starts a conversation with `scenario` (empty: a free one) in `language`, as the
+    /// "new conversation" form does; the conversation's path.
+    pub async fn start_conversation(&self, scenario: &str, language: &str) -> String {
+        let fields = [
+            ("scenario_id", scenario),
+            ("language", language),
+            ("mode", "traditional"),
+        ];
+        let res = self.post_form("/conversations", &fields).await;
+        assert_eq!(res.status(), 303, "starting answers with a redirect");
+        res.headers()["location"].to_str().unwrap().to_owned()
+    }
+
     /// POSTs a form with this browser's CSRF token added.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf().await;

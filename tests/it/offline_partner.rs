@@ -13,22 +13,6 @@ use crate::helpers::{spawn_app, Browser, Page as Html};
 
 const CLASS: &str = "greetings-first-day-language-class";
 
-/// Starts a conversation with `scenario` in `language`; its path.
-async fn start(b: &Browser, scenario: &str, language: &str) -> String {
-    let res = b
-        .post_form(
-            "/conversations",
-            &[
-                ("scenario_id", scenario),
-                ("language", language),
-                ("mode", "traditional"),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    res.headers()["location"].to_str().unwrap().to_owned()
-}
-
 /// Sends `text` without JS (the reply comes with the redirect) and reads the page after.
 async fn say(b: &Browser, path: &str, text: &str) -> Html {
     let res = b
@@ -53,7 +37,7 @@ fn last_partner_line(page: &Html) -> String {
 async fn a_tapped_reply_moves_on_with_praise_and_a_close_variant_without() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, CLASS, "ja").await;
+    let path = b.start_conversation(CLASS, "ja").await;
     let page = b.get_html(&path).await;
     assert!(page
         .text(".conversation-progress")
@@ -88,7 +72,7 @@ async fn a_tapped_reply_moves_on_with_praise_and_a_close_variant_without() {
 async fn nonsense_and_hesitation_get_a_clarify_line_and_the_same_replies_again() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, CLASS, "ja").await;
+    let path = b.start_conversation(CLASS, "ja").await;
     let before = offered(&b.get_html(&path).await);
 
     for (said, n) in [
@@ -138,7 +122,7 @@ async fn nonsense_and_hesitation_get_a_clarify_line_and_the_same_replies_again()
 async fn spanish_no_se_gets_the_question_again_and_no_praise() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, CLASS, "es").await;
+    let path = b.start_conversation(CLASS, "es").await;
     let page = b.get_html(&path).await;
     let opening = last_partner_line(&page);
     let page = say(&b, &path, "no sé...").await;
@@ -151,7 +135,7 @@ async fn spanish_no_se_gets_the_question_again_and_no_praise() {
 async fn over_the_stream_the_help_panel_and_progress_follow_the_match() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = start(&b, CLASS, "fr").await;
+    let path = b.start_conversation(CLASS, "fr").await;
     let page = b.get_html(&path).await;
     let replies = offered(&page);
     let res = b
@@ -184,7 +168,7 @@ async fn finishing_the_dialogue_completes_it_and_the_report_says_so() {
     let app = spawn_app().await;
     let learner = app.learner().onboarded("fr").create().await;
     let b = &learner.browser;
-    let path = start(b, CLASS, "fr").await;
+    let path = b.start_conversation(CLASS, "fr").await;
     let mut page = b.get_html(&path).await;
     let mut turns = 0;
     while let Some(reply) = offered(&page).into_iter().next() {
@@ -225,7 +209,7 @@ async fn many_unrecognised_turns_do_not_complete_a_scenario() {
     let app = spawn_app().await;
     let learner = app.learner().onboarded("es").create().await;
     let b = &learner.browser;
-    let path = start(b, CLASS, "es").await;
+    let path = b.start_conversation(CLASS, "es").await;
     for _ in 0..6 {
         say(b, &path, "asdf qwer zxcv").await;
     }

@@ -5,7 +5,7 @@
 //! answers it recognised count, since it cannot tell anything else from noise. Pure, apart
 //! from [`progress_of`] reading the scenario's objectives.
 
-use crate::db::models::{Conversation, Message};
+use crate::db::models::{Conversation, Message, Scenario};
 use crate::db::queries;
 use crate::db::types::{Completion, MessageRole};
 use crate::db::DbConn;
@@ -78,24 +78,34 @@ pub fn learner_messages(messages: &[Message]) -> Vec<String> {
         .collect()
 }
 
-/// The progress of `conversation` with these `messages` (its scenario's objectives read).
+/// The progress of `conversation` (with `scenario`, when it has one) after `messages`.
+pub fn of(
+    conversation: &Conversation,
+    scenario: Option<&Scenario>,
+    messages: &[Message],
+    offline: bool,
+) -> Progress {
+    Progress::new(
+        conversation.scenario_id.as_deref(),
+        &conversation.target_language_id,
+        &learner_messages(messages),
+        scenario.map_or(0, |s| s.learning_objectives.len()),
+        offline,
+    )
+}
+
+/// The progress of `conversation` with these `messages` (its scenario read).
 pub fn progress_of(
     conn: &mut DbConn,
     conversation: &Conversation,
     messages: &[Message],
     offline: bool,
 ) -> diesel::QueryResult<Progress> {
-    let objectives = match &conversation.scenario_id {
-        Some(s) => queries::scenarios::find(conn, s)?.map_or(0, |s| s.learning_objectives.len()),
-        None => 0,
+    let scenario = match &conversation.scenario_id {
+        Some(s) => queries::scenarios::find(conn, s)?,
+        None => None,
     };
-    Ok(Progress::new(
-        conversation.scenario_id.as_deref(),
-        &conversation.target_language_id,
-        &learner_messages(messages),
-        objectives,
-        offline,
-    ))
+    Ok(of(conversation, scenario.as_ref(), messages, offline))
 }
 
 #[cfg(test)]

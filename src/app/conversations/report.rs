@@ -2,7 +2,7 @@
 //! provider's analysis; [`load`] gathers what the report shows, with where the analysis stands.
 
 use super::analyse::{self, AnalysisState};
-use super::completion::{learner_messages, Progress};
+use super::completion::{self, Progress};
 use super::{end, get, ConversationError, Ending};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
@@ -71,13 +71,7 @@ pub async fn load(
     let Some((conversation, messages, scenario, next)) = loaded else {
         return Ok(None);
     };
-    let progress = Progress::new(
-        conversation.scenario_id.as_deref(),
-        &conversation.target_language_id,
-        &learner_messages(&messages),
-        scenario.as_ref().map_or(0, |s| s.learning_objectives.len()),
-        offline,
-    );
+    let progress = completion::of(&conversation, scenario.as_ref(), &messages, offline);
     let analysed = messages.iter().any(|m| m.grammar_analysis.is_some());
     let analysis = if offline && !analysed {
         AnalysisState::NotRequested

@@ -1,7 +1,7 @@
 //! What the conversation page shows: the transcript, the voice, and the hint and suggested
 //! replies for the partner's latest line — loaded once.
 
-use super::completion::{learner_messages, Progress};
+use super::completion::{self, Progress};
 use super::{awaiting_reply, extras_request, get, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
@@ -65,13 +65,7 @@ pub async fn transcript(
         ctx.ai
             .extras(&extras_request(&conversation, scenario.as_ref(), &messages))
     };
-    let progress = Progress::new(
-        conversation.scenario_id.as_deref(),
-        &conversation.target_language_id,
-        &learner_messages(&messages),
-        scenario.as_ref().map_or(0, |s| s.learning_objectives.len()),
-        offline,
-    );
+    let progress = completion::of(&conversation, scenario.as_ref(), &messages, offline);
     Ok(Transcript {
         conversation,
         messages,
