@@ -345,18 +345,42 @@ fn recommended(
 
 /// The scenarios `ids` with their aggregates, in the order of `ids`.
 fn load_in_order(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CardRow>> {
-    let mut rows: Vec<CardRow> = scenarios::table
-        .inner_join(scenario_metadata::table)
-        .filter(scenarios::id.eq_any(ids))
-        .select((
-            ScenarioCardRow::as_select(),
-            scenario_metadata::amount_saved_count,
-            scenario_metadata::average_rating,
-        ))
-        .load(conn)?;
+    // why: `IN (?, …)` with one bind per id is never kept in SQLite's statement cache (its
+    // text varies with the count), so every page re-prepared it. A fixed number of `id = ?`
+    // alternatives, padded with an id no row has, keeps one statement text that is prepared
+    // once per connection.
+    const WIDTH: usize = crate::app::catalog::PAGE_SIZE as usize;
+    let mut rows: Vec<CardRow> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(WIDTH) {
+        let id = |i: usize| scenarios::id.eq(chunk.get(i).cloned().unwrap_or_default());
+        let mut any: Condition = Box::new(id(0));
+        for i in 1..WIDTH {
+            any = Box::new(any.or(id(i)));
+        }
+        rows.extend(
+            scenarios::table
+                .inner_join(scenario_metadata::table)
+                .into_boxed()
+                .filter(any)
+                .select((
+                    ScenarioCardRow::as_select(),
+                    scenario_metadata::amount_saved_count,
+                    scenario_metadata::average_rating,
+                ))
+                .load::<CardRow>(conn)?,
+        );
+    }
     rows.sort_by_key(|(s, _, _)| ids.iter().position(|id| *id == s.id));
     Ok(rows)
 }
+
+type Condition = Box<
+    dyn diesel::expression::BoxableExpression<
+        diesel::dsl::InnerJoinQuerySource<scenarios::table, scenario_metadata::table>,
+        crate::db::conn::MultiBackend,
+        SqlType = diesel::sql_types::Bool,
+    >,
+>;
 
 #[cfg(test)]
 mod tests {
