@@ -19,5 +19,6 @@ mod mock_ai;
 mod offline_partner;
 mod onboarding;
 mod races;
+mod reading_aids_eval;
 mod seed;
 mod web_shell;
