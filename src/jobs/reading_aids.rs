@@ -6,7 +6,7 @@ use crate::app::Ctx;
 
 impl Runs for RecomputeReadingAids {
     async fn run(self, ctx: Ctx, _: Attempt) -> anyhow::Result<()> {
-        let updated = recompute(&ctx).await?;
+        let updated = recompute(&ctx, self.round).await?;
         tracing::info!(updated, "reading aids recomputed");
         Ok(())
     }

@@ -17,17 +17,26 @@ use crate::db::{queries, DbConn};
 /// Messages recomputed per write transaction.
 const BATCH: i64 = 200;
 
-/// The job: recompute every message that is behind, a batch at a time.
+/// How long one run works before handing the rest to a follow-up job (within `TIMEOUT`).
+const BUDGET: Duration = Duration::from_secs(200);
+
+/// The job: recompute the messages that are behind, a batch at a time; a run that has more
+/// left after [`BUDGET`] queues round `round + 1` for the rest.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
-pub struct RecomputeReadingAids {}
+pub struct RecomputeReadingAids {
+    #[serde(default)]
+    pub round: u32,
+}
 
 impl Job for RecomputeReadingAids {
     const KIND: &'static str = "recompute_reading_aids";
     const MAX_ATTEMPTS: i32 = 3;
-    const TIMEOUT: Duration = Duration::from_secs(1800);
+    // why: every lease lasts as long as the longest timeout of any kind, so this one stays
+    // short; a large backlog is spread over follow-up rounds instead.
+    const TIMEOUT: Duration = Duration::from_secs(300);
 
     fn dedupe_key(&self) -> Option<String> {
-        Some(Self::KIND.to_owned())
+        Some(format!("{}:{}", Self::KIND, self.round))
     }
 }
 
@@ -36,12 +45,14 @@ pub fn enqueue_if_stale(conn: &mut DbConn, now: NaiveDateTime) -> diesel::QueryR
     if !queries::conversations::any_message_with_aids_before(conn, reading_aids::VERSION)? {
         return Ok(false);
     }
-    enqueue(conn, &RecomputeReadingAids {}, now)
+    enqueue(conn, &RecomputeReadingAids::default(), now)
 }
 
-/// Recomputes the aids of every message that is behind; returns how many. Safe to repeat: a
-/// message already at the current version is not touched again.
-pub async fn recompute(ctx: &Ctx) -> Result<usize, DbError> {
+/// Recomputes the aids of the messages that are behind (for about [`BUDGET`], then queues
+/// round `round + 1` for the rest); returns how many. Safe to repeat: a message already at the
+/// current version is not touched again.
+pub async fn recompute(ctx: &Ctx, round: u32) -> Result<usize, DbError> {
+    let started = std::time::Instant::now();
     let mut done = 0;
     loop {
         let now = ctx.clock.naive();
@@ -73,6 +84,14 @@ pub async fn recompute(ctx: &Ctx) -> Result<usize, DbError> {
             .await?;
         done += updated;
         if updated < BATCH as usize {
+            return Ok(done);
+        }
+        if started.elapsed() > BUDGET {
+            let now = ctx.clock.naive();
+            let next = RecomputeReadingAids { round: round + 1 };
+            ctx.db
+                .write(move |c| -> Result<bool, DbError> { Ok(enqueue(c, &next, now)?) })
+                .await?;
             return Ok(done);
         }
     }
