@@ -39,6 +39,13 @@ pub fn prepare_database(settings: &Settings) -> anyhow::Result<DbPool> {
     if indexed > 0 {
         tracing::info!(indexed, "search text filled for older scenarios");
     }
+    // why: messages stored with older reading-aid rules are recomputed by a job, queued here
+    // once (its dedupe key keeps several starting processes from queuing it twice).
+    let now = chrono::Utc::now().naive_utc();
+    if crate::app::conversations::recompute_aids::enqueue_if_stale(&mut c, now)? {
+        tracing::info!("reading aids of older messages queued for recomputing");
+    }
+    crate::app::conversations::reading_aids::warm_up();
     Ok(pool)
 }
 

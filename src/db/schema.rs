@@ -200,6 +200,8 @@ diesel::table! {
         vocabulary_analysis -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        ruby -> Nullable<Text>,
+        aids_version -> Integer,
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod cleanup;
 pub mod mail;
+pub mod reading_aids;
 pub mod scheduler;
 
 use std::collections::HashMap;
@@ -84,6 +85,7 @@ impl Registry {
             .register::<crate::app::mail::DeliverEmail>()
             .register::<crate::app::conversations::analyse::AnalyseConversation>()
             .register::<cleanup::Cleanup>()
+            .register::<crate::app::conversations::recompute_aids::RecomputeReadingAids>()
     }
 
     /// Adds a kind.

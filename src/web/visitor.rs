@@ -87,7 +87,7 @@ pub struct Visitor {
     pub ip: String,
     pub user_agent: Option<String>,
     /// Whether this browser shows reading aids (off only when the learner turned them off).
-    pub reading_aids: bool,
+    pub reading_aids: ReadingAidsCookies,
 }
 
 impl Visitor {
@@ -233,7 +233,7 @@ impl FromRequest for Visitor {
                     .get("user-agent")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
-                reading_aids: req.cookie("kaiwa_aids").is_none_or(|c| c.value() != "off"),
+                reading_aids: ReadingAidsCookies::read(&req),
             })
         })
     }
@@ -274,4 +274,37 @@ pub fn removal(name: &'static str, secure: bool) -> Cookie<'static> {
 /// The guest cookie for `id` (kept 90 days).
 pub fn guest_cookie(id: String, secure: bool) -> Cookie<'static> {
     cookie(GUEST_COOKIE, id, secure, time::Duration::days(90))
+}
+
+/// The reading-aid choices this browser remembers: one cookie per language
+/// (`kaiwa_aids_ja=ruby`), and the older all-languages on/off cookie (`kaiwa_aids`).
+#[derive(Debug, Clone, Default)]
+pub struct ReadingAidsCookies {
+    per_language: Vec<(String, String)>,
+    all_off: bool,
+}
+
+impl ReadingAidsCookies {
+    fn read(req: &actix_web::HttpRequest) -> Self {
+        let per_language = crate::app::conversations::reading_aids::WITH_AIDS
+            .iter()
+            .filter_map(|lang| {
+                req.cookie(&format!("kaiwa_aids_{lang}"))
+                    .map(|c| ((*lang).to_owned(), c.value().to_owned()))
+            })
+            .collect();
+        Self {
+            per_language,
+            all_off: req.cookie("kaiwa_aids").is_some_and(|c| c.value() == "off"),
+        }
+    }
+
+    /// The stored choice for `language` (`both`, `ruby`, `line`, `none`), if any.
+    pub fn choice(&self, language: &str) -> Option<&str> {
+        self.per_language
+            .iter()
+            .find(|(l, _)| l == language)
+            .map(|(_, v)| v.as_str())
+            .or(self.all_off.then_some("none"))
+    }
 }

@@ -10,7 +10,7 @@ use kaiwa::db::schema::{
 };
 use kaiwa::db::types::{ConversationStatus, MessageRole};
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{spawn_app, Page, TestApp};
 use crate::mock_ai::{app_with_provider, Mode};
 
 fn location(res: &reqwest::Response) -> String {
@@ -69,7 +69,7 @@ async fn a_guest_practises_a_scenario_with_the_offline_partner_without_js() {
     assert_eq!(texts[1], "ラーメンをください");
     assert_eq!(
         page.text(".message.learner .romanization"),
-        "raamen wokudasai"
+        "Rāmen o kudasai"
     );
 
     let stored = messages_of(&app, &id_of(&path));
@@ -299,13 +299,13 @@ async fn reading_aids_annotate_mandarin_korean_and_japanese() {
             "ko",
             "감사합니다",
             ".message.learner .romanization",
-            "gamsahapnida",
+            "gamsahamnida",
         ),
         (
             "ja",
             "ありがとうございます",
             ".message.learner .romanization",
-            "arigatougozaimasu",
+            "Arigatō gozaimasu",
         ),
     ] {
         let path = b.start_conversation("", language).await;
@@ -816,37 +816,115 @@ async fn with_immediate_corrections_the_learners_message_gets_its_correction_inl
 }
 
 #[tokio::test]
-async fn the_reading_aids_toggle_is_remembered() {
+async fn a_japanese_message_shows_furigana_from_its_morphemes_and_a_romaji_line() {
     let app = spawn_app().await;
     let b = app.new_browser();
-    let path = b.start_conversation("", "zh").await;
-    b.post_form(&format!("{path}/messages"), &[("content", "你好")])
-        .await;
+    let path = b.start_conversation("", "ja").await;
+    b.post_form(
+        &format!("{path}/messages"),
+        &[("content", "今日は豚骨を食べに大阪へ行きます。")],
+    )
+    .await;
     let page = b.get_html(&path).await;
-    assert!(page.attrs("#transcript", "class")[0]
-        .split(' ')
-        .all(|c| c != "aids-off"));
-    let res = b
-        .post_form(&format!("{path}/aids"), &[("show", "off")])
-        .await;
-    assert_eq!(res.status(), 303);
-    let page = b.get_html(&path).await;
-    assert!(
-        page.attrs("#transcript", "class")[0].contains("aids-off"),
-        "remembered across pages"
+    assert_eq!(
+        page.texts(".message.learner ruby rt"),
+        vec!["きょう", "とんこつ", "た", "おおさか", "い"],
+        "each kanji run gets its morpheme's reading; okurigana stay bare"
     );
     assert_eq!(
-        page.attrs(".aids-toggle input[name=show]", "value"),
-        vec!["on"]
+        page.texts(".message.learner ruby")[2],
+        "食た",
+        "only 食 of 食べ is under the ruby"
     );
+    assert_eq!(
+        page.text(".message.learner .romanization"),
+        "Kyō wa tonkotsu o tabe ni Ōsaka e ikimasu."
+    );
+}
+
+#[tokio::test]
+async fn the_reading_aids_choice_is_remembered_per_language() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    let ja = b.start_conversation("", "ja").await;
+    b.post_form(&format!("{ja}/messages"), &[("content", "大阪へ行きます")])
+        .await;
+    let classes = |page: &Page| page.attrs("#transcript", "class")[0].clone();
+    let chosen = |page: &Page| page.attrs(".aids-toggle input[name=show][checked]", "value");
+    let page = b.get_html(&ja).await;
+    assert_eq!(chosen(&page), vec!["both"], "Japanese shows both at first");
+    assert!(!classes(&page).contains("aids-ruby-off") && !classes(&page).contains("aids-line-off"));
+    assert_eq!(
+        page.texts(".message.learner ruby rt"),
+        vec!["おおさか", "い"]
+    );
+    assert_eq!(
+        page.text(".message.learner .romanization"),
+        "Ōsaka e ikimasu"
+    );
+    assert_eq!(
+        page.texts(".aids-toggle label"),
+        vec![
+            "Furigana and romaji",
+            "Furigana only",
+            "Romaji only",
+            "None"
+        ],
+        "every choice is a labelled radio button"
+    );
+
+    for (choice, ruby_off, line_off) in [
+        ("line", true, false),
+        ("ruby", false, true),
+        ("none", true, true),
+        ("both", false, false),
+        ("line", true, false),
+    ] {
+        let res = b
+            .post_form(&format!("{ja}/aids"), &[("show", choice)])
+            .await;
+        assert_eq!(res.status(), 303, "{choice}");
+        let page = b.get_html(&ja).await;
+        assert_eq!(chosen(&page), vec![choice], "remembered: {choice}");
+        assert_eq!(
+            classes(&page).contains("aids-ruby-off"),
+            ruby_off,
+            "{choice}"
+        );
+        assert_eq!(
+            classes(&page).contains("aids-line-off"),
+            line_off,
+            "{choice}"
+        );
+    }
+
+    // Another Japanese conversation keeps the choice; Mandarin has its own.
     let other = b.start_conversation("", "ja").await;
-    assert!(b.get_html(&other).await.attrs("#transcript", "class")[0].contains("aids-off"));
+    assert_eq!(chosen(&b.get_html(&other).await), vec!["line"]);
+    let zh = b.start_conversation("", "zh").await;
+    let page = b.get_html(&zh).await;
+    assert_eq!(
+        chosen(&page),
+        vec!["ruby"],
+        "Mandarin shows pinyin over the characters"
+    );
+    assert!(classes(&page).contains("aids-line-off") && !classes(&page).contains("aids-ruby-off"));
+    b.post_form(&format!("{zh}/aids"), &[("show", "none")])
+        .await;
+    assert_eq!(chosen(&b.get_html(&zh).await), vec!["none"]);
+    assert_eq!(
+        chosen(&b.get_html(&ja).await),
+        vec!["line"],
+        "Japanese unchanged"
+    );
+
     assert_eq!(
         app.new_browser()
-            .post_form(&format!("{path}/aids"), &[("show", "off")])
+            .post_form(&format!("{ja}/aids"), &[("show", "none")])
             .await
             .status(),
-        404
+        404,
+        "only the owner's conversation"
     );
 }
 
@@ -1177,4 +1255,51 @@ async fn a_goal_the_analysis_did_not_find_met_is_listed_to_practise_not_as_pract
         .unwrap();
     assert_eq!(c.completion, None);
     assert_eq!(c.objectives_met.map(|m| m.0.len()), Some(1));
+}
+
+#[tokio::test]
+async fn messages_stored_with_older_reading_aids_are_recomputed_by_a_job() {
+    use kaiwa::app::conversations::reading_aids::VERSION;
+    use kaiwa::app::conversations::recompute_aids::enqueue_if_stale;
+
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let id = app.conversation(&learner).with_messages(3).create().await;
+    let now = chrono::Utc::now().naive_utc();
+    let mut conn = app.conn();
+    assert!(
+        !enqueue_if_stale(&mut conn, now).unwrap(),
+        "new messages are up to date"
+    );
+    // Messages as an older version stored them.
+    diesel::update(messages::table.filter(messages::conversation_id.eq(&id)))
+        .set((
+            messages::aids_version.eq(0),
+            messages::ruby.eq(None::<String>),
+            messages::romanization.eq(Some("old")),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    assert!(
+        enqueue_if_stale(&mut conn, now).unwrap(),
+        "start-up queues the job"
+    );
+    assert!(!enqueue_if_stale(&mut conn, now).unwrap(), "once");
+    drop(conn);
+    assert_eq!(app.run_jobs_until_idle().await, 1);
+    let rows: Vec<Message> = messages::table
+        .filter(messages::conversation_id.eq(&id))
+        .select(Message::as_select())
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(rows.len() >= 6, "learner and partner messages");
+    for m in &rows {
+        assert_eq!(m.aids_version, VERSION, "{}", m.content);
+        assert!(m.ruby.is_some(), "{}", m.content);
+        assert_ne!(m.romanization.as_deref(), Some("old"), "{}", m.content);
+    }
+    assert!(
+        !enqueue_if_stale(&mut app.conn(), now).unwrap(),
+        "nothing left to do"
+    );
 }

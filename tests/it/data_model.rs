@@ -276,6 +276,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             hiragana: Some("らーめんをひとつください".into()),
             katakana: Some("ラーメン".into()),
             kanji: Some("一つ".into()),
+            ruby: None,
+            aids_version: 0,
             translation_confidence: Some(0.93),
             translation_provider: Some("offline".into()),
             grammar_analysis: Some(Json(GrammarAnalysis {

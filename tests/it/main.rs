@@ -21,5 +21,6 @@ mod offline_partner;
 mod onboarding;
 mod query_counts;
 mod races;
+mod reading_aids_eval;
 mod seed;
 mod web_shell;

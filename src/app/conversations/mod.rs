@@ -9,6 +9,7 @@ pub mod assist;
 pub mod completion;
 pub mod help;
 pub mod reading_aids;
+pub mod recompute_aids;
 pub mod reply;
 pub mod report;
 pub mod send;
@@ -229,6 +230,8 @@ fn new_message(
         hiragana: aids.hiragana,
         katakana: aids.katakana,
         kanji: aids.kanji,
+        ruby: aids.ruby,
+        aids_version: reading_aids::VERSION,
         translation_confidence: translation.as_ref().map(|_| 1.0),
         translation_provider: translation.as_ref().map(|(_, p)| (*p).to_owned()),
         grammar_analysis: None,
@@ -714,6 +717,8 @@ mod tests {
             hiragana: None,
             katakana: None,
             kanji: None,
+            ruby: None,
+            aids_version: 0,
             translation_confidence: None,
             translation_provider: None,
             grammar_analysis: None,

@@ -29,6 +29,10 @@ pub struct Message {
     pub vocabulary_analysis: Option<Json<VocabularyAnalysis>>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `<ruby>` pairs as JSON (`reading_aids::parse_ruby`).
+    pub ruby: Option<String>,
+    /// The `reading_aids::VERSION` that computed the aids.
+    pub aids_version: i32,
 }
 
 /// The insert form for `messages`: every column the application sets.
@@ -52,6 +56,10 @@ pub struct NewMessage {
     pub vocabulary_analysis: Option<Json<VocabularyAnalysis>>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `<ruby>` pairs as JSON (`reading_aids::parse_ruby`).
+    pub ruby: Option<String>,
+    /// The `reading_aids::VERSION` that computed the aids.
+    pub aids_version: i32,
 }
 
 /// The change form for `messages`: `None` leaves a column as it is.
@@ -73,4 +81,6 @@ pub struct MessageChanges {
     pub grammar_analysis: Option<Option<Json<GrammarAnalysis>>>,
     pub vocabulary_analysis: Option<Option<Json<VocabularyAnalysis>>>,
     pub updated_at: Option<NaiveDateTime>,
+    pub ruby: Option<Option<String>>,
+    pub aids_version: Option<i32>,
 }

@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::models::{
-    Conversation, ConversationChanges, ConversationSession, Message, NewConversation,
-    NewConversationSession, NewMessage,
+    Conversation, ConversationChanges, ConversationSession, Message, MessageChanges,
+    NewConversation, NewConversationSession, NewMessage,
 };
 use crate::db::queries::preferences::Owner;
 use crate::db::schema::{conversation_sessions, conversations, messages, scenarios};
@@ -185,6 +185,42 @@ pub fn add_audio_seconds(
             conversations::audio_seconds.eq(conversations::audio_seconds + seconds),
             conversations::updated_at.eq(now),
         ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Up to `limit` messages whose reading aids were computed before `version`, each with its
+/// conversation's language, oldest first.
+pub fn list_messages_with_aids_before(
+    conn: &mut DbConn,
+    version: i32,
+    limit: i64,
+) -> QueryResult<Vec<(Message, String)>> {
+    messages::table
+        .inner_join(conversations::table)
+        .filter(messages::aids_version.lt(version))
+        .order((messages::created_at.asc(), messages::id.asc()))
+        .limit(limit)
+        .select((Message::as_select(), conversations::target_language_id))
+        .load(conn)
+}
+
+/// Whether any message has reading aids computed before `version`.
+pub fn any_message_with_aids_before(conn: &mut DbConn, version: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        messages::table.filter(messages::aids_version.lt(version)),
+    ))
+    .get_result(conn)
+}
+
+/// Stores a message's reading aids and the version that computed them.
+pub fn update_message_aids(
+    conn: &mut DbConn,
+    id: &str,
+    changes: MessageChanges,
+) -> QueryResult<()> {
+    diesel::update(messages::table.find(id))
+        .set(changes)
         .execute(conn)
         .map(|_| ())
 }

@@ -289,8 +289,10 @@ struct ShowPage {
     max_chars: usize,
     error: String,
     assist: Assistance,
-    /// Whether reading aids (furigana, pinyin, romanization) are shown.
-    aids: bool,
+    /// Which reading aids (furigana, pinyin, romanization) are shown.
+    aids: views::AidsShown,
+    /// The reading-aid choices offered: (value, label, chosen).
+    aids_options: Vec<(&'static str, &'static str, bool)>,
     /// Whether the language has reading aids at all (else no toggle).
     has_aids: bool,
     /// Whether the provider speaks and transcribes (otherwise the browser's voices).
@@ -308,6 +310,7 @@ impl ShowPage {
         let c = &t.conversation;
         let lang = c.target_language_id.clone();
         let title = c.title.clone().unwrap_or_default();
+        let aids = views::AidsShown::for_language(&lang, visitor.reading_aids.choice(&lang));
         Self {
             layout: visitor.layout(format!("{title} — Kaiwa"), "A conversation."),
             id: c.id.clone(),
@@ -342,7 +345,11 @@ impl ShowPage {
             max_chars: convo::MAX_MESSAGE_CHARS,
             error,
             assist,
-            aids: visitor.reading_aids,
+            aids,
+            aids_options: views::AidsShown::options(&c.target_language_id)
+                .into_iter()
+                .map(|(value, label)| (value, label, value == aids.as_str()))
+                .collect(),
             has_aids: convo::reading_aids::has_aids(&c.target_language_id),
             provider_voice: !offline,
         }

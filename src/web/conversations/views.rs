@@ -22,12 +22,94 @@ pub struct MessageView {
     pub corrections: Vec<(String, String)>,
 }
 
+/// Which reading aids the learner sees in one language: ruby over the text (furigana,
+/// pinyin), the romanization line (romaji, pinyin, RR …), both, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AidsShown {
+    Both,
+    Ruby,
+    Line,
+    None,
+}
+
+impl AidsShown {
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "both" | "on" => Self::Both,
+            "ruby" => Self::Ruby,
+            "line" => Self::Line,
+            "none" | "off" => Self::None,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Both => "both",
+            Self::Ruby => "ruby",
+            Self::Line => "line",
+            Self::None => "none",
+        }
+    }
+
+    /// What a language shows before the learner chooses: Japanese both, Mandarin its pinyin
+    /// over the characters, the others their romanization line.
+    pub fn default_for(language: &str) -> Self {
+        match language {
+            "ja" => Self::Both,
+            "zh" => Self::Ruby,
+            _ => Self::Line,
+        }
+    }
+
+    /// The learner's choice for `language` (a choice that does not fit it counts as none
+    /// of it shown: `ruby` in Korean shows nothing).
+    pub fn for_language(language: &str, stored: Option<&str>) -> Self {
+        let shown = stored
+            .and_then(Self::parse)
+            .unwrap_or_else(|| Self::default_for(language));
+        match (language, shown) {
+            ("ja" | "zh", s) => s,
+            (_, Self::Both) => Self::Line,
+            (_, Self::Ruby) => Self::None,
+            (_, s) => s,
+        }
+    }
+
+    pub fn ruby(self) -> bool {
+        matches!(self, Self::Both | Self::Ruby)
+    }
+
+    pub fn line(self) -> bool {
+        matches!(self, Self::Both | Self::Line)
+    }
+
+    /// The choices the page offers for `language`: (value, label).
+    pub fn options(language: &str) -> Vec<(&'static str, &'static str)> {
+        match language {
+            "ja" => vec![
+                ("both", "Furigana and romaji"),
+                ("ruby", "Furigana only"),
+                ("line", "Romaji only"),
+                ("none", "None"),
+            ],
+            "zh" => vec![
+                ("ruby", "Pinyin over the characters"),
+                ("line", "Pinyin on a line below"),
+                ("both", "Both"),
+                ("none", "None"),
+            ],
+            _ => vec![("line", "Romanization"), ("none", "None")],
+        }
+    }
+}
+
 impl MessageView {
     pub fn new(m: &Message, lang: &str) -> Self {
         // why: Mandarin gets pinyin over every character, Japanese furigana over each kanji run
-        // (kana need none); other scripts have a romanization line instead.
+        // (kana need none), as stored with the message; other scripts have a romanization line.
         let ruby = if lang == "zh" || lang == "ja" {
-            reading_aids::ruby_pairs(&m.content, lang)
+            reading_aids::parse_ruby(m.ruby.as_deref())
         } else {
             Vec::new()
         };
@@ -36,12 +118,7 @@ impl MessageView {
             from_learner: m.role == MessageRole::User,
             text: m.content.clone(),
             ruby,
-            // why: Mandarin's pinyin is already over every character.
-            romanization: if lang == "zh" {
-                String::new()
-            } else {
-                m.romanization.clone().unwrap_or_default()
-            },
+            romanization: m.romanization.clone().unwrap_or_default(),
             translation: m.translated_content.clone().unwrap_or_default(),
             lang: lang.to_owned(),
             translate_url: String::new(),

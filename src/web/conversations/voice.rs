@@ -50,8 +50,9 @@ pub(super) async fn transcribe(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "text": text })))
 }
 
-/// The cookie that remembers whether the learner wants reading aids.
-pub(super) const AIDS_COOKIE: &str = "kaiwa_aids";
+/// The cookie that remembers which reading aids the learner wants in a language
+/// (`kaiwa_aids_ja`; see `visitor::ReadingAidsCookies`).
+pub(super) const AIDS_COOKIE_PREFIX: &str = "kaiwa_aids_";
 
 #[derive(Deserialize)]
 pub(super) struct AidsForm {
@@ -59,7 +60,8 @@ pub(super) struct AidsForm {
     show: String,
 }
 
-/// Turns reading aids on or off for this browser and goes back to the conversation.
+/// Remembers which reading aids this browser shows in the conversation's language (furigana,
+/// romaji, both or none) and goes back to the conversation.
 pub(super) async fn toggle_aids(
     state: web::Data<AppState>,
     visitor: Visitor,
@@ -67,15 +69,17 @@ pub(super) async fn toggle_aids(
     form: web::Form<AidsForm>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
-    convo::show::check(&state.ctx, owner, id.clone()).await?;
-    let value = if form.show == "on" { "on" } else { "off" };
-    let cookie = actix_web::cookie::Cookie::build(AIDS_COOKIE, value)
-        .path("/")
-        .http_only(true)
-        .same_site(actix_web::cookie::SameSite::Lax)
-        .secure(state.settings.secure_cookies())
-        .max_age(actix_web::cookie::time::Duration::days(365))
-        .finish();
+    let conversation = convo::show::check(&state.ctx, owner, id.clone()).await?;
+    let language = conversation.target_language_id;
+    let shown = views::AidsShown::for_language(&language, Some(&form.show));
+    let cookie =
+        actix_web::cookie::Cookie::build(format!("{AIDS_COOKIE_PREFIX}{language}"), shown.as_str())
+            .path("/")
+            .http_only(true)
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .secure(state.settings.secure_cookies())
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
     let mut res = to_conversation(&id);
     res.add_cookie(&cookie)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("a cookie could not be set: {e}")))?;

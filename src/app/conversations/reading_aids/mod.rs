@@ -1,10 +1,24 @@
-//! Reading aids computed locally, with no dictionary download (the dictionaries are compiled
-//! in): pinyin for Mandarin (per character, for `<ruby>`), furigana over kanji, romaji and
-//! hiragana/katakana forms for Japanese (kakasi), Revised Romanization for Korean, and a
-//! romanization of Cyrillic. Pure functions.
+//! Reading aids computed locally, with no download (the dictionaries are compiled in):
+//! Japanese furigana and romaji from a morphological analysis (`japanese`, IPADIC), Mandarin
+//! pinyin with word readings and grammatical polyphones (`mandarin`), Korean Revised
+//! Romanization after the sound changes (`korean`), and simple romanizations of Cyrillic,
+//! Devanagari and Arabic. Pure functions: a message's aids are computed once, when it is
+//! stored, and again only by the `recompute_reading_aids` job when [`VERSION`] changes.
 
-use pinyin::ToPinyin;
+pub mod japanese;
+pub mod korean;
+pub mod mandarin;
+
 use wana_kana::ConvertJapanese;
+
+/// The version of the rules the stored aids were computed with (`messages.aids_version`):
+/// raise it when a change should recompute the aids of stored messages.
+pub const VERSION: i32 = 1;
+
+/// Starts what is slow to load (the Japanese dictionary) on a background thread.
+pub fn warm_up() {
+    japanese::warm_up();
+}
 
 /// The reading aids of one message, for the `messages` columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -14,6 +28,8 @@ pub struct ReadingAids {
     pub hiragana: Option<String>,
     pub katakana: Option<String>,
     pub kanji: Option<String>,
+    /// `<ruby>` pairs (base, reading) as JSON, for Japanese and Mandarin.
+    pub ruby: Option<String>,
 }
 
 /// The languages whose messages get reading aids (ruby or a romanization line).
@@ -28,27 +44,41 @@ pub fn has_aids(language: &str) -> bool {
 pub fn annotate(language: &str, text: &str) -> ReadingAids {
     match language {
         "zh" => {
-            let pinyin = mandarin_pinyin(text);
+            let pairs = mandarin::ruby_pairs(text);
+            let pinyin = pairs
+                .iter()
+                .map(|(c, p)| if p.is_empty() { c.as_str() } else { p.as_str() })
+                .collect::<Vec<_>>()
+                .join(" ");
             ReadingAids {
-                romanization: Some(
-                    pinyin
-                        .split(' ')
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                ),
+                romanization: Some(mandarin::romanization(&pairs)),
                 pinyin: Some(pinyin),
+                ruby: Some(ruby_json(&pairs)),
                 ..Default::default()
             }
         }
         "ja" => {
-            let kanji: String = text.chars().filter(|c| is_kanji(*c)).collect();
-            let converted = kakasi::convert(text);
+            let kanji: String = text.chars().filter(|c| japanese::is_kanji(*c)).collect();
+            let morphemes = japanese::analyse(text);
+            let hiragana: String = morphemes
+                .iter()
+                .map(|m| {
+                    if m.surface
+                        .chars()
+                        .any(|c| japanese::is_kanji(c) || c.is_ascii_digit())
+                    {
+                        japanese::hiragana(&m.reading)
+                    } else {
+                        japanese::hiragana(&m.surface)
+                    }
+                })
+                .collect();
             ReadingAids {
-                romanization: Some(converted.romaji),
-                katakana: Some(converted.hiragana.to_katakana()),
-                hiragana: Some(converted.hiragana),
+                romanization: Some(japanese::romaji_of(&morphemes)),
+                katakana: Some(hiragana.to_katakana()),
+                hiragana: Some(hiragana),
                 kanji: (!kanji.is_empty()).then_some(kanji),
+                ruby: Some(ruby_json(&japanese::furigana_of(&morphemes))),
                 ..Default::default()
             }
         }
@@ -72,113 +102,44 @@ pub fn annotate(language: &str, text: &str) -> ReadingAids {
     }
 }
 
-fn is_kanji(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+fn ruby_json(pairs: &[(String, String)]) -> String {
+    serde_json::to_string(pairs).unwrap_or_default()
+}
+
+/// The stored `<ruby>` pairs of a message; empty when there are none (or they are unreadable).
+pub fn parse_ruby(stored: Option<&str>) -> Vec<(String, String)> {
+    stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
 }
 
 /// Pinyin with tone marks, one entry per character, separated by spaces; characters
 /// without a reading (punctuation, Latin) are kept as they are.
 pub fn mandarin_pinyin(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.to_pinyin() {
-            Some(p) => p.with_tone().to_owned(),
-            None => c.to_string(),
-        })
+    mandarin::ruby_pairs(text)
+        .iter()
+        .map(|(c, p)| if p.is_empty() { c.as_str() } else { p.as_str() })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// Pairs of (character, reading) for `<ruby>`; readings are empty where there is none.
+/// Pairs of (text, reading) for `<ruby>`; readings are empty where there is none.
 pub fn ruby_pairs(text: &str, language: &str) -> Vec<(String, String)> {
     match language {
-        "zh" => text
-            .chars()
-            .map(|c| {
-                (
-                    c.to_string(),
-                    c.to_pinyin()
-                        .map(|p| p.with_tone().to_owned())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect(),
-        "ja" => furigana(text),
+        "zh" => mandarin::ruby_pairs(text),
+        "ja" => japanese::furigana(text),
         _ => vec![(text.to_owned(), String::new())],
     }
 }
 
-fn is_hiragana(c: char) -> bool {
-    ('\u{3041}'..='\u{309F}').contains(&c)
-}
-
-/// Japanese text as (run, furigana) pairs: each run of kanji gets its reading, read with
-/// its okurigana so that 初めて gives はじ over 初; kana and punctuation get none.
+/// Japanese as (run, furigana) pairs: see [`japanese::furigana`].
 pub fn furigana(text: &str) -> Vec<(String, String)> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if is_kanji(chars[i]) {
-            let start = i;
-            while i < chars.len() && is_kanji(chars[i]) {
-                i += 1;
-            }
-            let run: String = chars[start..i].iter().collect();
-            let okurigana: String = chars[i..]
-                .iter()
-                .take_while(|c| is_hiragana(**c))
-                .take(4)
-                .collect();
-            let with_okurigana = kakasi::convert(format!("{run}{okurigana}")).hiragana;
-            let reading = match with_okurigana.strip_suffix(okurigana.as_str()) {
-                Some(r) if !okurigana.is_empty() && !r.is_empty() => r.to_owned(),
-                _ => kakasi::convert(&run).hiragana,
-            };
-            out.push((run, reading));
-        } else {
-            let start = i;
-            while i < chars.len() && !is_kanji(chars[i]) {
-                i += 1;
-            }
-            out.push((chars[start..i].iter().collect(), String::new()));
-        }
-    }
-    out
+    japanese::furigana(text)
 }
 
-const INITIALS: [&str; 19] = [
-    "g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k", "t", "p",
-    "h",
-];
-const MEDIALS: [&str; 21] = [
-    "a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
-    "wi", "yu", "eu", "ui", "i",
-];
-const FINALS: [&str; 28] = [
-    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
-    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
-];
-
-/// Revised Romanization of Korean, syllable by syllable (without sound-change rules).
+/// Revised Romanization of Korean: see [`korean::romanize`].
 pub fn korean_romanization(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        let code = c as u32;
-        if (0xAC00..=0xD7A3).contains(&code) {
-            let index = code - 0xAC00;
-            let (initial, medial, last) = (
-                (index / 588) as usize,
-                ((index % 588) / 28) as usize,
-                (index % 28) as usize,
-            );
-            out.push_str(INITIALS[initial]);
-            out.push_str(MEDIALS[medial]);
-            out.push_str(FINALS[last]);
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    korean::romanize(text)
 }
 
 /// A simple scholarly-style romanization of Russian Cyrillic.
@@ -430,9 +391,9 @@ mod tests {
     }
 
     #[test]
-    fn korean_is_romanized_syllable_by_syllable() {
+    fn korean_is_romanized_after_its_sound_changes() {
         assert_eq!(korean_romanization("안녕하세요"), "annyeonghaseyo");
-        assert_eq!(korean_romanization("감사합니다!"), "gamsahapnida!");
+        assert_eq!(korean_romanization("감사합니다!"), "gamsahamnida!");
     }
 
     #[test]

@@ -1,0 +1,2 @@
+ALTER TABLE messages DROP COLUMN aids_version;
+ALTER TABLE messages DROP COLUMN ruby;
