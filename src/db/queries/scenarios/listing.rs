@@ -64,6 +64,7 @@ fn catalog(matcher: Option<&Matcher>, filter: &CatalogFilter, plan: Plan) -> Cat
     let q = scenarios::table
         .inner_join(scenario_metadata::table)
         .into_boxed();
+    let sort_index = plan == Plan::SortIndex;
     let mut q = match plan {
         Plan::Any => q
             .filter(scenarios::is_active.eq(true))
@@ -72,13 +73,24 @@ fn catalog(matcher: Option<&Matcher>, filter: &CatalogFilter, plan: Plan) -> Cat
             "+scenarios.is_active = 1 AND +scenarios.visibility = 'public'",
         )),
     };
-    let sort_index = plan == Plan::SortIndex;
     if let Some(m) = matcher {
         q = q.filter(m.condition());
     }
     // why: categories and tags are indexed rows (`scenario_labels`), read once as a set.
+    // Walking a sort's index, the `+` keeps SQLite from starting at the set instead and
+    // sorting every member (8,000 scenarios of a category at 100,000: 40 ms, not 1).
     for (kind, value) in [("category", &filter.category), ("tag", &filter.tag)] {
-        if let Some(v) = value {
+        if let (Some(v), true) = (value, sort_index) {
+            q = q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>(
+                    "+scenarios.id IN (SELECT scenario_id FROM scenario_labels WHERE kind = ",
+                )
+                .bind::<diesel::sql_types::Text, _>(kind)
+                .sql(" AND label = ")
+                .bind::<diesel::sql_types::Text, _>(v.clone())
+                .sql(")"),
+            );
+        } else if let Some(v) = value {
             q = q.filter(
                 scenarios::id.eq_any(
                     scenario_labels::table
