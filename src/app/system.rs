@@ -42,21 +42,19 @@ impl Sitemap {
     }
 }
 
-/// The sitemaps there are, and when the newest page among each last changed.
+/// The sitemaps there are, and when the newest page among each last changed (one read).
 pub async fn sitemap_index(ctx: &Ctx) -> Result<Vec<(Sitemap, Option<NaiveDateTime>)>, DbError> {
-    let count = ctx.db.read(queries::scenarios::count_public).await?;
-    let pages = (count + SITEMAP_PAGE - 1) / SITEMAP_PAGE;
-    let mut out = vec![(Sitemap::Site, None)];
-    for n in 1..=pages {
-        let newest = ctx
-            .db
-            .read(move |c| {
-                queries::scenarios::newest_update_in_page(c, SITEMAP_PAGE, (n - 1) * SITEMAP_PAGE)
-            })
-            .await?;
-        out.push((Sitemap::Scenarios(n), newest));
-    }
-    Ok(out)
+    let times = ctx
+        .db
+        .read(queries::scenarios::list_public_update_times)
+        .await?;
+    let pages = times
+        .chunks(SITEMAP_PAGE as usize)
+        .enumerate()
+        .map(|(i, page)| (Sitemap::Scenarios(i as i64 + 1), page.iter().max().copied()));
+    Ok(std::iter::once((Sitemap::Site, None))
+        .chain(pages)
+        .collect())
 }
 
 /// The pages one sitemap lists; `None` past the last.

@@ -162,14 +162,13 @@ pub fn list_public_ids(
         .load(conn)
 }
 
-/// The latest update among one page of [`list_public_ids`].
-pub fn newest_update_in_page(
-    conn: &mut DbConn,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<Option<chrono::NaiveDateTime>> {
-    Ok(list_public_ids(conn, limit, offset)?
-        .into_iter()
-        .map(|(_, updated)| updated)
-        .max())
+/// The update times of every public, active scenario, in [`list_public_ids`]'s order (one
+/// read for the whole sitemap index).
+pub fn list_public_update_times(conn: &mut DbConn) -> QueryResult<Vec<chrono::NaiveDateTime>> {
+    scenarios::table
+        .filter(scenarios::is_active.eq(true))
+        .filter(scenarios::visibility.eq(Visibility::Public))
+        .select(scenarios::updated_at)
+        .order((scenarios::created_at.asc(), scenarios::id.asc()))
+        .load(conn)
 }

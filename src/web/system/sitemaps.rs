@@ -142,35 +142,37 @@ fn answer(req: &HttpRequest, built: Built) -> HttpResponse {
 
 /// The sitemap index of `entries`; `url` makes a path absolute.
 fn index_xml(entries: &[(Sitemap, Option<NaiveDateTime>)], url: impl Fn(&str) -> String) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for (sitemap, updated) in entries {
-        let loc = xml_escape(&url(&sitemap.path()));
-        match updated {
-            Some(t) => xml.push_str(&format!(
-                "  <sitemap><loc>{loc}</loc><lastmod>{}</lastmod></sitemap>\n",
-                t.format("%Y-%m-%d")
-            )),
-            None => xml.push_str(&format!("  <sitemap><loc>{loc}</loc></sitemap>\n")),
-        }
-    }
-    xml.push_str("</sitemapindex>\n");
-    xml
+    let items = entries.iter().map(|(s, t)| (url(&s.path()), *t));
+    document("sitemapindex", "sitemap", items)
 }
 
 /// The sitemap of `pages`; `url` makes a path absolute.
 fn urlset_xml(pages: &[PublicPage], url: impl Fn(&str) -> String) -> String {
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    for page in pages {
-        let loc = xml_escape(&url(&page.path));
-        match page.updated {
-            Some(updated) => xml.push_str(&format!(
-                "  <url><loc>{loc}</loc><lastmod>{}</lastmod></url>\n",
-                updated.format("%Y-%m-%d")
+    document(
+        "urlset",
+        "url",
+        pages.iter().map(|p| (url(&p.path), p.updated)),
+    )
+}
+
+/// A sitemaps.org document: `root` holding one `item` (its `loc` and `lastmod`) per entry.
+fn document(
+    root: &str,
+    item: &str,
+    entries: impl Iterator<Item = (String, Option<NaiveDateTime>)>,
+) -> String {
+    let mut xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (loc, updated) in entries {
+        let loc = xml_escape(&loc);
+        match updated {
+            Some(t) => xml.push_str(&format!(
+                "  <{item}><loc>{loc}</loc><lastmod>{}</lastmod></{item}>\n",
+                t.format("%Y-%m-%d")
             )),
-            None => xml.push_str(&format!("  <url><loc>{loc}</loc></url>\n")),
+            None => xml.push_str(&format!("  <{item}><loc>{loc}</loc></{item}>\n")),
         }
     }
-    xml.push_str("</urlset>\n");
+    xml.push_str(&format!("</{root}>\n"));
     xml
 }
 
