@@ -18,6 +18,9 @@
 //!   measures PostgreSQL too (cached schemas `kaiwa_bench_pages_small`, `…_large`; Fortunes
 //!   in `kaiwa_bench_fortunes`, rebuilt each run).
 //! - `KAIWA_BENCH_PAGES`: measure only the pages whose name contains this text.
+//! - `KAIWA_BENCH_PAGE_CACHE=off`: turn Kaiwa's page cache off, so public pages are rendered
+//!   on every request (what a visitor with cookies gets); by default anonymous requests are
+//!   mostly its hits.
 //!
 //! The data sets: small is the seed (52 scenarios) and 10 learners with 1,000 messages; large
 //! is 100,000 scenarios and 10,000 learners with 1,000,000 messages. Both also hold the same
@@ -1020,6 +1023,11 @@ fn serve_kaiwa(target: DatabaseTarget, dir: &Path) -> Server {
     let mut settings = Settings::for_tests(dir.to_path_buf(), target);
     settings.db_pool_size = 8;
     settings.workers = 0;
+    // why: `KAIWA_BENCH_PAGE_CACHE=off` measures what a visitor with cookies gets (every
+    // page rendered), the figures under the page cache's hits.
+    if std::env::var("KAIWA_BENCH_PAGE_CACHE").is_ok_and(|v| v == "off") {
+        settings.page_cache_bytes = 0;
+    }
     settings.seed_on_start = false;
     let app = Application::build(settings).unwrap();
     let token = kaiwa::app::accounts::start_session(
@@ -1341,15 +1349,21 @@ fn fragment(of: &str, path: &str) -> Page {
     }
 }
 
-/// The path of the first `<loc>` of a sitemap index, if `body` is one.
+/// The path of the first scenario page of a sitemap index (else its first `<loc>`), if
+/// `body` is one.
 fn first_sitemap(body: &str) -> Option<String> {
     if !body.contains("<sitemapindex") {
         return None;
     }
-    let start = body.find("<loc>")? + "<loc>".len();
-    let loc = body[start..]
-        .split("</loc>")
-        .next()?
+    let locs: Vec<&str> = body
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</loc>").next())
+        .collect();
+    let loc = locs
+        .iter()
+        .find(|l| l.contains("/scenarios-"))
+        .or(locs.first())?
         .trim()
         .replace("&amp;", "&");
     let url = url::Url::parse(&loc).ok()?;
@@ -1414,7 +1428,7 @@ async fn pages(small: &Server, large: &Server) -> Vec<Page> {
         let path = |i: usize| firsts[i].clone().unwrap_or_else(|| "/sitemap.xml".into());
         list.push(Page {
             paths: [path(0), path(1)],
-            ..page("sitemap, first page", "", Public)
+            ..page("sitemap, first scenarios page", "", Public)
         });
     }
     let conversation = format!("/conversations/{BENCH_CONVERSATION}");

@@ -21,6 +21,9 @@ pub struct Settings {
     pub database: DatabaseTarget,
     /// `KAIWA_DB_POOL_SIZE`: connections kept by the pool.
     pub db_pool_size: u32,
+    /// `KAIWA_PAGE_CACHE_MB` (default 32; 0 turns it off): memory for public pages kept
+    /// rendered for visitors without cookies (`web::page_cache`).
+    pub page_cache_bytes: usize,
     /// `KAIWA_BIND` or `kaiwa serve --bind`: the listening address (port 0 picks a free port).
     pub bind: SocketAddr,
     /// `KAIWA_BASE_URL`: the public origin used in canonical links and emails.
@@ -230,6 +233,18 @@ impl Settings {
             },
             None => 8,
         };
+        let page_cache_bytes = match sources.get("KAIWA_PAGE_CACHE_MB") {
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n <= 4096 => n << 20,
+                _ => {
+                    return Err(invalid(
+                        "KAIWA_PAGE_CACHE_MB",
+                        format!("`{v}` is not a number from 0 to 4096"),
+                    ))
+                }
+            },
+            None => 32 << 20,
+        };
         let bind = parse_bind(
             &sources
                 .get("KAIWA_BIND")
@@ -371,6 +386,7 @@ impl Settings {
             data_dir,
             database,
             db_pool_size,
+            page_cache_bytes,
             bind,
             base_url,
             session_secret,
@@ -392,6 +408,7 @@ impl Settings {
             data_dir,
             database,
             db_pool_size: 4,
+            page_cache_bytes: 32 << 20,
             bind: "127.0.0.1:0".parse().expect("a valid address"),
             base_url: "http://127.0.0.1".into(),
             base_url_from_bind: false,

@@ -116,6 +116,9 @@ impl Application {
             settings: settings.clone(),
             ai: ctx.ai.clone(),
             sitemaps: Default::default(),
+            page_cache: Arc::new(crate::web::page_cache::PageCache::new(
+                settings.page_cache_bytes,
+            )),
         };
         // why: the cookie key is derived from the session secret, so every instance that
         // shares the secret reads the same cookies.

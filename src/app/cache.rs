@@ -1,14 +1,17 @@
 //! Read-mostly results kept for a short while, so a page that every visitor sees the same
 //! (the home page's lists and counts) costs no query most of the time. Time comes from the
-//! context's clock, so tests can move past the freshness window.
+//! context's clock, so tests can move past the freshness window. The web layer keeps whole
+//! public pages too (`web::page_cache`), keyed by [`Caches::public_version`].
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, NaiveDateTime};
 
-/// One cached value and when it was read.
+/// One cached value, when it was read and at which public-data version.
 pub struct Cached<T> {
-    slot: Mutex<Option<(NaiveDateTime, Arc<T>)>>,
+    slot: Mutex<Option<(NaiveDateTime, u64, Arc<T>)>>,
     fresh_for: Duration,
 }
 
@@ -20,19 +23,81 @@ impl<T> Cached<T> {
         }
     }
 
-    /// The value read within the freshness window before `now`, if any.
-    pub fn get(&self, now: NaiveDateTime) -> Option<Arc<T>> {
+    /// The value read at `version` within the freshness window before `now`, if any.
+    pub fn get(&self, now: NaiveDateTime, version: u64) -> Option<Arc<T>> {
         let slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         match &*slot {
-            Some((at, value)) if *at <= now && now - *at < self.fresh_for => Some(value.clone()),
+            Some((at, v, value)) if *v == version && *at <= now && now - *at < self.fresh_for => {
+                Some(value.clone())
+            }
             _ => None,
         }
     }
 
-    /// Keeps `value` as read at `now`, and hands it back.
-    pub fn put(&self, now: NaiveDateTime, value: T) -> Arc<T> {
+    /// Keeps `value` as read at `now` and `version`, and hands it back.
+    pub fn put(&self, now: NaiveDateTime, version: u64, value: T) -> Arc<T> {
         let value = Arc::new(value);
-        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, value.clone()));
+        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, version, value.clone()));
+        value
+    }
+}
+
+/// A kept value: when it was read, at which version, and the value.
+type Slot<T> = (NaiveDateTime, u64, Arc<T>);
+
+/// Kept values by key, and their keys oldest first.
+struct Slots<T> {
+    map: HashMap<String, Slot<T>>,
+    order: VecDeque<String>,
+}
+
+/// Values by key, each like a [`Cached`], at most `capacity` of them (the oldest go first).
+pub struct Keyed<T> {
+    slots: Mutex<Slots<T>>,
+    fresh_for: Duration,
+    capacity: usize,
+}
+
+impl<T> Keyed<T> {
+    pub fn new(fresh_for: Duration, capacity: usize) -> Self {
+        Self {
+            slots: Mutex::new(Slots {
+                map: HashMap::new(),
+                order: VecDeque::new(),
+            }),
+            fresh_for,
+            capacity,
+        }
+    }
+
+    /// The value for `key` read at `version` within the freshness window before `now`.
+    pub fn get(&self, key: &str, now: NaiveDateTime, version: u64) -> Option<Arc<T>> {
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        match slots.map.get(key) {
+            Some((at, v, value)) if *v == version && *at <= now && now - *at < self.fresh_for => {
+                Some(value.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Keeps `value` for `key` as read at `now` and `version`, and hands it back.
+    pub fn put(&self, key: String, now: NaiveDateTime, version: u64, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        let Slots { map, order } = &mut *slots;
+        if map
+            .insert(key.clone(), (now, version, value.clone()))
+            .is_none()
+        {
+            order.push_back(key);
+        }
+        while map.len() > self.capacity {
+            match order.pop_front() {
+                Some(oldest) => map.remove(&oldest),
+                None => break,
+            };
+        }
         value
     }
 }
@@ -41,13 +106,33 @@ impl<T> Cached<T> {
 pub struct Caches {
     /// The home page's overview: the same for every visitor, a minute at most behind.
     pub home: Cached<crate::app::home::Overview>,
+    /// Catalog listings (cards and counts) by filter, order and page: the same for every
+    /// viewer with the same order (a recommended order depends on levels and goal only).
+    pub catalog: Keyed<crate::db::queries::scenarios::CatalogPage>,
+    /// Bumped after a use case changes what public pages show (a scenario written, saved
+    /// or rated), so pages kept from before are not served again.
+    public_version: AtomicU64,
 }
 
 impl Default for Caches {
     fn default() -> Self {
         Self {
             home: Cached::new(Duration::seconds(60)),
+            catalog: Keyed::new(Duration::seconds(60), 2_000),
+            public_version: AtomicU64::new(0),
         }
+    }
+}
+
+impl Caches {
+    /// The version of public data now; a page rendered after reading it may be kept under it.
+    pub fn public_version(&self) -> u64 {
+        self.public_version.load(Ordering::Acquire)
+    }
+
+    /// Says that public pages changed (call after the transaction committed).
+    pub fn public_changed(&self) {
+        self.public_version.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -62,13 +147,30 @@ mod tests {
             .and_hms_opt(12, 0, 0)
             .unwrap();
         let cache = Cached::new(Duration::seconds(60));
-        assert!(cache.get(t).is_none());
-        cache.put(t, 7);
-        assert_eq!(cache.get(t + Duration::seconds(59)).as_deref(), Some(&7));
-        assert!(cache.get(t + Duration::seconds(60)).is_none());
+        assert!(cache.get(t, 0).is_none());
+        cache.put(t, 0, 7);
+        assert_eq!(cache.get(t + Duration::seconds(59), 0).as_deref(), Some(&7));
+        assert!(cache.get(t + Duration::seconds(60), 0).is_none());
+        assert!(cache.get(t, 1).is_none(), "public data changed");
         assert!(
-            cache.get(t - Duration::seconds(1)).is_none(),
+            cache.get(t - Duration::seconds(1), 0).is_none(),
             "the clock went back"
         );
+    }
+    #[test]
+    fn keyed_values_are_bounded_oldest_first() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        let cache = Keyed::new(Duration::seconds(60), 2);
+        cache.put("a".into(), t, 0, 1);
+        cache.put("b".into(), t, 0, 2);
+        cache.put("a".into(), t, 0, 3);
+        cache.put("c".into(), t, 0, 4);
+        assert!(cache.get("a", t, 0).is_none(), "the oldest went first");
+        assert_eq!(cache.get("b", t, 0).as_deref(), Some(&2));
+        assert_eq!(cache.get("c", t, 0).as_deref(), Some(&4));
+        assert!(cache.get("c", t, 1).is_none());
     }
 }

@@ -65,6 +65,24 @@ impl Db {
         self.run(move |c| f(c).map_err(DbError::from)).await
     }
 
+    /// Runs a point read (one row by its key, microseconds on SQLite) at once on this thread
+    /// when the database is SQLite and a connection is free; otherwise as [`Db::read`].
+    ///
+    /// why: handing a query to the blocking pool and back costs two thread wake-ups, more
+    /// than such a read itself; every signed-in request makes one (its session).
+    pub async fn lookup<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: FnOnce(&mut DbConn) -> diesel::QueryResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(mut conn) = self.pool.try_get() {
+            if matches!(&*conn, DbConn::Sqlite(_)) {
+                return f(&mut conn).map_err(DbError::from);
+            }
+        }
+        self.read(f).await
+    }
+
     /// Runs `f` in a transaction that holds the write lock from its first statement
     /// ([`write_transaction`]); an error from `f` rolls everything back.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>

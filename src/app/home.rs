@@ -15,14 +15,15 @@ pub struct Overview {
 
 const FEATURED: i64 = 6;
 
-/// The landing page's content, read at most once a minute.
+/// The landing page's content, read at most once a minute (and again after public data
+/// changed).
 pub async fn overview(ctx: &Ctx) -> Result<std::sync::Arc<Overview>, DbError> {
-    let now = ctx.clock.naive();
-    if let Some(cached) = ctx.cache.home.get(now) {
+    let (now, version) = (ctx.clock.naive(), ctx.cache.public_version());
+    if let Some(cached) = ctx.cache.home.get(now, version) {
         return Ok(cached);
     }
     let overview = ctx.db.read(read_overview).await?;
-    Ok(ctx.cache.home.put(now, overview))
+    Ok(ctx.cache.home.put(now, version, overview))
 }
 
 fn read_overview(conn: &mut DbConn) -> diesel::QueryResult<Overview> {

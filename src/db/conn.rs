@@ -225,6 +225,10 @@ pub fn build_pool(target: &DatabaseTarget, max_size: u32) -> anyhow::Result<DbPo
         // connection filling also raced process exit in short CLI runs: libpq crashed
         // (SIGSEGV) while the process was tearing down.
         .min_idle(Some(0))
+        // why: a check on every checkout is one more statement per query (a round trip on
+        // PostgreSQL). A connection that broke is dropped after its failed query instead
+        // (`has_broken`), and idle ones expire.
+        .test_on_check_out(false)
         .idle_timeout(Some(Duration::from_secs(300)))
         .connection_timeout(Duration::from_secs(10))
         .build_unchecked(manager);

@@ -29,12 +29,32 @@ const PUBLIC_CACHE: &str = "public, max-age=60, stale-while-revalidate=600";
 
 /// Public pages ([`PublicPage`]) get a strong `ETag` (a hash of the body), public caching and
 /// `304 Not Modified` for a request whose `If-None-Match` names it. Anything that sets a
-/// cookie, and every other response, passes through untouched.
+/// cookie, and every other response, passes through untouched. A cookieless GET is answered
+/// from the [`PageCache`](crate::web::page_cache::PageCache) when the page is kept there.
 pub async fn cache_validation(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let cacheable_method = matches!(req.method().as_str(), "GET" | "HEAD");
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let kept = state.as_ref().and_then(|s| {
+        let key = s.page_cache.key(&req)?;
+        Some((key, s.now(), s.ctx.cache.public_version()))
+    });
+    if let (Some(state), Some((key, now, version))) = (&state, &kept) {
+        if let Some(entry) = state.page_cache.get(key, *now, *version) {
+            let not_modified = names_etag(req.headers(), &entry.etag);
+            let mut res = HttpResponse::Ok().finish();
+            *res.headers_mut() = entry.headers;
+            let res = if not_modified {
+                *res.status_mut() = StatusCode::NOT_MODIFIED;
+                res
+            } else {
+                res.set_body(BoxBody::new(entry.body))
+            };
+            return Ok(req.into_response(res));
+        }
+    }
     let res = next.call(req).await?.map_into_boxed_body();
     let public = res.request().extensions().get::<PublicPage>().is_some();
     if !cacheable_method
@@ -52,11 +72,7 @@ pub async fn cache_validation(
     };
     let digest = sha2::Sha256::digest(&bytes);
     let etag = format!("\"{}\"", hex::encode(&digest[..16]));
-    let matches = req
-        .headers()
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let matches = names_etag(req.headers(), &etag);
     let headers = head.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE));
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -69,6 +85,15 @@ pub async fn cache_validation(
     if let Ok(value) = HeaderValue::from_str(&vary) {
         headers.insert(VARY, value);
     }
+    // why: a HEAD's body is empty; only a GET's page is worth keeping.
+    if let (Some(state), Some((key, now, version)), true) =
+        (&state, kept, req.method() == actix_web::http::Method::GET)
+    {
+        let kept_headers = head.headers().clone();
+        state
+            .page_cache
+            .put(key, version, now, kept_headers, bytes.clone(), etag);
+    }
     let res = if matches {
         *head.status_mut() = StatusCode::NOT_MODIFIED;
         head.set_body(BoxBody::new(()))
@@ -76,6 +101,14 @@ pub async fn cache_validation(
         head.set_body(BoxBody::new(bytes))
     };
     Ok(ServiceResponse::new(req, res))
+}
+
+/// Whether `If-None-Match` in `headers` names `etag` (or is `*`).
+fn names_etag(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
 }
 
 /// One year, the least HSTS preload lists accept.

@@ -13,6 +13,7 @@ pub mod input;
 pub mod layout;
 pub mod middleware;
 pub mod onboarding;
+pub mod page_cache;
 pub mod system;
 pub mod visitor;
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub ai: Arc<dyn crate::integrations::ai::ChatModel>,
     /// Sitemaps built in the last minute.
     pub sitemaps: Arc<system::sitemaps::SitemapCache>,
+    /// Public pages rendered in the last minute, for visitors without cookies.
+    pub page_cache: Arc<page_cache::PageCache>,
 }
 
 impl AppState {

@@ -210,10 +210,7 @@ impl FromRequest for Visitor {
                 .filter(|t| t.len() == 64);
             let now = state.now();
             let user = match auth_token.clone() {
-                Some(token) => state
-                    .db(move |c| Ok(accounts::resolve_session(c, &token, now)?))
-                    .await?
-                    .map(|(_, user)| user),
+                Some(token) => accounts::sessions::signed_in(&state.ctx, token, now).await?,
                 None => None,
             };
             let guest_id = req

@@ -116,3 +116,90 @@ async fn a_session_cookie_is_sent_again_only_when_it_changed() {
         );
     }
 }
+
+/// The form a creator sends for a new public scenario titled `title`.
+fn public_draft(title: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("title", title),
+        ("description", "Returning a jacket whose zip broke."),
+        ("role", "character"),
+        ("difficulty", "intermediate"),
+        ("cefr_level", "B1"),
+        ("primary_skill", "speaking"),
+        ("visibility", "public"),
+        ("context", "A shop counter on a Saturday."),
+        ("persona_title", "Shop assistant"),
+        ("persona_setting", "A department store in Lyon"),
+        ("persona_intro", "Bonjour, je peux vous aider ?"),
+        ("expected_outcome", "A refund or an exchange."),
+        ("objectives", "Explain a problem\nAsk for a refund"),
+        ("categories", "shopping"),
+        ("tags", "returns"),
+        ("estimated_minutes", "8"),
+    ]
+}
+
+#[tokio::test]
+async fn an_anonymous_page_is_rendered_once_a_minute_and_again_as_soon_as_the_catalog_changes() {
+    let app = spawn_app().await;
+    let queries = || kaiwa::db::conn::query_count(&app.db.target);
+    let client = reqwest::Client::new();
+    let get = |path: &'static str| {
+        let (client, url) = (client.clone(), app.url(path));
+        async move { client.get(url).send().await.unwrap() }
+    };
+    let path = "/scenarios?q=zipper";
+    let first = get(path).await.text().await.unwrap();
+    assert!(!first.contains("Mending a zipper"));
+    let before = queries();
+    let again = get(path).await;
+    let etag = again.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(again.text().await.unwrap(), first);
+    assert_eq!(
+        queries() - before,
+        0,
+        "the second visitor is served the kept page"
+    );
+
+    // A visitor with a cookie gets the page rendered for them.
+    let before = queries();
+    let with_cookie = client
+        .get(app.url(path))
+        .header("Cookie", "kaiwa_guest=0190a3f0-0000-7000-8000-000000000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_cookie.status(), 200);
+    assert!(queries() > before, "not from the cache");
+
+    // A kept page's tag still answers 304.
+    let revalidated = client
+        .get(app.url(path))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert!(revalidated
+        .headers()
+        .contains_key("content-security-policy"));
+
+    // A creator publishes: anonymous visitors see it at once, not a minute later.
+    let uid = app.create_user("ana@example.com");
+    let res = app
+        .browser_for(&uid)
+        .post_form("/scenarios", &public_draft("Mending a zipper"))
+        .await;
+    assert_eq!(res.status(), 303);
+    let fresh = get(path).await;
+    assert_ne!(fresh.headers()["etag"].to_str().unwrap(), etag);
+    assert!(fresh.text().await.unwrap().contains("Mending a zipper"));
+
+    // Without changes, a kept page is rendered again after a minute.
+    let before = queries();
+    get(path).await;
+    assert_eq!(queries() - before, 0);
+    app.clock.advance(chrono::Duration::seconds(61));
+    get(path).await;
+    assert!(queries() > before, "a minute later it is read again");
+}

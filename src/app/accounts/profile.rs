@@ -77,7 +77,10 @@ pub async fn confirm_email(ctx: &Ctx, token: String) -> Result<User, AccountErro
 pub async fn delete(ctx: &Ctx, user: User, confirmation: String) -> Result<(), AccountError> {
     ctx.db
         .run(move |c| delete_account(c, &user, &confirmation))
-        .await
+        .await?;
+    // why: their public scenarios, saves and ratings leave the catalog.
+    ctx.cache.public_changed();
+    Ok(())
 }
 
 /// What the account page's profile form carries.

@@ -205,6 +205,27 @@ pub fn resolve_session(
     Ok(found)
 }
 
+/// The user signed in by cookie `token` at `now`, if its session is live; a dead session's
+/// row is deleted.
+pub async fn signed_in(
+    ctx: &crate::app::Ctx,
+    token: String,
+    now: NaiveDateTime,
+) -> Result<Option<User>, crate::app::DbError> {
+    let id = tokens::digest(&token);
+    let lookup_id = id.clone();
+    let found = ctx
+        .db
+        .lookup(move |c| queries::sessions::find_live_with_user(c, &lookup_id, now))
+        .await?;
+    if found.is_none() {
+        ctx.db
+            .read(move |c| queries::sessions::delete(c, &id))
+            .await?;
+    }
+    Ok(found.map(|(_, user)| user))
+}
+
 /// Ends the session behind a cookie token.
 pub fn end_session(conn: &mut DbConn, token: &str) -> diesel::QueryResult<()> {
     queries::sessions::delete(conn, &tokens::digest(token)).map(|_| ())

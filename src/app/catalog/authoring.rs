@@ -485,13 +485,16 @@ pub async fn create(
         ControlFlow::Break(answer) => return Ok(answer),
     };
     let row = new_row(&author, d, now);
-    ctx.db
+    let saved = ctx
+        .db
         .write(move |c| {
             queries::scenarios::insert(c, &row)?;
             queries::scenarios::insert_metadata(c, &NewScenarioMetadata::empty(&row.id, now))?;
-            Ok(Submitted::Saved(row.id.clone()))
+            Ok::<_, CatalogError>(Submitted::Saved(row.id.clone()))
         })
-        .await
+        .await?;
+    ctx.cache.public_changed();
+    Ok(saved)
 }
 
 /// `author`'s own scenario `id`, to edit; anyone else's is `NotFound`.
@@ -516,13 +519,16 @@ pub async fn update(
         ControlFlow::Continue(d) => d,
         ControlFlow::Break(answer) => return Ok(answer),
     };
-    ctx.db
+    let saved = ctx
+        .db
         .write(move |c| {
             find_own(c, &author, &id)?;
             queries::scenarios::update(c, &id, changes(d, now))?;
-            Ok(Submitted::Saved(id))
+            Ok::<_, CatalogError>(Submitted::Saved(id))
         })
-        .await
+        .await?;
+    ctx.cache.public_changed();
+    Ok(saved)
 }
 
 /// Deactivates scenario `id` for `user`, its author or an admin (anyone else gets
@@ -540,9 +546,11 @@ pub async fn deactivate(ctx: &Ctx, user: User, id: String) -> Result<(), Catalog
                 updated_at: Some(now),
                 ..Default::default()
             };
-            Ok(queries::scenarios::update(c, &id, changes)?)
+            Ok::<_, CatalogError>(queries::scenarios::update(c, &id, changes)?)
         })
-        .await
+        .await?;
+    ctx.cache.public_changed();
+    Ok(())
 }
 
 impl Draft {

@@ -6,8 +6,8 @@ use crate::app::{onboarding, Ctx};
 use crate::db::models::UserPreferences;
 use crate::db::queries::scenarios::{CatalogFilter, CatalogOrder};
 use crate::db::queries::{self, preferences::Owner};
+use crate::db::search;
 use crate::db::types::{CefrLevel, Difficulty, ScenarioRole, Skill};
-use crate::db::{search, DbConn};
 
 /// The sorts a learner can pick.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,15 +88,38 @@ pub struct CatalogPage {
 }
 
 /// One page of the public catalog for `query`, as `viewer` sees it: their preferences, if
-/// they have any, drive the "recommended" sort.
+/// they have any, drive the "recommended" sort. Listings are kept a minute (`Caches::catalog`),
+/// shared by every viewer who gets the same order.
 pub async fn browse(
     ctx: &Ctx,
     query: Search,
     viewer: Option<Owner>,
 ) -> Result<CatalogPage, CatalogError> {
-    ctx.db
-        .run(move |c| search(c, &query, viewer.as_ref()))
-        .await
+    let prefs = match viewer {
+        Some(owner) => {
+            ctx.db
+                .read(move |c| queries::preferences::find(c, &owner))
+                .await?
+        }
+        None => None,
+    };
+    let plan = Plan::new(&query, prefs.as_ref());
+    let key = plan.key();
+    let (now, version) = (ctx.clock.naive(), ctx.cache.public_version());
+    let found = match ctx.cache.catalog.get(&key, now, version) {
+        Some(found) => found,
+        None => {
+            let (filter, order, offset) = (plan.filter.clone(), plan.order.clone(), plan.offset());
+            let found = ctx
+                .db
+                .read(move |c| {
+                    queries::scenarios::list_catalog(c, &filter, &order, PAGE_SIZE, offset)
+                })
+                .await?;
+            ctx.cache.catalog.put(key, now, version, found)
+        }
+    };
+    Ok(plan.page_of(&found))
 }
 
 /// The sort used when none is picked: best match for a search, recommended for a learner
@@ -142,59 +165,76 @@ pub fn levels_by_closeness(prefs: &UserPreferences) -> Vec<CefrLevel> {
     levels
 }
 
-/// Searches the public catalog for a viewer (whose preferences, if any, drive "recommended").
-pub fn search(
-    conn: &mut DbConn,
-    s: &Search,
-    owner: Option<&Owner>,
-) -> Result<CatalogPage, CatalogError> {
-    let prefs = match owner {
-        Some(o) => queries::preferences::find(conn, o)?,
-        None => None,
-    };
-    let sort = effective_sort(s, prefs.is_some());
-    let filter = CatalogFilter {
-        terms: search::terms(&s.q),
-        category: s
-            .category
-            .clone()
-            .filter(|c| CATEGORIES.contains(&c.as_str())),
-        tag: s
-            .tag
-            .clone()
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty()),
-        difficulty: s.difficulty,
-        cefr_level: s.cefr_level,
-        role: s.role,
-        skill: s.skill,
-    };
-    let order = match sort {
-        Sort::Relevance => CatalogOrder::Relevance,
-        Sort::Recommended => match &prefs {
-            Some(p) => CatalogOrder::Recommended {
-                levels: levels_by_closeness(p),
-                goal: Some(p.learning_goal),
+/// What a catalog request reads: the filter, the order, the sort shown and the page.
+struct Plan {
+    filter: CatalogFilter,
+    order: CatalogOrder,
+    sort: Sort,
+    page: i64,
+}
+
+impl Plan {
+    fn new(s: &Search, prefs: Option<&UserPreferences>) -> Self {
+        let sort = effective_sort(s, prefs.is_some());
+        let filter = CatalogFilter {
+            terms: search::terms(&s.q),
+            category: s
+                .category
+                .clone()
+                .filter(|c| CATEGORIES.contains(&c.as_str())),
+            tag: s
+                .tag
+                .clone()
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty()),
+            difficulty: s.difficulty,
+            cefr_level: s.cefr_level,
+            role: s.role,
+            skill: s.skill,
+        };
+        let order = match sort {
+            Sort::Relevance => CatalogOrder::Relevance,
+            Sort::Recommended => match prefs {
+                Some(p) => CatalogOrder::Recommended {
+                    levels: levels_by_closeness(p),
+                    goal: Some(p.learning_goal),
+                },
+                None => CatalogOrder::Trending,
             },
-            None => CatalogOrder::Trending,
-        },
-        Sort::Trending => CatalogOrder::Trending,
-        Sort::MostSaved => CatalogOrder::MostSaved,
-        Sort::TopRated => CatalogOrder::TopRated,
-        Sort::Newest => CatalogOrder::Newest,
-    };
-    // why: a page number far past the end would overflow the offset; nobody pages that far.
-    let page = s.page.clamp(1, MAX_PAGE);
-    let found =
-        queries::scenarios::list_catalog(conn, &filter, &order, PAGE_SIZE, (page - 1) * PAGE_SIZE)?;
-    Ok(CatalogPage {
-        scenarios: found.rows,
-        total: found.total,
-        page,
-        pages: pages(found.total, PAGE_SIZE),
-        sort,
-        capped: found.capped,
-    })
+            Sort::Trending => CatalogOrder::Trending,
+            Sort::MostSaved => CatalogOrder::MostSaved,
+            Sort::TopRated => CatalogOrder::TopRated,
+            Sort::Newest => CatalogOrder::Newest,
+        };
+        Self {
+            filter,
+            order,
+            sort,
+            // why: a page number far past the end would overflow the offset; nobody pages
+            // that far.
+            page: s.page.clamp(1, MAX_PAGE),
+        }
+    }
+
+    /// What makes two requests read the same listing.
+    fn key(&self) -> String {
+        format!("{:?}|{:?}|{}", self.filter, self.order, self.page)
+    }
+
+    fn offset(&self) -> i64 {
+        (self.page - 1) * PAGE_SIZE
+    }
+
+    fn page_of(&self, found: &queries::scenarios::CatalogPage) -> CatalogPage {
+        CatalogPage {
+            scenarios: found.rows.clone(),
+            total: found.total,
+            page: self.page,
+            pages: pages(found.total, PAGE_SIZE),
+            sort: self.sort,
+            capped: found.capped,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ pub mod browse;
 pub mod progress;
 pub mod show;
 
-pub use browse::{effective_sort, levels_by_closeness, search, CatalogPage, Search, Sort};
+pub use browse::{effective_sort, levels_by_closeness, CatalogPage, Search, Sort};
 pub use progress::{update_progress, ProgressChange};
 pub use show::{show, ScenarioView};
 

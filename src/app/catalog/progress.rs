@@ -35,7 +35,8 @@ pub async fn change(
     change: ProgressChange,
 ) -> Result<ProgressUpdate, CatalogError> {
     let now = ctx.clock.naive();
-    ctx.db
+    let update = ctx
+        .db
         .run(move |c| {
             let (progress, refused) = match update_progress(c, &user, &scenario_id, change, now) {
                 Ok(p) => (Some(p), None),
@@ -51,7 +52,12 @@ pub async fn change(
                 metadata: queries::scenarios::find_metadata(c, &scenario_id)?,
             })
         })
-        .await
+        .await?;
+    // why: save counts and ratings show on public cards.
+    if update.refused.is_none() {
+        ctx.cache.public_changed();
+    }
+    Ok(update)
 }
 
 /// A learner's scenarios: saved, started but not finished, completed, and written by them.

@@ -37,12 +37,12 @@ const NEAR: f64 = 0.5;
 
 /// Weighs `answer` (in `language`) against the `expected` replies and the `keywords`.
 pub fn judge(language: &str, answer: &str, expected: &[&str], keywords: &[&str]) -> Verdict {
-    let text = normalise(language, answer);
+    let text = normalised(language, answer);
     let content = without_fillers(language, &text);
     let squeezed = squeeze(&content);
     let best = expected
         .iter()
-        .map(|e| squeeze(&normalise(language, e)))
+        .map(|e| squeeze(&normalised(language, e)))
         .filter(|e| !e.is_empty())
         .map(|e| {
             if squeezed.contains(&e) {
@@ -65,13 +65,37 @@ pub fn judge(language: &str, answer: &str, expected: &[&str], keywords: &[&str])
     }
     let keyword = keywords
         .iter()
-        .map(|k| squeeze(&normalise(language, k)))
+        .map(|k| squeeze(&normalised(language, k)))
         .any(|k| k.chars().count() >= 2 && squeezed.contains(&k));
     if best >= NEAR || keyword {
         Verdict::Near
     } else {
         Verdict::Miss
     }
+}
+
+/// [`normalise`], remembered (up to `KEPT` texts, then it starts over).
+///
+/// why: the conversation page replays every answer of a conversation against the same
+/// authored lines on each view, and reading Japanese through kakasi costs tens of
+/// microseconds a text: a 50-message conversation took milliseconds.
+fn normalised(language: &str, text: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const KEPT: usize = 50_000;
+    static MEMO: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let key = format!("{language}\0{text}");
+    if let Some(found) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let value = normalise(language, text);
+    let mut kept = memo.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= KEPT {
+        kept.clear();
+    }
+    kept.insert(key, value.clone());
+    value
 }
 
 /// One written form for comparing: see the module comment. Words stay apart by one space.
