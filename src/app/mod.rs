@@ -16,6 +16,7 @@ pub mod ids;
 pub mod jobs;
 pub mod mail;
 pub mod onboarding;
+pub mod paths;
 pub mod pricing;
 pub mod system;
 
