@@ -119,15 +119,16 @@ pub fn query_count(target: &DatabaseTarget) -> u64 {
         .map_or(0, |c| c.load(std::sync::atomic::Ordering::Relaxed))
 }
 
-/// Counts every statement a connection starts, except the pool's `SELECT 1` health check.
+/// Counts every statement a connection starts (the pool runs none of its own: no check on
+/// checkout), and logs its SQL at trace level.
 fn count_queries(conn: &mut DbConn, counter: Counter) {
     use diesel::connection::InstrumentationEvent;
     let count = move |event: InstrumentationEvent<'_>| {
         if let InstrumentationEvent::StartQuery { query, .. } = event {
-            let sql = query.to_string();
-            if sql.split(" -- binds").next().unwrap_or("").trim() != "SELECT 1" {
-                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::trace!(target: "kaiwa::db::queries", %sql, "query");
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // why: writing out the SQL and its binds costs more than a point read itself.
+            if tracing::enabled!(target: "kaiwa::db::queries", tracing::Level::TRACE) {
+                tracing::trace!(target: "kaiwa::db::queries", sql = %query, "query");
             }
         }
     };
@@ -268,17 +269,23 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
 /// why: on SQLite a deferred transaction that reads and then writes fails at once when
 /// another connection committed in between, even with a busy timeout; `BEGIN IMMEDIATE`
 /// waits for the lock instead. PostgreSQL takes row locks as it goes, so a plain `BEGIN`.
-/// Use it for everything that checks and then writes.
+/// Use it for everything that checks and then writes. Inside another transaction it is a
+/// savepoint (the outer one already holds the lock).
 pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    type Manager = <DbConn as Connection>::TransactionManager;
+    let nested = matches!(
+        Manager::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(Some(_))
+    );
     match conn {
-        DbConn::Sqlite(sqlite) => {
+        DbConn::Sqlite(sqlite) if !nested => {
             AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
         }
-        DbConn::Postgres(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
+        _ => Manager::begin_transaction(conn)?,
     }
     match f(conn) {
         Ok(value) => {

@@ -17,14 +17,13 @@ pub enum Owner {
 
 /// The owner's preferences, if they have answered anything yet.
 pub fn find(conn: &mut DbConn, owner: &Owner) -> QueryResult<Option<UserPreferences>> {
-    let query = user_preferences::table
-        .select(UserPreferences::as_select())
-        .into_boxed();
-    let query = match owner {
-        Owner::User(id) => query.filter(user_preferences::user_id.eq(id.clone())),
-        Owner::Guest(id) => query.filter(user_preferences::guest_id.eq(id.clone())),
-    };
-    query.first(conn).optional()
+    // why: a fixed statement per owner kind, kept by the statement cache (not boxed).
+    let query = user_preferences::table.select(UserPreferences::as_select());
+    match owner {
+        Owner::User(id) => query.filter(user_preferences::user_id.eq(id)).first(conn),
+        Owner::Guest(id) => query.filter(user_preferences::guest_id.eq(id)).first(conn),
+    }
+    .optional()
 }
 
 pub fn insert(conn: &mut DbConn, prefs: &NewUserPreferences) -> QueryResult<()> {

@@ -36,7 +36,34 @@ const STRONG: f64 = 0.8;
 const NEAR: f64 = 0.5;
 
 /// Weighs `answer` (in `language`) against the `expected` replies and the `keywords`.
+///
+/// why: remembered (by a 64-bit hash of everything weighed, up to `KEPT` verdicts): the
+/// conversation page replays every answer of a conversation on each view.
 pub fn judge(language: &str, answer: &str, expected: &[&str], keywords: &[&str]) -> Verdict {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<u64, Verdict>>> = OnceLock::new();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (language, answer, expected, keywords).hash(&mut hasher);
+    let key = hasher.finish();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(v) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return *v;
+    }
+    let verdict = weigh(language, answer, expected, keywords);
+    let mut kept = memo.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= KEPT {
+        kept.clear();
+    }
+    kept.insert(key, verdict);
+    verdict
+}
+
+/// How many normalised texts and verdicts are remembered before starting over.
+const KEPT: usize = 50_000;
+
+fn weigh(language: &str, answer: &str, expected: &[&str], keywords: &[&str]) -> Verdict {
     let text = normalised(language, answer);
     let content = without_fillers(language, &text);
     let squeezed = squeeze(&content);
@@ -82,7 +109,6 @@ pub fn judge(language: &str, answer: &str, expected: &[&str], keywords: &[&str])
 fn normalised(language: &str, text: &str) -> String {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    const KEPT: usize = 50_000;
     static MEMO: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
     let memo = MEMO.get_or_init(Default::default);
     let key = format!("{language}\0{text}");
