@@ -2,6 +2,7 @@
 //! camelCase, as in the spec, so exported data and seed files read the same way.
 //! Optional parts carry `#[serde(default)]` so older documents keep loading.
 
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
 /// Who the AI partner plays in a scenario (`scenarios.persona`).
@@ -96,6 +97,10 @@ pub struct PathMetadata {
     pub category: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The planner's whole schedule (`app::paths::planner::Schedule`), which `schedule`
+    /// summarises day by day.
+    #[serde(default)]
+    pub plan: Option<serde_json::Value>,
 }
 
 /// `learning_path_assignments.metadata`.
@@ -110,6 +115,19 @@ pub struct AssignmentMetadata {
     pub feedback_requested: bool,
     #[serde(default)]
     pub custom_start_time: Option<String>,
+    /// The days practised so far: which scenario and conversation each got.
+    #[serde(default)]
+    pub days: Vec<PathDayRecord>,
+}
+
+/// A day of a path the learner started (`learning_path_assignments.metadata.days`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathDayRecord {
+    pub day_index: i32,
+    pub scenario_id: String,
+    pub conversation_id: String,
+    pub started_at: NaiveDateTime,
 }
 
 /// A scenario drafted inside a preview for days 1–3 (`learning_path_previews.preview_scenarios`).
@@ -137,4 +155,8 @@ pub struct PreviewMetadata {
     pub refinement_history: Vec<String>,
     #[serde(default)]
     pub regenerated_days: Vec<i32>,
+    /// The planner's preview state (`app::paths::planner::PreviewState`): the schedule with
+    /// its settings, and what undo restores.
+    #[serde(default)]
+    pub state: Option<serde_json::Value>,
 }

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod middleware;
 pub mod onboarding;
 pub mod page_cache;
+pub mod paths;
 pub mod system;
 pub mod visitor;
 
@@ -79,7 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(accounts::routes)
         .configure(onboarding::routes)
         .configure(admin::routes)
-        .configure(conversations::routes);
+        .configure(conversations::routes)
+        .configure(paths::routes);
 }
 
 /// A page or fragment (a template deriving askama_web's `WebTemplate`) as the response with

@@ -449,7 +449,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
                 primary_skill: Some("speaking".into()),
                 estimated_minutes_per_day: Some(15),
                 category: Some("relationships".into()),
-                tags: strings(&["family"])
+                tags: strings(&["family"]),
+                plan: None
             }),
             created_at: t,
             updated_at: t,
@@ -474,7 +475,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
                 invited_by: Some(user.id.clone()),
                 invite_note: Some("Try it".into()),
                 feedback_requested: true,
-                custom_start_time: Some("08:00".into())
+                custom_start_time: Some("08:00".into()),
+                days: Vec::new()
             }),
             created_at: t,
             updated_at: t,
@@ -508,7 +510,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             metadata: Json(PreviewMetadata {
                 parsed_intent: Some(serde_json::json!({"city": "Osaka"})),
                 refinement_history: strings(&["more food"]),
-                regenerated_days: vec![2]
+                regenerated_days: vec![2],
+                state: None
             }),
             created_at: t,
             updated_at: t,

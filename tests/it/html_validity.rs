@@ -22,6 +22,7 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         .browser
         .post_form(&format!("/conversations/{ended}/end"), &[])
         .await;
+    let (open_preview, dashboard) = crate::paths::open_and_committed(&learner.browser).await;
     let anonymous = app.new_browser();
     let pages: Vec<(String, &crate::helpers::Browser)> = vec![
         ("/".into(), &anonymous),
@@ -40,6 +41,9 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         ("/me/scenarios".into(), &learner.browser),
         ("/settings".into(), &learner.browser),
         ("/account".into(), &learner.browser),
+        ("/paths".into(), &learner.browser),
+        (open_preview.clone(), &learner.browser),
+        (dashboard.clone(), &learner.browser),
         ("/conversations".into(), &learner.browser),
         (
             "/conversations/new?scenario_id=ordering-ramen-osaka".into(),

@@ -117,6 +117,7 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         .browser
         .post_form(&format!("/conversations/{ended}/end"), &[])
         .await;
+    let (open_preview, dashboard) = crate::paths::open_and_committed(&learner.browser).await;
     let public = [
         "/",
         "/scenarios",
@@ -133,6 +134,9 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         "/me/scenarios".to_owned(),
         "/settings".to_owned(),
         "/account".to_owned(),
+        "/paths".to_owned(),
+        open_preview.clone(),
+        dashboard.clone(),
         "/conversations".to_owned(),
         format!("/conversations/{conversation}"),
         format!("/conversations/{ended}/report"),

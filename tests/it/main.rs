@@ -19,6 +19,7 @@ mod mail;
 mod mock_ai;
 mod offline_partner;
 mod onboarding;
+mod paths;
 mod query_counts;
 mod races;
 mod reading_aids_eval;

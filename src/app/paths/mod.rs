@@ -1,4 +1,58 @@
-//! Learning paths: 4-week schedules of daily conversations. For now only the pure planner
-//! ([`planner`]): building, refining and checking a schedule, with no database or clock.
+//! Learning paths: a 28-day schedule previewed and refined, then committed as the learner's
+//! own path, whose dashboard says what to practise each day.
+//!
+//! The schedule is made by the pure [`planner`]; the calendar (which day is today, done,
+//! missed) by the pure [`calendar`]. The use cases here own the transactions: a preview is
+//! read and written under its key's lock, so two refinements sent at once apply one after
+//! the other, and a commit happens once.
 
+pub mod calendar;
 pub mod planner;
+mod preview;
+mod progress;
+
+pub use calendar::{Calendar, DayState};
+pub use preview::{commit, preview, refine, regenerate, start_preview, toggle_pin, undo};
+pub use preview::{Edited, PreviewPage, Source, PREVIEW_HOURS};
+pub use progress::{archive, dashboard, list, start_day, Dashboard, PathSummary};
+
+use crate::app::DbError;
+
+/// Why a path use case could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// Not there, or not this learner's: the same answer, so ids reveal nothing.
+    #[error("not found")]
+    NotFound,
+    /// The preview's 24 hours are over.
+    #[error("This preview has expired.")]
+    Expired,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Unavailable(#[from] DbError),
+    #[error(transparent)]
+    Conversation(#[from] crate::app::conversations::ConversationError),
+}
+
+/// The catalog scenarios a planner may link days to, for `language`.
+fn candidates(
+    rows: Vec<crate::db::queries::paths::CandidateRow>,
+    language: &str,
+) -> Vec<planner::Candidate> {
+    rows.into_iter()
+        .map(
+            |(id, title, categories, tags, cefr_level, difficulty)| planner::Candidate {
+                id,
+                title,
+                categories: categories.0,
+                tags: tags.0,
+                cefr_level,
+                difficulty,
+                language: language.to_owned(),
+            },
+        )
+        .collect()
+}

@@ -394,7 +394,8 @@ pub fn shift_level(level: CefrLevel, notches: i32) -> CefrLevel {
     CefrLevel::ALL[i.clamp(0, CefrLevel::ALL.len() as i32 - 1) as usize]
 }
 
-pub(crate) fn level_index(level: CefrLevel) -> i32 {
+/// The position of `level` in A1..=C2 (0..=5).
+pub fn level_index(level: CefrLevel) -> i32 {
     CefrLevel::ALL.iter().position(|l| *l == level).unwrap_or(0) as i32
 }
 

@@ -28,16 +28,18 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Conversation>> {
 }
 
 /// A conversation of this owner; `None` for anyone else's.
+///
+/// why: one fixed statement per owner kind (not a boxed query), so the connection's
+/// statement cache keeps it; a boxed one was prepared again on every page view.
 pub fn find_owned(conn: &mut DbConn, id: &str, owner: &Owner) -> QueryResult<Option<Conversation>> {
     let q = conversations::table
         .find(id)
-        .select(Conversation::as_select())
-        .into_boxed();
-    let q = match owner {
-        Owner::User(u) => q.filter(conversations::user_id.eq(u.clone())),
-        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g.clone())),
-    };
-    q.first(conn).optional()
+        .select(Conversation::as_select());
+    match owner {
+        Owner::User(u) => q.filter(conversations::user_id.eq(u)).first(conn),
+        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g)).first(conn),
+    }
+    .optional()
 }
 
 /// The owner's conversations, newest first, with their scenario's title.
@@ -50,13 +52,19 @@ pub fn list_owned(
         .left_join(scenarios::table)
         .select((Conversation::as_select(), scenarios::title.nullable()))
         .order(conversations::started_at.desc())
-        .limit(limit)
-        .into_boxed();
-    let q = match owner {
-        Owner::User(u) => q.filter(conversations::user_id.eq(u.clone())),
-        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g.clone())),
-    };
-    q.load(conn)
+        .limit(limit);
+    match owner {
+        Owner::User(u) => q.filter(conversations::user_id.eq(u)).load(conn),
+        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g)).load(conn),
+    }
+}
+
+/// The conversations `ids` (the ones that exist).
+pub fn list_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Conversation>> {
+    conversations::table
+        .filter(conversations::id.eq_any(ids))
+        .select(Conversation::as_select())
+        .load(conn)
 }
 
 pub fn update(conn: &mut DbConn, id: &str, changes: ConversationChanges) -> QueryResult<()> {

@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod jobs;
 pub mod languages;
 pub mod mail;
+pub mod paths;
 pub mod preferences;
 pub mod progress;
 pub mod rate_limits;

@@ -1,0 +1,432 @@
+//! A committed path as the learner follows it: the dashboard (calendar, today's lesson,
+//! streak, minutes), starting a day's conversation, the list of paths, and archiving.
+//!
+//! A day that links no catalog scenario gets one when the learner starts it: offline it is
+//! adapted from the catalog scenario closest to the day's topic and level, private to the
+//! learner, and its description says so.
+
+use chrono::NaiveDateTime;
+
+use super::calendar::{self, Calendar, DayState};
+use super::planner::{self, Day, ScenarioLink, Schedule};
+use super::{candidates, PathError};
+use crate::app::conversations::{self, Start};
+use crate::app::Ctx;
+use crate::db::conn::write_transaction;
+use crate::db::json::PathDayRecord;
+use crate::db::models::{
+    Conversation, LearningPath, LearningPathAssignment, LearningPathAssignmentChanges, User,
+};
+use crate::db::queries::{self, preferences::Owner};
+use crate::db::types::{AssignmentStatus, Json, Visibility};
+use crate::db::{lock, DbConn};
+
+/// A path's dashboard.
+pub struct Dashboard {
+    pub path: LearningPath,
+    pub assignment: LearningPathAssignment,
+    pub schedule: Schedule,
+    pub calendar: Calendar,
+    /// Minutes spent in the path's conversations.
+    pub minutes: i64,
+    /// The conversation each started day has.
+    pub conversations: Vec<StartedDay>,
+    /// Titles of the catalog scenarios its days link to.
+    pub titles: Vec<(String, String)>,
+}
+
+impl Dashboard {
+    pub fn day(&self, n: u8) -> Option<&Day> {
+        self.schedule.day(n)
+    }
+
+    pub fn title_of<'a>(&'a self, id: &'a str) -> &'a str {
+        self.titles
+            .iter()
+            .find(|(i, _)| i == id)
+            .map_or(id, |(_, t)| t.as_str())
+    }
+
+    /// The conversation of day `n`, if it was started.
+    pub fn conversation_of(&self, n: u8) -> Option<&str> {
+        self.conversations
+            .iter()
+            .find(|s| s.day == n)
+            .map(|s| s.conversation_id.as_str())
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.assignment.status == AssignmentStatus::Active
+    }
+}
+
+/// A day the learner started: its conversation, and whether that is still going.
+pub struct StartedDay {
+    pub day: u8,
+    pub conversation_id: String,
+    pub going: bool,
+}
+
+/// Where an assignment stands on a date.
+struct Standing {
+    calendar: Calendar,
+    minutes: i64,
+    started: Vec<StartedDay>,
+}
+
+/// One row of the learner's list of paths.
+pub struct PathSummary {
+    pub id: String,
+    pub title: String,
+    pub status: AssignmentStatus,
+    pub starts_at: NaiveDateTime,
+}
+
+/// `user`'s paths, newest first.
+pub async fn list(ctx: &Ctx, user: User) -> Result<Vec<PathSummary>, PathError> {
+    let rows = ctx
+        .db
+        .read(move |c| queries::paths::list_assigned(c, &user.id))
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, a)| PathSummary {
+            id: p.id,
+            title: p.title,
+            status: a.status,
+            starts_at: a.starts_at,
+        })
+        .collect())
+}
+
+/// `user`'s path `path_id` on today's date (`NotFound` for anyone else's). Keeps the
+/// assignment's current day and completion right as days pass and are practised.
+pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboard, PathError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let (path, assignment) = assigned(c, &path_id, &user)?;
+                lock::key(c, "path_assignment", &assignment.id)?;
+                let schedule = schedule_of(&path)?;
+                let Standing {
+                    calendar,
+                    minutes,
+                    started,
+                } = standing(c, &assignment, now)?;
+                let assignment = keep_right(c, assignment, &calendar, now)?;
+                let ids: Vec<String> = schedule
+                    .days
+                    .iter()
+                    .filter_map(|d| match &d.scenario {
+                        ScenarioLink::Catalog { id } => Some(id.clone()),
+                        ScenarioLink::Generate { .. } => None,
+                    })
+                    .chain(
+                        assignment
+                            .metadata
+                            .0
+                            .days
+                            .iter()
+                            .map(|r| r.scenario_id.clone()),
+                    )
+                    .collect();
+                Ok(Dashboard {
+                    titles: queries::paths::list_titles(c, &ids)?,
+                    path,
+                    assignment,
+                    schedule,
+                    calendar,
+                    minutes,
+                    conversations: started,
+                })
+            })
+        })
+        .await
+}
+
+/// Starts (or resumes) day `day` of `user`'s path: a conversation with the day's scenario;
+/// returns its id. Only today's day and missed ones can be started.
+pub async fn start_day(
+    ctx: &Ctx,
+    user: User,
+    path_id: String,
+    day: u8,
+) -> Result<String, PathError> {
+    let now = ctx.clock.naive();
+    let owner = Owner::User(user.id.clone());
+    let (conversation, fresh) = ctx
+        .db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let (path, assignment) = assigned(c, &path_id, &user)?;
+                lock::key(c, "path_assignment", &assignment.id)?;
+                if assignment.status != AssignmentStatus::Active {
+                    return Err(PathError::Invalid("This path is no longer active.".into()));
+                }
+                let schedule = schedule_of(&path)?;
+                let plan_day = schedule.day(day).cloned().ok_or(PathError::NotFound)?;
+                let Standing {
+                    calendar, started, ..
+                } = standing(c, &assignment, now)?;
+                if calendar.state(day) == DayState::Upcoming {
+                    return Err(PathError::Invalid(format!(
+                        "Day {day} opens on its date; today is day {}.",
+                        calendar.current_day
+                    )));
+                }
+                if let Some(going) = started.iter().find(|s| s.day == day && s.going) {
+                    return Ok((going.conversation_id.clone(), false));
+                }
+                let scenario_id = scenario_for(c, &user, &path, &plan_day, now)?;
+                let conversation = conversations::start(
+                    c,
+                    &Owner::User(user.id.clone()),
+                    Start {
+                        scenario_id: Some(scenario_id.clone()),
+                        language: path.target_language.clone(),
+                        mode: "traditional".into(),
+                    },
+                    now,
+                )?;
+                let mut meta = assignment.metadata.0.clone();
+                meta.days.push(PathDayRecord {
+                    day_index: i32::from(day),
+                    scenario_id,
+                    conversation_id: conversation.id.clone(),
+                    started_at: now,
+                });
+                queries::paths::update_assignment(
+                    c,
+                    &assignment.id,
+                    LearningPathAssignmentChanges {
+                        metadata: Some(Json(meta)),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )?;
+                Ok((conversation.id, true))
+            })
+        })
+        .await?;
+    if fresh {
+        // why: like any new conversation, the partner opens it; a failure shows on its page.
+        match conversations::reply::reply_now(ctx, &owner, &conversation).await {
+            Ok(()) | Err(conversations::ConversationError::Partner(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(conversation)
+}
+
+/// Archives `user`'s path: it leaves today's lessons and stays in the list.
+pub async fn archive(ctx: &Ctx, user: User, path_id: String) -> Result<(), PathError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let (_, assignment) = assigned(c, &path_id, &user)?;
+                queries::paths::update_assignment(
+                    c,
+                    &assignment.id,
+                    LearningPathAssignmentChanges {
+                        status: Some(AssignmentStatus::Archived),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+fn assigned(
+    c: &mut DbConn,
+    path_id: &str,
+    user: &User,
+) -> Result<(LearningPath, LearningPathAssignment), PathError> {
+    queries::paths::find_assigned(c, path_id, &user.id)?.ok_or(PathError::NotFound)
+}
+
+fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
+    path.metadata
+        .0
+        .plan
+        .clone()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .ok_or_else(|| PathError::Invalid("This path's schedule cannot be read.".into()))
+}
+
+/// The calendar on `now`, the minutes practised, and each started day's conversation with
+/// whether it is still going.
+fn standing(
+    c: &mut DbConn,
+    assignment: &LearningPathAssignment,
+    now: NaiveDateTime,
+) -> Result<Standing, PathError> {
+    let records = &assignment.metadata.0.days;
+    let ids: Vec<String> = records.iter().map(|r| r.conversation_id.clone()).collect();
+    let found: Vec<Conversation> = queries::conversations::list_by_ids(c, &ids)?;
+    let mut completed = Vec::new();
+    let mut started = Vec::new();
+    let mut seconds = 0i64;
+    for r in records {
+        let Some(conv) = found.iter().find(|x| x.id == r.conversation_id) else {
+            continue;
+        };
+        let day = u8::try_from(r.day_index).unwrap_or(0);
+        seconds += i64::from(conv.duration_seconds);
+        if conv.completion.is_some() {
+            completed.push((day, conv.ended_at.unwrap_or(conv.updated_at).date()));
+        }
+        started.push(StartedDay {
+            day,
+            conversation_id: conv.id.clone(),
+            going: conv.status == crate::db::types::ConversationStatus::Active,
+        });
+    }
+    Ok(Standing {
+        calendar: calendar::calendar(assignment.starts_at.date(), now.date(), &completed),
+        minutes: seconds / 60,
+        started,
+    })
+}
+
+/// Stores the current day and, when every day is done, the completion.
+fn keep_right(
+    c: &mut DbConn,
+    assignment: LearningPathAssignment,
+    calendar: &Calendar,
+    now: NaiveDateTime,
+) -> Result<LearningPathAssignment, PathError> {
+    let current = i32::from(calendar.current_day);
+    let finished = calendar.finished() && assignment.completed_at.is_none();
+    if assignment.current_day_index == current && !finished {
+        return Ok(assignment);
+    }
+    let mut changes = LearningPathAssignmentChanges {
+        current_day_index: Some(current),
+        updated_at: Some(now),
+        ..Default::default()
+    };
+    if finished {
+        changes.completed_at = Some(Some(now));
+        changes.status = Some(AssignmentStatus::Completed);
+    }
+    queries::paths::update_assignment(c, &assignment.id, changes)?;
+    Ok(LearningPathAssignment {
+        current_day_index: current,
+        completed_at: if finished {
+            Some(now)
+        } else {
+            assignment.completed_at
+        },
+        status: if finished {
+            AssignmentStatus::Completed
+        } else {
+            assignment.status
+        },
+        ..assignment
+    })
+}
+
+/// The scenario day `day` is practised with: its catalog scenario while it is still listed,
+/// else one adapted for this learner (stored, private).
+fn scenario_for(
+    c: &mut DbConn,
+    user: &User,
+    path: &LearningPath,
+    day: &Day,
+    now: NaiveDateTime,
+) -> Result<String, PathError> {
+    if let ScenarioLink::Catalog { id } = &day.scenario {
+        if let Some(s) = queries::scenarios::find(c, id)? {
+            if s.is_active && s.visibility == Visibility::Public {
+                return Ok(s.id);
+            }
+        }
+    }
+    let cands = candidates(queries::paths::list_candidates(c)?, &path.target_language);
+    let distance = |s: &planner::Candidate| {
+        let (a, b) = (
+            planner::level_index(s.cefr_level),
+            planner::level_index(day.cefr_level),
+        );
+        ((a - b).abs(), s.id.clone())
+    };
+    let closest = cands
+        .iter()
+        .filter(|s| s.is_about(&day.topic))
+        .min_by_key(|s| distance(s))
+        .or_else(|| cands.iter().min_by_key(|s| distance(s)))
+        .ok_or_else(|| PathError::Invalid("The catalog has no scenario to adapt yet.".into()))?;
+    let base = queries::scenarios::find(c, &closest.id)?.ok_or(PathError::NotFound)?;
+    let row = adapted(&base, user, day, now);
+    queries::scenarios::insert(c, &row)?;
+    queries::scenarios::insert_metadata(
+        c,
+        &crate::db::models::NewScenarioMetadata::empty(&row.id, now),
+    )?;
+    Ok(row.id)
+}
+
+/// A private scenario for `day`, adapted from the catalog scenario `base`: the day's theme,
+/// level and objectives on `base`'s persona and setting. Its description says how it was made.
+fn adapted(
+    base: &crate::db::models::Scenario,
+    user: &User,
+    day: &Day,
+    now: NaiveDateTime,
+) -> crate::db::models::NewScenario {
+    let brief = match &day.scenario {
+        ScenarioLink::Generate { brief } => brief.clone(),
+        ScenarioLink::Catalog { .. } => day.theme.clone(),
+    };
+    let description = format!(
+        "Day {} of your path: {brief} Adapted from “{}” without an AI provider: the partner \
+         guides you through the day's objectives.",
+        day.index, base.title
+    );
+    let mut categories = base.categories.0.clone();
+    if !categories.contains(&day.topic) {
+        categories.push(day.topic.clone());
+    }
+    let (search_title, search_body) = crate::db::search::searchable(
+        &day.theme,
+        &description,
+        &base.persona.title,
+        &[&base.tags.0, &base.search_keywords.0, &categories],
+    );
+    crate::db::models::NewScenario {
+        id: uuid::Uuid::now_v7().to_string(),
+        title: day.theme.clone(),
+        description,
+        role: base.role,
+        difficulty: day.difficulty,
+        difficulty_rating: base.difficulty_rating,
+        cefr_level: day.cefr_level,
+        instructions: base.instructions.clone(),
+        context: base.context.clone(),
+        learning_goal: base.learning_goal,
+        cefr_recommendation: base.cefr_recommendation.clone(),
+        persona: base.persona.clone(),
+        expected_outcome: base.expected_outcome.clone(),
+        learning_objectives: Json(day.objectives.clone()),
+        comfort_indicators: base.comfort_indicators.clone(),
+        categories: Json(categories),
+        tags: base.tags.clone(),
+        primary_skill: base.primary_skill,
+        search_keywords: base.search_keywords.clone(),
+        thumbnail_url: base.thumbnail_url.clone(),
+        estimated_duration_seconds: base.estimated_duration_seconds,
+        created_by_user_id: Some(user.id.clone()),
+        visibility: Visibility::Private,
+        usage_count: 0,
+        is_active: true,
+        created_at: now,
+        updated_at: now,
+        search_title,
+        search_body,
+    }
+}

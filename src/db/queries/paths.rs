@@ -1,0 +1,174 @@
+//! Queries on learning paths: previews (by their URL's session id), paths, the learner's
+//! assignment to one, and the catalog scenarios a planner may link days to.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::{
+    LearningPath, LearningPathAssignment, LearningPathAssignmentChanges, LearningPathChanges,
+    LearningPathPreview, LearningPathPreviewChanges, NewLearningPath, NewLearningPathAssignment,
+    NewLearningPathPreview,
+};
+use crate::db::schema::{
+    learning_path_assignments, learning_path_previews, learning_paths, scenario_metadata, scenarios,
+};
+use crate::db::types::{AssignmentRole, CefrLevel, Difficulty, Json, Visibility};
+use crate::db::DbConn;
+
+pub fn insert_preview(conn: &mut DbConn, row: &NewLearningPathPreview) -> QueryResult<()> {
+    diesel::insert_into(learning_path_previews::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// `user_id`'s preview behind `session_id`; `None` for anyone else's.
+pub fn find_preview(
+    conn: &mut DbConn,
+    session_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<LearningPathPreview>> {
+    learning_path_previews::table
+        .filter(learning_path_previews::session_id.eq(session_id))
+        .filter(learning_path_previews::user_id.eq(user_id))
+        .select(LearningPathPreview::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_preview(
+    conn: &mut DbConn,
+    id: &str,
+    changes: LearningPathPreviewChanges,
+) -> QueryResult<()> {
+    diesel::update(learning_path_previews::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Deletes previews that expired before `now` or were committed; returns how many.
+pub fn delete_finished_previews(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        learning_path_previews::table.filter(
+            learning_path_previews::expires_at
+                .le(now)
+                .or(learning_path_previews::committed_path_id.is_not_null()),
+        ),
+    )
+    .execute(conn)
+}
+
+pub fn insert_path(conn: &mut DbConn, row: &NewLearningPath) -> QueryResult<()> {
+    diesel::insert_into(learning_paths::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_path(conn: &mut DbConn, id: &str, changes: LearningPathChanges) -> QueryResult<()> {
+    diesel::update(learning_paths::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_assignment(conn: &mut DbConn, row: &NewLearningPathAssignment) -> QueryResult<()> {
+    diesel::insert_into(learning_path_assignments::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn update_assignment(
+    conn: &mut DbConn,
+    id: &str,
+    changes: LearningPathAssignmentChanges,
+) -> QueryResult<()> {
+    diesel::update(learning_path_assignments::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Path `path_id` with `user_id`'s learner assignment to it; `None` when they have none.
+pub fn find_assigned(
+    conn: &mut DbConn,
+    path_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(LearningPath, LearningPathAssignment)>> {
+    learning_paths::table
+        .inner_join(learning_path_assignments::table)
+        .filter(learning_paths::id.eq(path_id))
+        .filter(learning_path_assignments::user_id.eq(user_id))
+        .filter(learning_path_assignments::role.eq(AssignmentRole::Learner))
+        .select((
+            LearningPath::as_select(),
+            LearningPathAssignment::as_select(),
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// `user_id`'s paths as a learner, newest first.
+pub fn list_assigned(
+    conn: &mut DbConn,
+    user_id: &str,
+) -> QueryResult<Vec<(LearningPath, LearningPathAssignment)>> {
+    learning_paths::table
+        .inner_join(learning_path_assignments::table)
+        .filter(learning_path_assignments::user_id.eq(user_id))
+        .filter(learning_path_assignments::role.eq(AssignmentRole::Learner))
+        .order(learning_path_assignments::created_at.desc())
+        .select((
+            LearningPath::as_select(),
+            LearningPathAssignment::as_select(),
+        ))
+        .limit(100)
+        .load(conn)
+}
+
+/// What the planner needs of a catalog scenario.
+pub type CandidateRow = (
+    String,
+    String,
+    Json<Vec<String>>,
+    Json<Vec<String>>,
+    CefrLevel,
+    Difficulty,
+);
+
+/// How many catalog scenarios a planner weighs: the most saved.
+// why: a path needs 28 days; weighing the whole catalog (100,000 rows) would cost a full
+// scan per preview for no better schedule.
+pub const CANDIDATES: i64 = 2_000;
+
+/// Public, active scenarios a path may link to, the most saved first.
+pub fn list_candidates(conn: &mut DbConn) -> QueryResult<Vec<CandidateRow>> {
+    scenarios::table
+        .inner_join(scenario_metadata::table)
+        .filter(scenarios::is_active.eq(true))
+        .filter(scenarios::visibility.eq(Visibility::Public))
+        .order((
+            scenario_metadata::amount_saved_count.desc(),
+            scenarios::id.asc(),
+        ))
+        .limit(CANDIDATES)
+        .select((
+            scenarios::id,
+            scenarios::title,
+            scenarios::categories,
+            scenarios::tags,
+            scenarios::cefr_level,
+            scenarios::difficulty,
+        ))
+        .load(conn)
+}
+
+/// The titles of the scenarios `ids` (the ones that exist).
+pub fn list_titles(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    scenarios::table
+        .filter(scenarios::id.eq_any(ids))
+        .select((scenarios::id, scenarios::title))
+        .load(conn)
+}

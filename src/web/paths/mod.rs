@@ -1,0 +1,334 @@
+//! Learning paths: `/paths` (yours, and a new one from your preferences or a sentence), a
+//! preview at `/paths/previews/{session_id}` refined in place (htmx swaps the schedule and
+//! marks the days that changed; without JS each form posts and comes back), and the
+//! dashboard `/paths/{id}`. How a [`PathError`] is answered is decided here.
+
+mod views;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::{Deserialize, Serialize};
+
+use crate::app::paths::{self, Edited, PathError, Source};
+use crate::web::error::AppError;
+use crate::web::layout::Layout;
+use crate::web::visitor::{keep_for_next_page, take_kept, Visitor};
+use crate::web::AppState;
+use views::{DashboardView, PreviewView};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/paths", web::get().to(index))
+        .route("/paths/previews", web::post().to(start))
+        .route("/paths/previews/{session_id}", web::get().to(preview))
+        .route("/paths/previews/{session_id}/status", web::get().to(status))
+        .route(
+            "/paths/previews/{session_id}/refine",
+            web::post().to(refine),
+        )
+        .route("/paths/previews/{session_id}/undo", web::post().to(undo))
+        .route(
+            "/paths/previews/{session_id}/days/{n}/regenerate",
+            web::post().to(regenerate),
+        )
+        .route(
+            "/paths/previews/{session_id}/days/{n}/pin",
+            web::post().to(pin),
+        )
+        .route(
+            "/paths/previews/{session_id}/commit",
+            web::post().to(commit),
+        )
+        .route("/paths/{id}", web::get().to(show))
+        .route("/paths/{id}/days/{n}/start", web::post().to(start_day))
+        .route("/paths/{id}/archive", web::post().to(archive));
+}
+
+impl From<PathError> for AppError {
+    fn from(e: PathError) -> Self {
+        match e {
+            PathError::NotFound => Self::NotFound,
+            PathError::Expired => Self::NotFound,
+            PathError::Invalid(m) => Self::Unprocessable(m),
+            PathError::Db(d) => d.into(),
+            PathError::Unavailable(d) => d.into(),
+            PathError::Conversation(c) => c.into(),
+        }
+    }
+}
+
+fn is_htmx(req: &HttpRequest) -> bool {
+    req.headers().contains_key("hx-request")
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "paths/index.html")]
+struct IndexPage {
+    layout: Layout,
+    paths: Vec<views::PathRow>,
+}
+
+async fn index(state: web::Data<AppState>, visitor: Visitor) -> Result<IndexPage, AppError> {
+    let user = visitor.require_user("/paths")?.clone();
+    let paths = paths::list(&state.ctx, user).await?;
+    Ok(IndexPage {
+        layout: visitor.layout("Your learning paths — Kaiwa", "Four-week learning paths."),
+        paths: paths.iter().map(views::PathRow::new).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct StartForm {
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    intent: String,
+}
+
+async fn start(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user("/paths")?.clone();
+    let form = form.into_inner();
+    let source = match form.source.as_str() {
+        "preferences" => Source::Preferences,
+        "intent" => Source::Intent(form.intent),
+        _ => return Err(AppError::BadRequest("Choose how to start the path.".into())),
+    };
+    let session_id = paths::start_preview(&state.ctx, user, source).await?;
+    Ok(see_other(&format!("/paths/previews/{session_id}")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "paths/preview.html")]
+struct PreviewPage {
+    layout: Layout,
+    view: PreviewView,
+    /// Whether pieces are swapped out of band (only in [`ChangesFragment`]).
+    oob: bool,
+}
+
+/// What a step changed: the summary line, the undo control and the changed days, each
+/// swapped into the page by id (the rest of the schedule is not sent again).
+#[derive(Template, WebTemplate)]
+#[template(path = "paths/_changes.html")]
+struct ChangesFragment {
+    layout: Layout,
+    view: PreviewView,
+    oob: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "paths/expired.html")]
+struct ExpiredPage {
+    layout: Layout,
+}
+
+/// What a no-JS step leaves for the preview page it redirects to.
+#[derive(Serialize, Deserialize, Default)]
+struct Marks {
+    changed_days: Vec<u8>,
+    summary: String,
+}
+
+async fn preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let marks = take_kept::<Marks>(&req).unwrap_or_default();
+    match paths::preview(&state.ctx, user, session_id.into_inner()).await {
+        Err(PathError::Expired) => expired(&req, &visitor),
+        page => {
+            let view = PreviewView::new(page?, &marks.changed_days, &marks.summary);
+            let layout = visitor.layout(format!("{} — Kaiwa", view.title), "A path preview.");
+            crate::web::render(
+                &req,
+                PreviewPage {
+                    layout,
+                    view,
+                    oob: false,
+                },
+            )
+        }
+    }
+}
+
+fn expired(req: &HttpRequest, visitor: &Visitor) -> Result<HttpResponse, AppError> {
+    let layout = visitor.layout("Preview expired — Kaiwa", "This preview has expired.");
+    crate::web::render_with_status(req, StatusCode::GONE, ExpiredPage { layout })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(
+    source = "<p id=\"preview-status\" role=\"status\">Your path is ready. <a href=\"/paths/previews/{{ session_id }}\">See it</a>.</p>",
+    ext = "html"
+)]
+struct StatusFragment {
+    session_id: String,
+}
+
+/// The state of a preview's generation (the offline planner is done before the page opens).
+async fn status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    match paths::preview(&state.ctx, user, session_id.into_inner()).await {
+        Err(PathError::Expired) => expired(&req, &visitor),
+        page => crate::web::render(
+            &req,
+            StatusFragment {
+                session_id: page?.session_id,
+            },
+        ),
+    }
+}
+
+/// Answers a preview step: htmx gets what changed ([`ChangesFragment`]), a plain form a
+/// redirect back to the preview, which marks the same days.
+fn edited(req: &HttpRequest, visitor: &Visitor, edit: Edited) -> Result<HttpResponse, AppError> {
+    if is_htmx(req) {
+        let view = PreviewView::new(edit.page, &edit.changed_days, &edit.summary);
+        let layout = visitor.layout("", "");
+        let fragment = ChangesFragment {
+            layout,
+            view,
+            oob: true,
+        };
+        return crate::web::render(req, fragment);
+    }
+    let back = format!("/paths/previews/{}", edit.page.session_id);
+    let marks = Marks {
+        changed_days: edit.changed_days,
+        summary: edit.summary,
+    };
+    keep_for_next_page(req, &marks)?;
+    Ok(see_other(&back))
+}
+
+#[derive(Deserialize)]
+struct RefineForm {
+    #[serde(default)]
+    instruction: String,
+}
+
+async fn refine(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session_id: web::Path<String>,
+    form: web::Form<RefineForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let instruction = form.into_inner().instruction;
+    let edit = paths::refine(&state.ctx, user, session_id.into_inner(), instruction).await?;
+    edited(&req, &visitor, edit)
+}
+
+async fn undo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let edit = paths::undo(&state.ctx, user, session_id.into_inner()).await?;
+    edited(&req, &visitor, edit)
+}
+
+async fn regenerate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, u8)>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let (session_id, day) = path.into_inner();
+    let edit = paths::regenerate(&state.ctx, user, session_id, day).await?;
+    edited(&req, &visitor, edit)
+}
+
+async fn pin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, u8)>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let (session_id, day) = path.into_inner();
+    let edit = paths::toggle_pin(&state.ctx, user, session_id, day).await?;
+    edited(&req, &visitor, edit)
+}
+
+async fn commit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    match paths::commit(&state.ctx, user, session_id.into_inner()).await {
+        Err(PathError::Expired) => expired(&req, &visitor),
+        path_id => Ok(see_other(&format!("/paths/{}", path_id?))),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "paths/show.html")]
+struct ShowPage {
+    layout: Layout,
+    view: DashboardView,
+}
+
+async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<ShowPage, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let dashboard = paths::dashboard(&state.ctx, user, id.into_inner()).await?;
+    let view = DashboardView::new(dashboard);
+    Ok(ShowPage {
+        layout: visitor.layout(format!("{} — Kaiwa", view.title), "Your learning path."),
+        view,
+    })
+}
+
+async fn start_day(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, u8)>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let (id, day) = path.into_inner();
+    let conversation = paths::start_day(&state.ctx, user, id, day).await?;
+    Ok(see_other(&format!("/conversations/{conversation}")))
+}
+
+async fn archive(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let id = id.into_inner();
+    paths::archive(&state.ctx, user, id.clone()).await?;
+    Ok(see_other(&format!("/paths/{id}")))
+}

@@ -1,0 +1,211 @@
+//! What the path templates show: weeks of days as display values.
+
+use crate::app::paths::planner::{Day, ScenarioLink, WeekDemand};
+use crate::app::paths::{Dashboard, DayState, PathSummary, PreviewPage};
+use crate::db::types::AssignmentStatus;
+
+/// One day as a schedule or calendar shows it.
+pub struct DayView {
+    pub index: u8,
+    pub kind: &'static str,
+    pub theme: String,
+    pub level: String,
+    pub objectives: Vec<String>,
+    /// The catalog scenario's title and link, or the brief of the one to be made.
+    pub scenario_title: String,
+    pub scenario_href: String,
+    pub pinned: bool,
+    pub changed: bool,
+    /// On a dashboard: done, today, missed or upcoming.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// On a dashboard: whether it can be started now, and its conversation if it was.
+    pub startable: bool,
+    pub conversation_href: String,
+}
+
+impl DayView {
+    fn new(d: &Day, title_of: impl Fn(&str) -> String) -> Self {
+        let (scenario_title, scenario_href) = match &d.scenario {
+            ScenarioLink::Catalog { id } => (title_of(id), format!("/scenarios/{id}")),
+            ScenarioLink::Generate { brief } => (format!("New scenario: {brief}"), String::new()),
+        };
+        Self {
+            index: d.index,
+            kind: d.kind.as_str(),
+            theme: d.theme.clone(),
+            level: format!("{} · {}", d.cefr_level.as_str(), d.difficulty.as_str()),
+            objectives: d.objectives.clone(),
+            scenario_title,
+            scenario_href,
+            pinned: d.pinned,
+            changed: false,
+            state: "",
+            state_label: "",
+            startable: false,
+            conversation_href: String::new(),
+        }
+    }
+}
+
+/// One week: its number, its demand and its days.
+pub struct WeekView {
+    pub number: u8,
+    pub demand: &'static str,
+    pub days: Vec<DayView>,
+}
+
+fn weeks(days: Vec<DayView>, demand_of: impl Fn(u8) -> WeekDemand) -> Vec<WeekView> {
+    let mut weeks: Vec<WeekView> = (1..=4)
+        .map(|n| WeekView {
+            number: n,
+            demand: demand_of(n).as_str(),
+            days: Vec::new(),
+        })
+        .collect();
+    for d in days {
+        let w = usize::from((d.index - 1) / 7).min(3);
+        weeks[w].days.push(d);
+    }
+    weeks
+}
+
+/// A preview page (and its schedule fragment).
+pub struct PreviewView {
+    pub session_id: String,
+    pub title: String,
+    pub description: String,
+    pub weeks: Vec<WeekView>,
+    /// The one-line summary of the step just taken (or the last one).
+    pub summary: String,
+    pub changed_count: usize,
+    pub can_undo: bool,
+    pub expires: String,
+    pub committed_href: String,
+}
+
+impl PreviewView {
+    pub fn new(page: PreviewPage, changed: &[u8], summary: &str) -> Self {
+        let days = page
+            .state
+            .schedule
+            .days
+            .iter()
+            .map(|d| DayView {
+                changed: changed.contains(&d.index),
+                ..DayView::new(d, |id| page.title_of(id).to_owned())
+            })
+            .collect();
+        let summary = match summary {
+            "" => page.last_summary().unwrap_or_default().to_owned(),
+            s => s.to_owned(),
+        };
+        Self {
+            session_id: page.session_id.clone(),
+            title: page.title.clone(),
+            description: page.description.clone(),
+            weeks: weeks(days, WeekDemand::of_week),
+            summary,
+            changed_count: changed.len(),
+            can_undo: !page.state.history.is_empty(),
+            expires: page.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            committed_href: page
+                .committed_path_id
+                .map(|id| format!("/paths/{id}"))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A path's dashboard.
+pub struct DashboardView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub weeks: Vec<WeekView>,
+    pub today: Option<DayView>,
+    pub first_missed: Option<u8>,
+    pub done: usize,
+    pub streak: u32,
+    pub minutes: i64,
+    pub status: &'static str,
+    pub active: bool,
+    pub starts: String,
+}
+
+impl DashboardView {
+    pub fn new(d: Dashboard) -> Self {
+        let active = d.is_active();
+        let day_views: Vec<DayView> = d
+            .schedule
+            .days
+            .iter()
+            .map(|day| {
+                let state = d.calendar.state(day.index);
+                let conversation = d.conversation_of(day.index).unwrap_or_default();
+                DayView {
+                    state: state.as_str(),
+                    state_label: state.label(),
+                    startable: active && matches!(state, DayState::Today | DayState::Missed),
+                    conversation_href: if conversation.is_empty() {
+                        String::new()
+                    } else {
+                        format!("/conversations/{conversation}")
+                    },
+                    ..DayView::new(day, |id| d.title_of(id).to_owned())
+                }
+            })
+            .collect();
+        let today = d.calendar.today.and_then(|t| {
+            let day = d.day(t)?;
+            Some(DayView {
+                state: d.calendar.state(t).as_str(),
+                state_label: d.calendar.state(t).label(),
+                startable: active && d.calendar.state(t) == DayState::Today,
+                ..DayView::new(day, |id| d.title_of(id).to_owned())
+            })
+        });
+        Self {
+            id: d.path.id.clone(),
+            title: d.path.title.clone(),
+            description: d.path.description.clone(),
+            weeks: weeks(day_views, WeekDemand::of_week),
+            today,
+            first_missed: d.calendar.first_missed,
+            done: d.calendar.done,
+            streak: d.calendar.streak,
+            minutes: d.minutes,
+            status: status_label(d.assignment.status),
+            active,
+            starts: d.assignment.starts_at.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+fn status_label(status: AssignmentStatus) -> &'static str {
+    match status {
+        AssignmentStatus::Invited => "Invited",
+        AssignmentStatus::Active => "Active",
+        AssignmentStatus::Completed => "Completed",
+        AssignmentStatus::Archived => "Archived",
+    }
+}
+
+/// A row of `/paths`.
+pub struct PathRow {
+    pub href: String,
+    pub title: String,
+    pub status: &'static str,
+    pub starts: String,
+}
+
+impl PathRow {
+    pub fn new(p: &PathSummary) -> Self {
+        Self {
+            href: format!("/paths/{}", p.id),
+            title: p.title.clone(),
+            status: status_label(p.status),
+            starts: p.starts_at.format("%Y-%m-%d").to_string(),
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Learning paths through the pages: a sentence of intent becomes a 28-day preview, refined
+//! in words (htmx swaps only what changed), pinned, regenerated and undone, committed, and
+//! followed on a dashboard whose days advance with the app's clock and the learner's
+//! completed conversations. Nobody else reaches any of it.
+
+use diesel::prelude::*;
+use kaiwa::db::models::{LearningPathAssignment, LearningPathPreview};
+use kaiwa::db::schema::{learning_path_assignments, learning_path_previews, learning_paths};
+use kaiwa::db::types::{AssignmentRole, AssignmentStatus, PreviewStatus};
+
+use crate::helpers::{row_counts, spawn_app, Browser, Page, TestApp};
+
+/// An open preview's address and a committed path's dashboard, for tests of every page.
+pub async fn open_and_committed(b: &Browser) -> (String, String) {
+    let committed = preview_from(b, "ordering food in Osaka").await;
+    let res = b.post_form(&format!("{committed}/commit"), &[]).await;
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
+    (preview_from(b, "job interview, formal").await, dashboard)
+}
+
+/// Starts a preview from `intent`; its path.
+async fn preview_from(b: &Browser, intent: &str) -> String {
+    let res = b
+        .post_form(
+            "/paths/previews",
+            &[("source", "intent"), ("intent", intent)],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{intent}");
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/paths/previews/"), "{location}");
+    location
+}
+
+fn day_text(page: &Page, n: u8) -> String {
+    page.text(&format!("#day-{n}"))
+}
+
+/// What a day says (its head, theme, objectives and scenario), without its buttons.
+fn day_content(page: &Page, n: u8) -> Vec<String> {
+    page.texts(&format!(
+        "#day-{n} .day-theme, #day-{n} .objectives, #day-{n} .day-scenario"
+    ))
+}
+
+fn days(page: &Page) -> Vec<String> {
+    (1..=28).map(|n| day_text(page, n)).collect()
+}
+
+async fn htmx_step(b: &Browser, path: &str, fields: &[(&str, &str)]) -> (Page, usize) {
+    let res = b.htmx_post(path, fields).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let body = res.text().await.unwrap();
+    let len = body.len();
+    let html = scraper::Html::parse_fragment(&body);
+    (
+        Page {
+            status: reqwest::StatusCode::OK,
+            headers: Default::default(),
+            html,
+        },
+        len,
+    )
+}
+
+/// Plays the day's conversation to its end with the replies the page offers, and ends it.
+async fn practise(b: &Browser, conversation: &str) {
+    let mut page = b.get_html(conversation).await;
+    for _ in 0..12 {
+        let Some(reply) = page
+            .attrs(".suggestion-form input[name=content]", "value")
+            .into_iter()
+            .next()
+        else {
+            break;
+        };
+        let sent = b
+            .post_form(&format!("{conversation}/messages"), &[("content", &reply)])
+            .await;
+        assert_eq!(sent.status(), 303);
+        page = b.get_html(conversation).await;
+    }
+    assert_eq!(
+        b.post_form(&format!("{conversation}/end"), &[])
+            .await
+            .status(),
+        303
+    );
+}
+
+fn preview_row(app: &TestApp, session: &str) -> LearningPathPreview {
+    learning_path_previews::table
+        .filter(learning_path_previews::session_id.eq(session))
+        .select(LearningPathPreview::as_select())
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sentence_becomes_a_preview_that_is_refined_pinned_regenerated_undone_and_committed() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let b = &learner.browser;
+    let path = preview_from(b, "I'm meeting my partner's parents in Osaka in a month").await;
+    let page = b.get_html(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text("h1").contains("Osaka"), "{}", page.text("h1"));
+    assert_eq!(page.texts("li.day").len(), 28);
+    assert_eq!(
+        page.texts("#schedule h3")
+            .iter()
+            .map(|h| h.split_whitespace().last().unwrap().to_owned())
+            .collect::<Vec<_>>(),
+        ["supportive", "realistic", "challenging", "mastery"]
+    );
+    assert!(day_text(&page, 6).contains("review"));
+    assert!(day_text(&page, 28).contains("capstone"));
+    let page_bytes = b.get(&path).await.text().await.unwrap().len();
+
+    // Refining in words: only the changed days come back, marked.
+    let (fragment, bytes) = htmx_step(
+        b,
+        &format!("{path}/refine"),
+        &[("instruction", "harder in week 4")],
+    )
+    .await;
+    let changed = fragment.texts("li.day.changed");
+    assert!(!changed.is_empty(), "some days changed");
+    assert!(
+        changed.iter().all(|d| !d.contains("Day 1 ")),
+        "week 1 stays"
+    );
+    assert!(
+        fragment.text("#schedule-summary").contains("changed"),
+        "{}",
+        fragment.text("#schedule-summary")
+    );
+    assert!(
+        bytes * 4 <= page_bytes,
+        "the fragment ({bytes} B) is at most a quarter of the page ({page_bytes} B)"
+    );
+    let refined = b.get_html(&path).await;
+    assert_ne!(days(&refined), days(&page));
+
+    // What the planner did not understand is said, and nothing else changes.
+    let (fragment, _) = htmx_step(
+        b,
+        &format!("{path}/refine"),
+        &[("instruction", "blorptastic zyzzyva")],
+    )
+    .await;
+    assert!(fragment.text("#schedule-summary").contains("blorptastic"));
+    assert_eq!(days(&b.get_html(&path).await), days(&refined));
+
+    // A pinned day survives a refinement; a regenerated day changes alone.
+    let pinned_before = day_content(&refined, 2);
+    htmx_step(b, &format!("{path}/days/2/pin"), &[]).await;
+    htmx_step(
+        b,
+        &format!("{path}/refine"),
+        &[("instruction", "more about shopping, less formal")],
+    )
+    .await;
+    let after = b.get_html(&path).await;
+    assert_eq!(
+        day_content(&after, 2),
+        pinned_before,
+        "the pinned day is as it was"
+    );
+    assert!(day_text(&after, 2).contains("pinned"));
+    let (fragment, _) = htmx_step(b, &format!("{path}/days/9/regenerate"), &[]).await;
+    let regenerated = fragment.texts("li.day.changed");
+    assert_eq!(regenerated.len(), 1, "{regenerated:?}");
+    let before_undo = b.get_html(&path).await;
+
+    // Undo restores exactly the schedule before the last step.
+    let res = b.post_form(&format!("{path}/undo"), &[]).await;
+    assert_eq!(res.status(), 303, "without JS the form comes back");
+    let undone = b.get_html(&path).await;
+    assert_eq!(
+        days(&undone)
+            .iter()
+            .map(|d| d.replace(" changed", ""))
+            .collect::<Vec<_>>(),
+        days(&after)
+            .iter()
+            .map(|d| d.replace(" changed", ""))
+            .collect::<Vec<_>>()
+    );
+    assert_ne!(days(&undone), days(&before_undo));
+    let row = preview_row(&app, path.trim_start_matches("/paths/previews/"));
+    assert!(!row.metadata.0.refinement_history.is_empty());
+    assert!(row.metadata.0.parsed_intent.is_some());
+
+    // Commit: the learner's own path and assignment, the preview marked.
+    let res = b.post_form(&format!("{path}/commit"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
+    let path_id = dashboard.trim_start_matches("/paths/").to_owned();
+    let again = b.post_form(&format!("{path}/commit"), &[]).await;
+    assert_eq!(again.headers()["location"], dashboard.as_str(), "once");
+    let row = preview_row(&app, path.trim_start_matches("/paths/previews/"));
+    assert_eq!(row.status, PreviewStatus::Committed);
+    assert_eq!(row.committed_path_id.as_deref(), Some(path_id.as_str()));
+    let assignment: LearningPathAssignment = learning_path_assignments::table
+        .filter(learning_path_assignments::path_id.eq(&path_id))
+        .select(LearningPathAssignment::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(assignment.user_id, learner.id);
+    assert_eq!(
+        (assignment.role, assignment.status),
+        (AssignmentRole::Learner, AssignmentStatus::Active)
+    );
+    let paths: i64 = learning_paths::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(paths, 1);
+    let list = b.get_html("/paths").await;
+    assert_eq!(list.attrs("table a", "href"), [dashboard]);
+}
+
+#[tokio::test]
+async fn the_dashboard_advances_day_by_day_as_the_learner_practises() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("fr").create().await;
+    let b = &learner.browser;
+    let res = b
+        .post_form("/paths/previews", &[("source", "preferences")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let preview = res.headers()["location"].to_str().unwrap().to_owned();
+    let res = b.post_form(&format!("{preview}/commit"), &[]).await;
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
+
+    let page = b.get_html(&dashboard).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text("#day-1").contains("Today"));
+    assert!(page.text("#day-2").contains("Upcoming"));
+    assert!(page.text(".path-stats").contains("0/28"));
+    let upcoming = b.post_form(&format!("{dashboard}/days/3/start"), &[]).await;
+    assert_eq!(upcoming.status(), 422, "a later day waits for its date");
+
+    let res = b.post_form(&format!("{dashboard}/days/1/start"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let conversation = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(conversation.starts_with("/conversations/"));
+    let resumed = b.post_form(&format!("{dashboard}/days/1/start"), &[]).await;
+    assert_eq!(
+        resumed.headers()["location"],
+        conversation.as_str(),
+        "an ongoing day resumes"
+    );
+    practise(b, &conversation).await;
+    let page = b.get_html(&dashboard).await;
+    assert!(
+        page.text("#day-1").contains("Done"),
+        "{}",
+        page.text("#day-1")
+    );
+
+    app.clock.advance(chrono::Duration::days(1));
+    let page = b.get_html(&dashboard).await;
+    assert!(page.text("#day-2").contains("Today"));
+    assert!(page.text(".path-stats").contains("1/28"));
+    assert!(page.text(".path-stats").contains("1-day streak"));
+    assert!(page.text(".today").contains("Day 2 of 28"));
+
+    app.clock.advance(chrono::Duration::days(1));
+    let page = b.get_html(&dashboard).await;
+    assert!(page.text("#day-2").contains("Missed"));
+    assert!(page.text("#day-3").contains("Today"));
+    assert!(page.text(".today").contains("Catch up day 2"));
+    let assignment: LearningPathAssignment = learning_path_assignments::table
+        .filter(learning_path_assignments::user_id.eq(&learner.id))
+        .select(LearningPathAssignment::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(assignment.current_day_index, 3);
+
+    let res = b.post_form(&format!("{dashboard}/archive"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let page = b.get_html(&dashboard).await;
+    assert!(page.text(".path-stats").contains("Archived"));
+    assert!(page.attrs("form[action$='/start']", "action").is_empty());
+}
+
+#[tokio::test]
+async fn another_learner_gets_404_on_every_path_and_preview_address_and_changes_nothing() {
+    let app = spawn_app().await;
+    let owner = app.learner().onboarded("ja").create().await;
+    let preview = preview_from(&owner.browser, "job interview in Tokyo, formal").await;
+    let res = owner
+        .browser
+        .post_form(&format!("{preview}/commit"), &[])
+        .await;
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
+    let other_preview = preview_from(&owner.browser, "ordering food").await;
+
+    let stranger = app
+        .learner()
+        .email("stranger@example.com")
+        .onboarded("ja")
+        .create()
+        .await;
+    let before = row_counts(&app);
+    for get in [
+        other_preview.clone(),
+        format!("{other_preview}/status"),
+        dashboard.clone(),
+    ] {
+        assert_eq!(stranger.browser.get(&get).await.status(), 404, "{get}");
+    }
+    for post in [
+        format!("{other_preview}/refine"),
+        format!("{other_preview}/undo"),
+        format!("{other_preview}/days/2/pin"),
+        format!("{other_preview}/days/2/regenerate"),
+        format!("{other_preview}/commit"),
+        format!("{dashboard}/days/1/start"),
+        format!("{dashboard}/archive"),
+    ] {
+        let res = stranger
+            .browser
+            .post_form(&post, &[("instruction", "more about food")])
+            .await;
+        assert_eq!(res.status(), 404, "{post}");
+    }
+    assert_eq!(row_counts(&app), before, "nothing was written");
+    let signed_out = app.new_browser().get(&dashboard).await;
+    assert_eq!(signed_out.status(), 303, "signed out: sign in first");
+}
+
+#[tokio::test]
+async fn a_preview_expires_after_a_day_and_bad_input_is_refused_with_a_message() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("es").create().await;
+    let b = &learner.browser;
+    for (intent, status) in [("", 422), ("a\u{0}b", 400), (&"x".repeat(501)[..], 422)] {
+        let res = b
+            .post_form(
+                "/paths/previews",
+                &[("source", "intent"), ("intent", intent)],
+            )
+            .await;
+        assert_eq!(res.status(), status, "{:?}", intent.get(..10));
+        assert!(res.headers().contains_key("content-security-policy"));
+    }
+    let res = b.post_form("/paths/previews", &[("source", "nope")]).await;
+    assert_eq!(res.status(), 400);
+    let previews: i64 = learning_path_previews::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(previews, 0, "nothing half-written");
+
+    let path = preview_from(b, "ordering tapas in Madrid").await;
+    let res = b
+        .htmx_post(&format!("{path}/refine"), &[("instruction", "   ")])
+        .await;
+    assert_eq!(res.status(), 422);
+    app.clock.advance(chrono::Duration::hours(25));
+    let page = b.get_html(&path).await;
+    assert_eq!(page.status, 410);
+    assert!(page.text("h1").contains("expired"));
+    assert_eq!(
+        page.attrs("main a.button", "href"),
+        ["/paths"],
+        "it offers to start again"
+    );
+    let res = b.post_form(&format!("{path}/commit"), &[]).await;
+    assert_eq!(res.status(), 410);
+}
+
+#[tokio::test]
+async fn a_learner_who_has_not_onboarded_is_told_what_the_planner_needs() {
+    let app = spawn_app().await;
+    let uid = app.create_user("new@example.com");
+    let b = app.browser_for(&uid);
+    let page = b.get_html("/paths").await;
+    assert_eq!(page.status, 200);
+    let res = b
+        .post_form("/paths/previews", &[("source", "preferences")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("language and level first"));
+}
