@@ -390,3 +390,81 @@ async fn a_learner_who_has_not_onboarded_is_told_what_the_planner_needs() {
         .unwrap()
         .contains("language and level first"));
 }
+
+#[tokio::test]
+async fn with_a_provider_a_refinement_is_the_models_checked_schedule_and_a_bad_answer_changes_nothing(
+) {
+    let (app, provider) = crate::mock_ai::app_with_provider().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let b = &learner.browser;
+    let path = preview_from(b, "ordering food in Osaka").await;
+    let session = path.trim_start_matches("/paths/previews/").to_owned();
+    let before = b.get_html(&path).await;
+    assert!(before
+        .text("main")
+        .contains("The AI planner proposes the change"));
+    let schedule = || -> serde_json::Value {
+        preview_row(&app, &session).metadata.0.state.unwrap()["schedule"].clone()
+    };
+    let answer = |s: serde_json::Value| {
+        *provider.completion.lock().unwrap() =
+            serde_json::json!({"summary": "Day 10 is about ramen now.", "schedule": s}).to_string();
+    };
+
+    let mut short = schedule();
+    short["days"].as_array_mut().unwrap().pop();
+    let mut unknown = schedule();
+    unknown["days"][2]["scenario"] =
+        serde_json::json!({"type": "catalog", "id": "no-such-scenario"});
+    for (bad, why) in [
+        (None, "not JSON"),
+        (Some(short), "28 days"),
+        (Some(unknown), "no-such-scenario"),
+    ] {
+        match bad {
+            Some(s) => answer(s),
+            None => *provider.completion.lock().unwrap() = "Sure! Here is your plan:".into(),
+        }
+        let res = b
+            .htmx_post(&format!("{path}/refine"), &[("instruction", "more ramen")])
+            .await;
+        assert_eq!(res.status(), 422, "{why}");
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains(why) && body.contains("unchanged"),
+            "{why}: {body}"
+        );
+        assert_eq!(days(&b.get_html(&path).await), days(&before), "{why}");
+    }
+
+    let mut good = schedule();
+    good["days"][9]["theme"] = serde_json::json!("Ramen at a tiny counter");
+    answer(good);
+    let (fragment, _) = htmx_step(
+        b,
+        &format!("{path}/refine"),
+        &[("instruction", "more ramen")],
+    )
+    .await;
+    assert_eq!(
+        fragment.texts("li.day.changed .day-theme"),
+        ["Ramen at a tiny counter"]
+    );
+    assert!(fragment
+        .text("#schedule-summary")
+        .contains("Day 10 is about ramen now."));
+    let asked = provider.requests.lock().unwrap().last().unwrap().clone();
+    assert!(asked["body"]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .contains("more ramen"));
+    // Undo takes the model's step back like any other.
+    htmx_step(b, &format!("{path}/undo"), &[]).await;
+    assert_eq!(
+        days(&b.get_html(&path).await)
+            .iter()
+            .map(|d| d.replace(" changed", ""))
+            .collect::<Vec<_>>(),
+        days(&before)
+    );
+}

@@ -125,7 +125,9 @@ pub async fn preview(ctx: &Ctx, user: User, session_id: String) -> Result<Previe
         .await
 }
 
-/// Applies `instruction` ("more about food, less formal") to the preview.
+/// Applies `instruction` ("more about food, less formal") to the preview: with an AI
+/// provider the model proposes the whole schedule, which is validated before anything
+/// changes ([`planned_by_model`]); offline the planner reads a bounded vocabulary.
 pub async fn refine(
     ctx: &Ctx,
     user: User,
@@ -133,12 +135,93 @@ pub async fn refine(
     instruction: String,
 ) -> Result<Edited, PathError> {
     let instruction = checked_text(&instruction, "Say how to change the path.")?;
+    if !ctx.ai.is_offline() {
+        let (asked, summary, next) =
+            planned_by_model(ctx, user.clone(), session_id.clone(), instruction.clone()).await?;
+        return edit(ctx, user, session_id, move |state, _| {
+            if state.schedule != asked {
+                return Some("The preview changed meanwhile; send the change again.".to_owned());
+            }
+            state
+                .apply_schedule(&instruction, &summary, next)
+                .then_some(summary)
+        })
+        .await;
+    }
     edit(ctx, user, session_id, move |state, cands| {
         let known = planner::known_topics(cands);
         let applied = state.apply_refinement(&instruction, &known, cands);
         Some(applied.summary)
     })
     .await
+}
+
+/// Asks the model for the schedule after `instruction`: the schedule it was asked about,
+/// its one-line summary and the new schedule, validated (28 days, known scenarios, allowed
+/// levels). An unusable answer is refused with the reasons and changes nothing.
+async fn planned_by_model(
+    ctx: &Ctx,
+    user: User,
+    session_id: String,
+    instruction: String,
+) -> Result<(Schedule, String, Schedule), PathError> {
+    use crate::db::types::MessageRole;
+    use crate::integrations::ai::{PromptMessage, Task};
+    let now = ctx.clock.naive();
+    let (state, cands) = ctx
+        .db
+        .run(move |c| {
+            let row = live(c, &session_id, &user, now)?;
+            let cands = candidates(queries::paths::list_candidates(c)?, &row.target_language);
+            Ok::<_, PathError>((state_of(&row)?, cands))
+        })
+        .await?;
+    let offered: Vec<serde_json::Value> = cands
+        .iter()
+        .take(200)
+        .map(|c| serde_json::json!({"id": c.id, "title": c.title, "topics": [&c.categories, &c.tags], "cefrLevel": c.cefr_level.as_str()}))
+        .collect();
+    let prompt = vec![
+        PromptMessage {
+            role: MessageRole::System,
+            content: "You plan four-week language learning paths. Change the schedule as the \
+                learner asks and answer with one JSON object: {\"summary\": one sentence \
+                saying what changed, \"schedule\": the whole schedule in the same shape}. Keep \
+                28 days, each week's demand and kinds of day, levels that never fall, pinned \
+                days exactly as they are, and link only scenarios from the list (or \
+                {\"type\": \"generate\", \"brief\": …})."
+                .into(),
+        },
+        PromptMessage {
+            role: MessageRole::User,
+            content: serde_json::json!({
+                "instruction": instruction,
+                "schedule": state.schedule,
+                "scenarios": offered,
+            })
+            .to_string(),
+        },
+    ];
+    let unusable = |why: String| {
+        PathError::Invalid(format!(
+            "The AI planner's answer could not be used ({why}); the preview is unchanged."
+        ))
+    };
+    let answer = ctx
+        .ai
+        .complete(Task::Planning, prompt, true)
+        .await
+        .map_err(|e| unusable(format!("it did not answer: {e}")))?;
+    let parsed: serde_json::Value =
+        serde_json::from_str(&answer).map_err(|_| unusable("it was not JSON".into()))?;
+    let summary = parsed["summary"]
+        .as_str()
+        .map(|s| s.chars().take(300).collect::<String>())
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "The schedule was changed as you asked.".into());
+    let next = planner::from_json(&parsed["schedule"].to_string(), &cands)
+        .map_err(|errors| unusable(errors.join(" ")))?;
+    Ok((state.schedule, summary, next))
 }
 
 /// Takes the last step back.

@@ -67,6 +67,8 @@ pub enum Task {
     Translation,
     Hint,
     Analysis,
+    /// Learning paths: refining a schedule, writing a day's scenario (the analysis model).
+    Planning,
 }
 
 /// A conversation partner.

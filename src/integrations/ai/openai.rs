@@ -138,7 +138,7 @@ impl ChatModel for OpenAiCompatible {
         let model = match task {
             Task::Translation => &self.settings.translation_model,
             Task::Hint => &self.settings.hint_model,
-            Task::Analysis => &self.settings.analysis_model,
+            Task::Analysis | Task::Planning => &self.settings.analysis_model,
         };
         let mut body = body(model, &prompt);
         body["stream"] = serde_json::Value::Bool(false);

@@ -151,7 +151,8 @@ async fn preview(
     match paths::preview(&state.ctx, user, session_id.into_inner()).await {
         Err(PathError::Expired) => expired(&req, &visitor),
         page => {
-            let view = PreviewView::new(page?, &marks.changed_days, &marks.summary);
+            let offline = state.ai.is_offline();
+            let view = PreviewView::new(page?, &marks.changed_days, &marks.summary, offline);
             let layout = visitor.layout(format!("{} — Kaiwa", view.title), "A path preview.");
             crate::web::render(
                 &req,
@@ -200,9 +201,15 @@ async fn status(
 
 /// Answers a preview step: htmx gets what changed ([`ChangesFragment`]), a plain form a
 /// redirect back to the preview, which marks the same days.
-fn edited(req: &HttpRequest, visitor: &Visitor, edit: Edited) -> Result<HttpResponse, AppError> {
+fn edited(
+    req: &HttpRequest,
+    state: &AppState,
+    visitor: &Visitor,
+    edit: Edited,
+) -> Result<HttpResponse, AppError> {
     if is_htmx(req) {
-        let view = PreviewView::new(edit.page, &edit.changed_days, &edit.summary);
+        let offline = state.ai.is_offline();
+        let view = PreviewView::new(edit.page, &edit.changed_days, &edit.summary, offline);
         let layout = visitor.layout("", "");
         let fragment = ChangesFragment {
             layout,
@@ -236,7 +243,7 @@ async fn refine(
     let user = visitor.require_user(req.path())?.clone();
     let instruction = form.into_inner().instruction;
     let edit = paths::refine(&state.ctx, user, session_id.into_inner(), instruction).await?;
-    edited(&req, &visitor, edit)
+    edited(&req, &state, &visitor, edit)
 }
 
 async fn undo(
@@ -247,7 +254,7 @@ async fn undo(
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user(req.path())?.clone();
     let edit = paths::undo(&state.ctx, user, session_id.into_inner()).await?;
-    edited(&req, &visitor, edit)
+    edited(&req, &state, &visitor, edit)
 }
 
 async fn regenerate(
@@ -259,7 +266,7 @@ async fn regenerate(
     let user = visitor.require_user(req.path())?.clone();
     let (session_id, day) = path.into_inner();
     let edit = paths::regenerate(&state.ctx, user, session_id, day).await?;
-    edited(&req, &visitor, edit)
+    edited(&req, &state, &visitor, edit)
 }
 
 async fn pin(
@@ -271,7 +278,7 @@ async fn pin(
     let user = visitor.require_user(req.path())?.clone();
     let (session_id, day) = path.into_inner();
     let edit = paths::toggle_pin(&state.ctx, user, session_id, day).await?;
-    edited(&req, &visitor, edit)
+    edited(&req, &state, &visitor, edit)
 }
 
 async fn commit(

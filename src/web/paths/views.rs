@@ -82,10 +82,12 @@ pub struct PreviewView {
     pub can_undo: bool,
     pub expires: String,
     pub committed_href: String,
+    /// Refinements are read by the offline planner (its vocabulary is shown), not a model.
+    pub offline_planner: bool,
 }
 
 impl PreviewView {
-    pub fn new(page: PreviewPage, changed: &[u8], summary: &str) -> Self {
+    pub fn new(page: PreviewPage, changed: &[u8], summary: &str, offline_planner: bool) -> Self {
         let days = page
             .state
             .schedule
@@ -113,6 +115,7 @@ impl PreviewView {
                 .committed_path_id
                 .map(|id| format!("/paths/{id}"))
                 .unwrap_or_default(),
+            offline_planner,
         }
     }
 }

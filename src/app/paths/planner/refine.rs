@@ -449,6 +449,17 @@ impl PreviewState {
         Some(pinned)
     }
 
+    /// Records a schedule made elsewhere (a model's validated answer) as one undoable step;
+    /// pinned days are kept as they were whatever `next` says of them.
+    pub fn apply_schedule(&mut self, instruction: &str, summary: &str, mut next: Schedule) -> bool {
+        for day in next.days.iter_mut() {
+            if let Some(pinned) = self.schedule.day(day.index).filter(|d| d.pinned) {
+                *day = pinned.clone();
+            }
+        }
+        self.record(instruction, summary, next)
+    }
+
     fn record(&mut self, instruction: &str, summary: &str, next: Schedule) -> bool {
         if next == self.schedule {
             return false;
