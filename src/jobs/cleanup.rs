@@ -1,5 +1,5 @@
-//! The hourly cleanup: expired sessions and tokens (`app::accounts::cleanup`), and finished
-//! jobs older than a week.
+//! The hourly cleanup: expired sessions and tokens (`app::accounts::cleanup`), finished
+//! jobs older than a week, and path previews that expired or were committed.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,17 +26,22 @@ impl Job for Cleanup {
 impl Runs for Cleanup {
     async fn run(self, ctx: Ctx, _: Attempt) -> anyhow::Result<()> {
         let removed = crate::app::accounts::cleanup::remove_expired(&ctx).await?;
-        let before = ctx.clock.naive() - KEEP_DONE;
-        let jobs = ctx
+        let now = ctx.clock.naive();
+        let before = now - KEEP_DONE;
+        let (jobs, previews) = ctx
             .db
-            .write(move |c| -> Result<usize, DbError> {
-                Ok(queries::jobs::delete_done_before(c, before)?)
+            .write(move |c| -> Result<(usize, usize), DbError> {
+                Ok((
+                    queries::jobs::delete_done_before(c, before)?,
+                    queries::paths::delete_finished_previews(c, now)?,
+                ))
             })
             .await?;
         tracing::info!(
             sessions = removed.sessions,
             tokens = removed.tokens,
             jobs,
+            previews,
             "cleaned up"
         );
         Ok(())

@@ -468,3 +468,152 @@ async fn with_a_provider_a_refinement_is_the_models_checked_schedule_and_a_bad_a
         days(&before)
     );
 }
+
+fn generations(app: &TestApp) -> Vec<kaiwa::db::models::ScenarioGenerationJob> {
+    use kaiwa::db::schema::scenario_generation_queue as q;
+    q::table
+        .order(q::day_index.asc())
+        .select(kaiwa::db::models::ScenarioGenerationJob::as_select())
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+fn scenario(app: &TestApp, id: &str) -> kaiwa::db::models::Scenario {
+    kaiwa::db::schema::scenarios::table
+        .find(id)
+        .select(kaiwa::db::models::Scenario::as_select())
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn days_without_a_catalog_scenario_get_one_made_by_a_job_week_one_at_once_later_days_just_in_time(
+) {
+    use kaiwa::db::types::{GenerationStatus, Visibility};
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("es").create().await;
+    let b = &learner.browser;
+    let (_, dashboard) = open_and_committed(b).await;
+    let queued = generations(&app);
+    assert!(queued.iter().any(|g| g.day_index == 6), "the review day");
+    assert!(queued.iter().any(|g| g.day_index == 28), "the capstone");
+    let page = b.get_html(&dashboard).await;
+    assert!(page.text("#day-6").contains("being written"));
+
+    app.run_jobs_until_idle().await;
+    for g in generations(&app) {
+        if g.day_index <= 7 {
+            assert_eq!(g.status, GenerationStatus::Ready, "day {}", g.day_index);
+            let s = scenario(&app, g.scenario_id.as_deref().unwrap());
+            assert_eq!(s.visibility, Visibility::Private);
+            assert_eq!(s.created_by_user_id.as_deref(), Some(learner.id.as_str()));
+            assert!(
+                s.description.contains("without an AI provider"),
+                "{}",
+                s.description
+            );
+        } else {
+            assert_eq!(
+                g.status,
+                GenerationStatus::Pending,
+                "day {} waits",
+                g.day_index
+            );
+        }
+    }
+    assert!(!b
+        .get_html(&dashboard)
+        .await
+        .text("#day-6")
+        .contains("being written"));
+
+    // Day 13 is made the morning before it is due (day 12 at 06:00).
+    app.clock
+        .advance(chrono::Duration::days(11) + chrono::Duration::hours(7));
+    app.run_jobs_until_idle().await;
+    let day = |n: i32| {
+        generations(&app)
+            .into_iter()
+            .find(|g| g.day_index == n)
+            .unwrap()
+    };
+    assert_eq!(day(13).status, GenerationStatus::Ready);
+    assert_eq!(day(20).status, GenerationStatus::Pending);
+}
+
+#[tokio::test]
+async fn a_failing_generation_is_retried_then_shown_as_failed_and_retried_on_request() {
+    use kaiwa::db::types::GenerationStatus;
+    let (app, provider) = crate::mock_ai::app_with_provider().await;
+    let learner = app.learner().onboarded("es").create().await;
+    let b = &learner.browser;
+    *provider.completion.lock().unwrap() = "not json at all".into();
+    let (_, dashboard) = open_and_committed(b).await;
+    let day6 = |app: &TestApp| {
+        generations(app)
+            .into_iter()
+            .find(|g| g.day_index == 6)
+            .unwrap()
+    };
+    app.run_jobs_until_idle().await;
+    let g = day6(&app);
+    assert_eq!((g.status, g.retry_count), (GenerationStatus::Pending, 1));
+    assert!(g.last_error.unwrap().contains("not the JSON"));
+    assert!(b
+        .get_html(&dashboard)
+        .await
+        .text("#day-6")
+        .contains("retrying after"));
+    for _ in 0..5 {
+        app.clock.advance(chrono::Duration::minutes(2));
+        app.run_jobs_until_idle().await;
+    }
+    let g = day6(&app);
+    assert_eq!((g.status, g.retry_count), (GenerationStatus::Failed, 4));
+    let page = b.get_html(&dashboard).await;
+    assert!(page.text("#day-6").contains("could not be written"));
+    let retry = format!("{dashboard}/days/6/retry");
+    assert_eq!(
+        page.attrs(&format!("form[action='{retry}']"), "action")
+            .len(),
+        1
+    );
+
+    *provider.completion.lock().unwrap() = serde_json::json!({
+        "title": "Recap at the market",
+        "description": "Go back over the week's phrases with a stallholder.",
+        "objectives": ["Use three phrases from this week", "Ask for a price"]
+    })
+    .to_string();
+    assert_eq!(b.post_form(&retry, &[]).await.status(), 303);
+    app.run_jobs_until_idle().await;
+    let g = day6(&app);
+    assert_eq!(g.status, GenerationStatus::Ready);
+    let s = scenario(&app, g.scenario_id.as_deref().unwrap());
+    assert_eq!(s.title, "Recap at the market");
+    assert!(s.description.contains("AI planner"));
+    assert!(!s.description.contains("without an AI provider"));
+}
+
+#[tokio::test]
+async fn the_cleanup_job_deletes_expired_and_committed_previews() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let (open, _) = open_and_committed(&learner.browser).await;
+    let count = |app: &TestApp| -> i64 {
+        learning_path_previews::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(count(&app), 2);
+    kaiwa::jobs::scheduler::tick(&app.ctx).await.unwrap();
+    app.run_jobs_until_idle().await;
+    assert_eq!(count(&app), 1, "the committed one went; the open one stays");
+    assert_eq!(learner.browser.get(&open).await.status(), 200);
+    app.clock.advance(chrono::Duration::hours(25));
+    kaiwa::jobs::scheduler::tick(&app.ctx).await.unwrap();
+    app.run_jobs_until_idle().await;
+    assert_eq!(count(&app), 0, "the expired one went too");
+    assert_eq!(learner.browser.get(&open).await.status(), 404);
+}

@@ -7,6 +7,7 @@
 //! the other, and a commit happens once.
 
 pub mod calendar;
+pub mod generation;
 pub mod planner;
 mod preview;
 mod progress;
@@ -14,7 +15,9 @@ mod progress;
 pub use calendar::{Calendar, DayState};
 pub use preview::{commit, preview, refine, regenerate, start_preview, toggle_pin, undo};
 pub use preview::{Edited, PreviewPage, Source, PREVIEW_HOURS};
-pub use progress::{archive, dashboard, list, start_day, Dashboard, PathSummary};
+pub use progress::{
+    archive, dashboard, list, retry_generation, start_day, Dashboard, Generation, PathSummary,
+};
 
 use crate::app::DbError;
 

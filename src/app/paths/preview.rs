@@ -278,7 +278,8 @@ pub async fn regenerate(
 /// marked committed. Committing again answers the same path.
 pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String, PathError> {
     let now = ctx.clock.naive();
-    ctx.db
+    let committed = ctx
+        .db
         .run(move |c| {
             write_transaction(c, |c| {
                 lock::key(c, "path_preview", &session_id)?;
@@ -321,6 +322,8 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
                         updated_at: now,
                     },
                 )?;
+                let starts_at = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
+                super::generation::queue(c, &path_id, &state.schedule, starts_at, now)?;
                 queries::paths::insert_assignment(
                     c,
                     &NewLearningPathAssignment {
@@ -331,7 +334,7 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
                         status: AssignmentStatus::Active,
                         // why: day 1 is the day of the commit (UTC until learners have a
                         // time zone).
-                        starts_at: now.date().and_hms_opt(0, 0, 0).unwrap_or(now),
+                        starts_at,
                         current_day_index: 1,
                         completed_at: None,
                         email_reminders_enabled: false,
@@ -354,7 +357,11 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
                 Ok(path_id)
             })
         })
-        .await
+        .await;
+    if committed.is_ok() {
+        ctx.jobs.notify();
+    }
+    committed
 }
 
 /// Runs `step` on the preview's state under its lock and stores the result; `step` answers

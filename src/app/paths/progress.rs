@@ -1,24 +1,24 @@
 //! A committed path as the learner follows it: the dashboard (calendar, today's lesson,
 //! streak, minutes), starting a day's conversation, the list of paths, and archiving.
 //!
-//! A day that links no catalog scenario gets one when the learner starts it: offline it is
-//! adapted from the catalog scenario closest to the day's topic and level, private to the
-//! learner, and its description says so.
+//! A day that links no catalog scenario plays the one generated for it
+//! ([`super::generation`]), or, started before that is ready, one adapted at once.
 
 use chrono::NaiveDateTime;
 
 use super::calendar::{self, Calendar, DayState};
-use super::planner::{self, Day, ScenarioLink, Schedule};
-use super::{candidates, PathError};
+use super::planner::{Day, ScenarioLink, Schedule};
+use super::{generation, PathError};
 use crate::app::conversations::{self, Start};
 use crate::app::Ctx;
 use crate::db::conn::write_transaction;
 use crate::db::json::PathDayRecord;
 use crate::db::models::{
-    Conversation, LearningPath, LearningPathAssignment, LearningPathAssignmentChanges, User,
+    Conversation, LearningPath, LearningPathAssignment, LearningPathAssignmentChanges,
+    ScenarioGenerationJobChanges, User,
 };
 use crate::db::queries::{self, preferences::Owner};
-use crate::db::types::{AssignmentStatus, Json, Visibility};
+use crate::db::types::{AssignmentStatus, GenerationStatus, Json, Visibility};
 use crate::db::{lock, DbConn};
 
 /// A path's dashboard.
@@ -33,9 +33,22 @@ pub struct Dashboard {
     pub conversations: Vec<StartedDay>,
     /// Titles of the catalog scenarios its days link to.
     pub titles: Vec<(String, String)>,
+    /// The days whose scenario is being made, or failed to be.
+    pub generations: Vec<Generation>,
+}
+
+/// Where the making of a day's scenario stands.
+pub struct Generation {
+    pub day: u8,
+    pub status: GenerationStatus,
+    pub last_error: Option<String>,
 }
 
 impl Dashboard {
+    pub fn generation_of(&self, n: u8) -> Option<&Generation> {
+        self.generations.iter().find(|g| g.day == n)
+    }
+
     pub fn day(&self, n: u8) -> Option<&Day> {
         self.schedule.day(n)
     }
@@ -131,7 +144,16 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
                             .map(|r| r.scenario_id.clone()),
                     )
                     .collect();
+                let generations = queries::paths::list_generations(c, &path.id)?
+                    .into_iter()
+                    .map(|g| Generation {
+                        day: u8::try_from(g.day_index).unwrap_or(0),
+                        status: g.status,
+                        last_error: g.last_error,
+                    })
+                    .collect();
                 Ok(Dashboard {
+                    generations,
                     titles: queries::paths::list_titles(c, &ids)?,
                     path,
                     assignment,
@@ -219,6 +241,48 @@ pub async fn start_day(
     Ok(conversation)
 }
 
+/// Queues day `day`'s scenario again after its generation failed for good.
+pub async fn retry_generation(
+    ctx: &Ctx,
+    user: User,
+    path_id: String,
+    day: u8,
+) -> Result<(), PathError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| {
+            write_transaction(c, |c| {
+                let (path, _) = assigned(c, &path_id, &user)?;
+                let g = queries::paths::list_generations(c, &path.id)?
+                    .into_iter()
+                    .find(|g| g.day_index == i32::from(day))
+                    .ok_or(PathError::NotFound)?;
+                lock::key(c, "path_generation", &g.id)?;
+                if g.status != GenerationStatus::Failed {
+                    return Ok(());
+                }
+                queries::paths::update_generation(
+                    c,
+                    &g.id,
+                    ScenarioGenerationJobChanges {
+                        status: Some(GenerationStatus::Pending),
+                        next_attempt_at: Some(Some(now)),
+                        updated_at: Some(now),
+                        ..Default::default()
+                    },
+                )?;
+                let job = generation::GeneratePathScenario {
+                    generation_id: g.id,
+                };
+                crate::app::jobs::enqueue(c, &job, now)?;
+                Ok::<_, PathError>(())
+            })
+        })
+        .await?;
+    ctx.jobs.notify();
+    Ok(())
+}
+
 /// Archives `user`'s path: it leaves today's lessons and stays in the list.
 pub async fn archive(ctx: &Ctx, user: User, path_id: String) -> Result<(), PathError> {
     let now = ctx.clock.naive();
@@ -249,7 +313,7 @@ fn assigned(
     queries::paths::find_assigned(c, path_id, &user.id)?.ok_or(PathError::NotFound)
 }
 
-fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
+pub(super) fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
     path.metadata
         .0
         .plan
@@ -332,7 +396,8 @@ fn keep_right(
 }
 
 /// The scenario day `day` is practised with: its catalog scenario while it is still listed,
-/// else one adapted for this learner (stored, private).
+/// else the one generated for it, else one adapted at once (and recorded as the day's, so
+/// the queued job has nothing left to do).
 fn scenario_for(
     c: &mut DbConn,
     user: &User,
@@ -347,86 +412,26 @@ fn scenario_for(
             }
         }
     }
-    let cands = candidates(queries::paths::list_candidates(c)?, &path.target_language);
-    let distance = |s: &planner::Candidate| {
-        let (a, b) = (
-            planner::level_index(s.cefr_level),
-            planner::level_index(day.cefr_level),
-        );
-        ((a - b).abs(), s.id.clone())
-    };
-    let closest = cands
-        .iter()
-        .filter(|s| s.is_about(&day.topic))
-        .min_by_key(|s| distance(s))
-        .or_else(|| cands.iter().min_by_key(|s| distance(s)))
-        .ok_or_else(|| PathError::Invalid("The catalog has no scenario to adapt yet.".into()))?;
-    let base = queries::scenarios::find(c, &closest.id)?.ok_or(PathError::NotFound)?;
-    let row = adapted(&base, user, day, now);
-    queries::scenarios::insert(c, &row)?;
-    queries::scenarios::insert_metadata(
-        c,
-        &crate::db::models::NewScenarioMetadata::empty(&row.id, now),
-    )?;
+    let queued = queries::paths::list_generations(c, &path.id)?
+        .into_iter()
+        .find(|g| g.day_index == i32::from(day.index));
+    if let Some(id) = queued.as_ref().and_then(|g| g.scenario_id.clone()) {
+        return Ok(id);
+    }
+    let base = generation::closest(c, &path.target_language, day)?;
+    let row = generation::adapted(&base, &user.id, day, now);
+    match &queued {
+        Some(g) => {
+            lock::key(c, "path_generation", &g.id)?;
+            generation::store(c, g, &row, now)?;
+        }
+        None => {
+            queries::scenarios::insert(c, &row)?;
+            queries::scenarios::insert_metadata(
+                c,
+                &crate::db::models::NewScenarioMetadata::empty(&row.id, now),
+            )?;
+        }
+    }
     Ok(row.id)
-}
-
-/// A private scenario for `day`, adapted from the catalog scenario `base`: the day's theme,
-/// level and objectives on `base`'s persona and setting. Its description says how it was made.
-fn adapted(
-    base: &crate::db::models::Scenario,
-    user: &User,
-    day: &Day,
-    now: NaiveDateTime,
-) -> crate::db::models::NewScenario {
-    let brief = match &day.scenario {
-        ScenarioLink::Generate { brief } => brief.clone(),
-        ScenarioLink::Catalog { .. } => day.theme.clone(),
-    };
-    let description = format!(
-        "Day {} of your path: {brief} Adapted from “{}” without an AI provider: the partner \
-         guides you through the day's objectives.",
-        day.index, base.title
-    );
-    let mut categories = base.categories.0.clone();
-    if !categories.contains(&day.topic) {
-        categories.push(day.topic.clone());
-    }
-    let (search_title, search_body) = crate::db::search::searchable(
-        &day.theme,
-        &description,
-        &base.persona.title,
-        &[&base.tags.0, &base.search_keywords.0, &categories],
-    );
-    crate::db::models::NewScenario {
-        id: uuid::Uuid::now_v7().to_string(),
-        title: day.theme.clone(),
-        description,
-        role: base.role,
-        difficulty: day.difficulty,
-        difficulty_rating: base.difficulty_rating,
-        cefr_level: day.cefr_level,
-        instructions: base.instructions.clone(),
-        context: base.context.clone(),
-        learning_goal: base.learning_goal,
-        cefr_recommendation: base.cefr_recommendation.clone(),
-        persona: base.persona.clone(),
-        expected_outcome: base.expected_outcome.clone(),
-        learning_objectives: Json(day.objectives.clone()),
-        comfort_indicators: base.comfort_indicators.clone(),
-        categories: Json(categories),
-        tags: base.tags.clone(),
-        primary_skill: base.primary_skill,
-        search_keywords: base.search_keywords.clone(),
-        thumbnail_url: base.thumbnail_url.clone(),
-        estimated_duration_seconds: base.estimated_duration_seconds,
-        created_by_user_id: Some(user.id.clone()),
-        visibility: Visibility::Private,
-        usage_count: 0,
-        is_active: true,
-        created_at: now,
-        updated_at: now,
-        search_title,
-        search_body,
-    }
 }

@@ -10,7 +10,8 @@ use crate::db::models::{
     NewLearningPathPreview,
 };
 use crate::db::schema::{
-    learning_path_assignments, learning_path_previews, learning_paths, scenario_metadata, scenarios,
+    learning_path_assignments, learning_path_previews, learning_paths, scenario_generation_queue,
+    scenario_metadata, scenarios,
 };
 use crate::db::types::{AssignmentRole, CefrLevel, Difficulty, Json, Visibility};
 use crate::db::DbConn;
@@ -64,6 +65,14 @@ pub fn insert_path(conn: &mut DbConn, row: &NewLearningPath) -> QueryResult<()> 
         .values(row.clone())
         .execute(conn)
         .map(|_| ())
+}
+
+pub fn find_path(conn: &mut DbConn, id: &str) -> QueryResult<Option<LearningPath>> {
+    learning_paths::table
+        .find(id)
+        .select(LearningPath::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn update_path(conn: &mut DbConn, id: &str, changes: LearningPathChanges) -> QueryResult<()> {
@@ -171,4 +180,48 @@ pub fn list_titles(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String
         .filter(scenarios::id.eq_any(ids))
         .select((scenarios::id, scenarios::title))
         .load(conn)
+}
+
+pub fn insert_generation(
+    conn: &mut DbConn,
+    row: &crate::db::models::NewScenarioGenerationJob,
+) -> QueryResult<()> {
+    diesel::insert_into(scenario_generation_queue::table)
+        .values(row.clone())
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_generation(
+    conn: &mut DbConn,
+    id: &str,
+) -> QueryResult<Option<crate::db::models::ScenarioGenerationJob>> {
+    scenario_generation_queue::table
+        .find(id)
+        .select(crate::db::models::ScenarioGenerationJob::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The generation rows of path `path_id`, by day.
+pub fn list_generations(
+    conn: &mut DbConn,
+    path_id: &str,
+) -> QueryResult<Vec<crate::db::models::ScenarioGenerationJob>> {
+    scenario_generation_queue::table
+        .filter(scenario_generation_queue::path_id.eq(path_id))
+        .order(scenario_generation_queue::day_index.asc())
+        .select(crate::db::models::ScenarioGenerationJob::as_select())
+        .load(conn)
+}
+
+pub fn update_generation(
+    conn: &mut DbConn,
+    id: &str,
+    changes: crate::db::models::ScenarioGenerationJobChanges,
+) -> QueryResult<()> {
+    diesel::update(scenario_generation_queue::table.find(id))
+        .set(changes)
+        .execute(conn)
+        .map(|_| ())
 }

@@ -42,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/paths/{id}", web::get().to(show))
         .route("/paths/{id}/days/{n}/start", web::post().to(start_day))
+        .route("/paths/{id}/days/{n}/retry", web::post().to(retry))
         .route("/paths/{id}/archive", web::post().to(archive));
 }
 
@@ -326,6 +327,18 @@ async fn start_day(
     let (id, day) = path.into_inner();
     let conversation = paths::start_day(&state.ctx, user, id, day).await?;
     Ok(see_other(&format!("/conversations/{conversation}")))
+}
+
+async fn retry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    path: web::Path<(String, u8)>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let (id, day) = path.into_inner();
+    paths::retry_generation(&state.ctx, user, id.clone(), day).await?;
+    Ok(see_other(&format!("/paths/{id}")))
 }
 
 async fn archive(

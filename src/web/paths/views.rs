@@ -1,8 +1,8 @@
 //! What the path templates show: weeks of days as display values.
 
 use crate::app::paths::planner::{Day, ScenarioLink, WeekDemand};
-use crate::app::paths::{Dashboard, DayState, PathSummary, PreviewPage};
-use crate::db::types::AssignmentStatus;
+use crate::app::paths::{Dashboard, DayState, Generation, PathSummary, PreviewPage};
+use crate::db::types::{AssignmentStatus, GenerationStatus};
 
 /// One day as a schedule or calendar shows it.
 pub struct DayView {
@@ -22,6 +22,10 @@ pub struct DayView {
     /// On a dashboard: whether it can be started now, and its conversation if it was.
     pub startable: bool,
     pub conversation_href: String,
+    /// On a dashboard: how the making of its scenario stands ("" once there is one).
+    pub generation: String,
+    /// Its scenario failed to be made: a retry is offered.
+    pub retry: bool,
 }
 
 impl DayView {
@@ -44,6 +48,8 @@ impl DayView {
             state_label: "",
             startable: false,
             conversation_href: String::new(),
+            generation: String::new(),
+            retry: false,
         }
     }
 }
@@ -146,7 +152,10 @@ impl DashboardView {
             .map(|day| {
                 let state = d.calendar.state(day.index);
                 let conversation = d.conversation_of(day.index).unwrap_or_default();
+                let (generation, retry) = generation_label(d.generation_of(day.index));
                 DayView {
+                    generation,
+                    retry,
                     state: state.as_str(),
                     state_label: state.label(),
                     startable: active && matches!(state, DayState::Today | DayState::Missed),
@@ -182,6 +191,29 @@ impl DashboardView {
             active,
             starts: d.assignment.starts_at.format("%Y-%m-%d").to_string(),
         }
+    }
+}
+
+fn generation_label(g: Option<&Generation>) -> (String, bool) {
+    match g {
+        Some(g) => match g.status {
+            GenerationStatus::Pending | GenerationStatus::Processing => match &g.last_error {
+                Some(e) => (
+                    format!("Its scenario is being written (retrying after: {e})"),
+                    false,
+                ),
+                None => ("Its scenario is being written".to_owned(), false),
+            },
+            GenerationStatus::Failed => (
+                format!(
+                    "Its scenario could not be written: {}",
+                    g.last_error.as_deref().unwrap_or("unknown error")
+                ),
+                true,
+            ),
+            GenerationStatus::Ready => (String::new(), false),
+        },
+        None => (String::new(), false),
     }
 }
 
