@@ -352,7 +352,8 @@ diesel::table! {
 diesel::table! {
     learning_path_previews (id) {
         id -> Text,
-        user_id -> Text,
+        user_id -> Nullable<Text>,
+        guest_id -> Nullable<Text>,
         session_id -> Text,
         intent -> Text,
         title -> Text,

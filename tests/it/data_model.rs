@@ -488,7 +488,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
         LearningPathPreview,
         NewLearningPathPreview {
             id: new_id(),
-            user_id: user.id.clone(),
+            user_id: Some(user.id.clone()),
+            guest_id: None,
             session_id: "abc123".into(),
             intent: "Meeting the parents in Osaka".into(),
             title: "Osaka".into(),

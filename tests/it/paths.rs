@@ -383,12 +383,69 @@ async fn a_learner_who_has_not_onboarded_is_told_what_the_planner_needs() {
     let res = b
         .post_form("/paths/previews", &[("source", "preferences")])
         .await;
-    assert_eq!(res.status(), 422);
-    assert!(res
-        .text()
-        .await
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/onboarding", "onboarding first");
+}
+
+#[tokio::test]
+async fn a_guest_previews_a_path_and_commits_it_after_signing_up() {
+    let app = spawn_app().await;
+    let b = app.new_browser();
+    assert_eq!(b.get("/paths").await.status(), 200, "guests may plan");
+    assert_eq!(b.get("/onboarding").await.status(), 200);
+    let answered = b
+        .post_form("/onboarding", &[("step", "language"), ("language", "ja")])
+        .await;
+    assert_eq!(answered.status(), 303);
+    let preview = preview_from(&b, "ordering ramen in Osaka").await;
+    let page = b.get_html(&preview).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.texts("li.day").len(), 28);
+    assert!(page.text("main").contains("Sign in to start this path"));
+    htmx_step(
+        &b,
+        &format!("{preview}/refine"),
+        &[("instruction", "harder in week 3")],
+    )
+    .await;
+    assert_eq!(
+        app.new_browser().get(&preview).await.status(),
+        404,
+        "another visitor does not see it"
+    );
+
+    let res = b.post_form(&format!("{preview}/commit"), &[]).await;
+    assert_eq!(res.status(), 303);
+    assert!(res.headers()["location"]
+        .to_str()
         .unwrap()
-        .contains("language and level first"));
+        .starts_with("/login"));
+    let paths: i64 = learning_paths::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(paths, 0, "nothing committed before signing up");
+
+    app.sign_up(&b, "guest@example.com", "correct horse battery")
+        .await;
+    let row = preview_row(&app, preview.trim_start_matches("/paths/previews/"));
+    assert_eq!(
+        row.user_id.as_deref(),
+        Some(app.user_id("guest@example.com").as_str())
+    );
+    assert_eq!(row.guest_id, None, "the preview moved to the account");
+    assert!(
+        !row.metadata.0.refinement_history.is_empty(),
+        "with its refinements"
+    );
+    let res = b.post_form(&format!("{preview}/commit"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(b
+        .get_html(&dashboard)
+        .await
+        .text("#day-1")
+        .contains("Today"));
 }
 
 #[tokio::test]

@@ -30,6 +30,9 @@ pub enum PathError {
     /// The preview's 24 hours are over.
     #[error("This preview has expired.")]
     Expired,
+    /// The planner needs the learner's language and levels: onboarding first.
+    #[error("Tell us your language and level first.")]
+    NeedsPreferences,
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]

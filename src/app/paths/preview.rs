@@ -31,6 +31,17 @@ pub enum Source {
     Intent(String),
 }
 
+impl Source {
+    /// The source a start form names (`preferences`, or `intent` with its sentence).
+    pub fn from_form(source: &str, intent: &str) -> Option<Self> {
+        match source {
+            "preferences" => Some(Source::Preferences),
+            "intent" => Some(Source::Intent(intent.to_owned())),
+            _ => None,
+        }
+    }
+}
+
 /// A preview as its page shows it.
 pub struct PreviewPage {
     pub session_id: String,
@@ -65,9 +76,10 @@ pub struct Edited {
     pub summary: String,
 }
 
-/// Makes a preview for `user` from `source`; returns its session id. A learner who has not
-/// onboarded is refused (the planner needs their language and levels).
-pub async fn start_preview(ctx: &Ctx, user: User, source: Source) -> Result<String, PathError> {
+/// Makes a preview for `owner` (a user, or a guest before signing up) from `source`;
+/// returns its session id. Without preferences it is `NeedsPreferences` (the planner needs
+/// their language and levels).
+pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<String, PathError> {
     let intent_text = match &source {
         Source::Preferences => String::new(),
         Source::Intent(text) => checked_text(text, "Say in a sentence what the path is for.")?,
@@ -76,9 +88,11 @@ pub async fn start_preview(ctx: &Ctx, user: User, source: Source) -> Result<Stri
     ctx.db
         .run(move |c| {
             let prefs =
-                queries::preferences::find(c, &Owner::User(user.id.clone()))?.ok_or_else(|| {
-                    PathError::Invalid("Tell us your language and level first.".into())
-                })?;
+                queries::preferences::find(c, &owner)?.ok_or(PathError::NeedsPreferences)?;
+            let (user_id, guest_id) = match &owner {
+                Owner::User(u) => (Some(u.clone()), None),
+                Owner::Guest(g) => (None, Some(g.clone())),
+            };
             let learner = planner::Learner::from_preferences(&prefs);
             let cands = candidates(queries::paths::list_candidates(c)?, &learner.language);
             let known = planner::known_topics(&cands);
@@ -92,7 +106,8 @@ pub async fn start_preview(ctx: &Ctx, user: User, source: Source) -> Result<Stri
             let session_id = crate::app::accounts::tokens::generate().0[..24].to_owned();
             let row = crate::db::models::NewLearningPathPreview {
                 id: uuid::Uuid::now_v7().to_string(),
-                user_id: user.id.clone(),
+                user_id,
+                guest_id,
                 session_id: session_id.clone(),
                 intent: intent_text,
                 title,
@@ -114,12 +129,16 @@ pub async fn start_preview(ctx: &Ctx, user: User, source: Source) -> Result<Stri
         .await
 }
 
-/// `user`'s preview `session_id`: `NotFound` for anyone else's, `Expired` after 24 hours.
-pub async fn preview(ctx: &Ctx, user: User, session_id: String) -> Result<PreviewPage, PathError> {
+/// `owner`'s preview `session_id`: `NotFound` for anyone else's, `Expired` after 24 hours.
+pub async fn preview(
+    ctx: &Ctx,
+    owner: Owner,
+    session_id: String,
+) -> Result<PreviewPage, PathError> {
     let now = ctx.clock.naive();
     ctx.db
         .run(move |c| {
-            let row = live(c, &session_id, &user, now)?;
+            let row = live(c, &session_id, &owner, now)?;
             page(c, row)
         })
         .await
@@ -130,15 +149,15 @@ pub async fn preview(ctx: &Ctx, user: User, session_id: String) -> Result<Previe
 /// changes ([`planned_by_model`]); offline the planner reads a bounded vocabulary.
 pub async fn refine(
     ctx: &Ctx,
-    user: User,
+    owner: Owner,
     session_id: String,
     instruction: String,
 ) -> Result<Edited, PathError> {
     let instruction = checked_text(&instruction, "Say how to change the path.")?;
     if !ctx.ai.is_offline() {
         let (asked, summary, next) =
-            planned_by_model(ctx, user.clone(), session_id.clone(), instruction.clone()).await?;
-        return edit(ctx, user, session_id, move |state, _| {
+            planned_by_model(ctx, owner.clone(), session_id.clone(), instruction.clone()).await?;
+        return edit(ctx, owner, session_id, move |state, _| {
             if state.schedule != asked {
                 return Some("The preview changed meanwhile; send the change again.".to_owned());
             }
@@ -148,7 +167,7 @@ pub async fn refine(
         })
         .await;
     }
-    edit(ctx, user, session_id, move |state, cands| {
+    edit(ctx, owner, session_id, move |state, cands| {
         let known = planner::known_topics(cands);
         let applied = state.apply_refinement(&instruction, &known, cands);
         Some(applied.summary)
@@ -161,7 +180,7 @@ pub async fn refine(
 /// levels). An unusable answer is refused with the reasons and changes nothing.
 async fn planned_by_model(
     ctx: &Ctx,
-    user: User,
+    owner: Owner,
     session_id: String,
     instruction: String,
 ) -> Result<(Schedule, String, Schedule), PathError> {
@@ -171,7 +190,7 @@ async fn planned_by_model(
     let (state, cands) = ctx
         .db
         .run(move |c| {
-            let row = live(c, &session_id, &user, now)?;
+            let row = live(c, &session_id, &owner, now)?;
             let cands = candidates(queries::paths::list_candidates(c)?, &row.target_language);
             Ok::<_, PathError>((state_of(&row)?, cands))
         })
@@ -225,8 +244,8 @@ async fn planned_by_model(
 }
 
 /// Takes the last step back.
-pub async fn undo(ctx: &Ctx, user: User, session_id: String) -> Result<Edited, PathError> {
-    edit(ctx, user, session_id, |state, _| {
+pub async fn undo(ctx: &Ctx, owner: Owner, session_id: String) -> Result<Edited, PathError> {
+    edit(ctx, owner, session_id, |state, _| {
         let summary = state
             .history
             .last()
@@ -239,11 +258,11 @@ pub async fn undo(ctx: &Ctx, user: User, session_id: String) -> Result<Edited, P
 /// Pins day `day` (or unpins it): refinements leave a pinned day alone.
 pub async fn toggle_pin(
     ctx: &Ctx,
-    user: User,
+    owner: Owner,
     session_id: String,
     day: u8,
 ) -> Result<Edited, PathError> {
-    edit(ctx, user, session_id, move |state, _| {
+    edit(ctx, owner, session_id, move |state, _| {
         state.toggle_pin(day).map(|pinned| {
             if pinned {
                 format!("Day {day} pinned: refinements leave it as it is.")
@@ -258,11 +277,11 @@ pub async fn toggle_pin(
 /// Gives day `day` another scenario (or theme wording); the other days stay.
 pub async fn regenerate(
     ctx: &Ctx,
-    user: User,
+    owner: Owner,
     session_id: String,
     day: u8,
 ) -> Result<Edited, PathError> {
-    edit(ctx, user, session_id, move |state, cands| {
+    edit(ctx, owner, session_id, move |state, cands| {
         let salt = state.history.len() as u32 + 1;
         if state.schedule.day(day).is_some_and(|d| d.pinned) {
             return Some(format!("Day {day} is pinned; unpin it to regenerate it."));
@@ -283,8 +302,9 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
         .run(move |c| {
             write_transaction(c, |c| {
                 lock::key(c, "path_preview", &session_id)?;
-                let row = queries::paths::find_preview(c, &session_id, &user.id)?
-                    .ok_or(PathError::NotFound)?;
+                let row =
+                    queries::paths::find_preview(c, &session_id, &Owner::User(user.id.clone()))?
+                        .ok_or(PathError::NotFound)?;
                 if let Some(path) = row.committed_path_id {
                     return Ok(path);
                 }
@@ -366,7 +386,7 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
 
 /// Runs `step` on the preview's state under its lock and stores the result; `step` answers
 /// the summary, or `None` when nothing changed.
-async fn edit<F>(ctx: &Ctx, user: User, session_id: String, step: F) -> Result<Edited, PathError>
+async fn edit<F>(ctx: &Ctx, owner: Owner, session_id: String, step: F) -> Result<Edited, PathError>
 where
     F: FnOnce(&mut PreviewState, &[Candidate]) -> Option<String> + Send + 'static,
 {
@@ -375,7 +395,7 @@ where
         .run(move |c| {
             write_transaction(c, |c| {
                 lock::key(c, "path_preview", &session_id)?;
-                let row = live(c, &session_id, &user, now)?;
+                let row = live(c, &session_id, &owner, now)?;
                 if row.committed_path_id.is_some() {
                     return Err(PathError::Invalid(
                         "This preview is already your path; open it from your paths.".into(),
@@ -429,14 +449,14 @@ where
         .await
 }
 
-/// The preview if it is `user`'s and not expired.
+/// The preview if it is `owner`'s and not expired.
 fn live(
     c: &mut DbConn,
     session_id: &str,
-    user: &User,
+    owner: &Owner,
     now: NaiveDateTime,
 ) -> Result<LearningPathPreview, PathError> {
-    let row = queries::paths::find_preview(c, session_id, &user.id)?.ok_or(PathError::NotFound)?;
+    let row = queries::paths::find_preview(c, session_id, owner)?.ok_or(PathError::NotFound)?;
     if row.expires_at <= now && row.committed_path_id.is_none() {
         return Err(PathError::Expired);
     }

@@ -13,7 +13,9 @@ use crate::db::types::{Json, PreviewStatus};
 #[diesel(table_name = learning_path_previews)]
 pub struct LearningPathPreview {
     pub id: String,
-    pub user_id: String,
+    pub user_id: Option<String>,
+    /// The guest's id while a guest owns it (`user_id` is then empty).
+    pub guest_id: Option<String>,
     pub session_id: String,
     pub intent: String,
     pub title: String,
@@ -35,7 +37,9 @@ pub struct LearningPathPreview {
 #[diesel(table_name = learning_path_previews)]
 pub struct NewLearningPathPreview {
     pub id: String,
-    pub user_id: String,
+    pub user_id: Option<String>,
+    /// The guest's id while a guest owns it (`user_id` is then empty).
+    pub guest_id: Option<String>,
     pub session_id: String,
     pub intent: String,
     pub title: String,
@@ -56,7 +60,8 @@ pub struct NewLearningPathPreview {
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = learning_path_previews)]
 pub struct LearningPathPreviewChanges {
-    pub user_id: Option<String>,
+    pub user_id: Option<Option<String>>,
+    pub guest_id: Option<Option<String>>,
     pub session_id: Option<String>,
     pub intent: Option<String>,
     pub title: Option<String>,

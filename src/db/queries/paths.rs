@@ -9,6 +9,7 @@ use crate::db::models::{
     LearningPathPreview, LearningPathPreviewChanges, NewLearningPath, NewLearningPathAssignment,
     NewLearningPathPreview,
 };
+use crate::db::queries::preferences::Owner;
 use crate::db::schema::{
     learning_path_assignments, learning_path_previews, learning_paths, scenario_generation_queue,
     scenario_metadata, scenarios,
@@ -23,18 +24,38 @@ pub fn insert_preview(conn: &mut DbConn, row: &NewLearningPathPreview) -> QueryR
         .map(|_| ())
 }
 
-/// `user_id`'s preview behind `session_id`; `None` for anyone else's.
+/// `owner`'s preview behind `session_id`; `None` for anyone else's.
 pub fn find_preview(
     conn: &mut DbConn,
     session_id: &str,
-    user_id: &str,
+    owner: &Owner,
 ) -> QueryResult<Option<LearningPathPreview>> {
-    learning_path_previews::table
+    let q = learning_path_previews::table
         .filter(learning_path_previews::session_id.eq(session_id))
-        .filter(learning_path_previews::user_id.eq(user_id))
-        .select(LearningPathPreview::as_select())
-        .first(conn)
-        .optional()
+        .select(LearningPathPreview::as_select());
+    match owner {
+        Owner::User(u) => q.filter(learning_path_previews::user_id.eq(u)).first(conn),
+        Owner::Guest(g) => q.filter(learning_path_previews::guest_id.eq(g)).first(conn),
+    }
+    .optional()
+}
+
+/// Gives a guest's previews to the user they signed up or in as.
+pub fn move_guest_previews(
+    conn: &mut DbConn,
+    guest_id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        learning_path_previews::table.filter(learning_path_previews::guest_id.eq(guest_id)),
+    )
+    .set((
+        learning_path_previews::user_id.eq(user_id),
+        learning_path_previews::guest_id.eq(None::<String>),
+        learning_path_previews::updated_at.eq(now),
+    ))
+    .execute(conn)
 }
 
 pub fn update_preview(

@@ -50,9 +50,9 @@ pub fn update(
         .map(|_| ())
 }
 
-/// Moves what a guest did to a user: their conversations and sessions always, their
-/// preferences when the user has none yet (a user's own answers win). Returns how many
-/// conversations moved.
+/// Moves what a guest did to a user: their conversations, sessions and path previews
+/// always, their preferences when the user has none yet (a user's own answers win).
+/// Returns how many conversations moved.
 pub fn move_guest_to_user(
     conn: &mut DbConn,
     guest_id: &str,
@@ -78,6 +78,7 @@ pub fn move_guest_to_user(
     .filter(conversation_sessions::user_id.is_null())
     .set(conversation_sessions::user_id.eq(user_id))
     .execute(conn)?;
+    super::paths::move_guest_previews(conn, guest_id, user_id, now)?;
     let user_has_prefs = find(conn, &Owner::User(user_id.to_owned()))?.is_some();
     let guest_prefs = user_preferences::table.filter(user_preferences::guest_id.eq(guest_id));
     if user_has_prefs {

@@ -12,6 +12,7 @@ use askama_web::WebTemplate;
 use serde::{Deserialize, Serialize};
 
 use crate::app::paths::{self, Edited, PathError, Source};
+use crate::db::queries::preferences::Owner;
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{keep_for_next_page, take_kept, Visitor};
@@ -51,12 +52,19 @@ impl From<PathError> for AppError {
         match e {
             PathError::NotFound => Self::NotFound,
             PathError::Expired => Self::NotFound,
+            PathError::NeedsPreferences => Self::Unprocessable(e.to_string()),
             PathError::Invalid(m) => Self::Unprocessable(m),
             PathError::Db(d) => d.into(),
             PathError::Unavailable(d) => d.into(),
             PathError::Conversation(c) => c.into(),
         }
     }
+}
+
+/// Whose previews this visitor reaches: the user's, or the guest's (none without a cookie).
+fn owner(visitor: &Visitor) -> Result<Owner, AppError> {
+    crate::app::accounts::owner(visitor.user.as_ref(), visitor.guest_id.as_deref())
+        .ok_or(AppError::NotFound)
 }
 
 fn is_htmx(req: &HttpRequest) -> bool {
@@ -74,14 +82,19 @@ fn see_other(location: &str) -> HttpResponse {
 struct IndexPage {
     layout: Layout,
     paths: Vec<views::PathRow>,
+    /// Not signed in: a preview is theirs until they sign up to keep it.
+    guest: bool,
 }
 
 async fn index(state: web::Data<AppState>, visitor: Visitor) -> Result<IndexPage, AppError> {
-    let user = visitor.require_user("/paths")?.clone();
-    let paths = paths::list(&state.ctx, user).await?;
+    let paths = match visitor.user.clone() {
+        Some(user) => paths::list(&state.ctx, user).await?,
+        None => Vec::new(),
+    };
     Ok(IndexPage {
-        layout: visitor.layout("Your learning paths — Kaiwa", "Four-week learning paths."),
+        layout: visitor.layout("Learning paths — Kaiwa", "Four-week learning paths."),
         paths: paths.iter().map(views::PathRow::new).collect(),
+        guest: visitor.user.is_none(),
     })
 }
 
@@ -94,19 +107,32 @@ struct StartForm {
 }
 
 async fn start(
+    req: HttpRequest,
     state: web::Data<AppState>,
     visitor: Visitor,
     form: web::Form<StartForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user("/paths")?.clone();
-    let form = form.into_inner();
-    let source = match form.source.as_str() {
-        "preferences" => Source::Preferences,
-        "intent" => Source::Intent(form.intent),
-        _ => return Err(AppError::BadRequest("Choose how to start the path.".into())),
+    let (owner, cookie) = visitor.owner_or_new_guest(state.settings.secure_cookies());
+    let source = Source::from_form(&form.source, &form.intent)
+        .ok_or_else(|| AppError::BadRequest("Choose how to start the path.".into()))?;
+    let mut res = match paths::start_preview(&state.ctx, owner, source).await {
+        Err(PathError::NeedsPreferences) => onboard_first(&req)?,
+        started => see_other(&format!("/paths/previews/{}", started?)),
     };
-    let session_id = paths::start_preview(&state.ctx, user, source).await?;
-    Ok(see_other(&format!("/paths/previews/{session_id}")))
+    if let Some(cookie) = cookie {
+        res.add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the guest cookie: {e}")))?;
+    }
+    Ok(res)
+}
+
+/// Sends a visitor without preferences to onboarding, to come back to `/paths` after.
+fn onboard_first(req: &HttpRequest) -> Result<HttpResponse, AppError> {
+    use actix_session::SessionExt;
+    req.get_session()
+        .insert(crate::web::visitor::AFTER_ONBOARDING_KEY, "/paths")
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the session could not be kept: {e}")))?;
+    Ok(see_other("/onboarding"))
 }
 
 #[derive(Template, WebTemplate)]
@@ -114,6 +140,8 @@ async fn start(
 struct PreviewPage {
     layout: Layout,
     view: PreviewView,
+    /// Not signed in: committing asks them to sign in first.
+    guest: bool,
     /// Whether pieces are swapped out of band (only in [`ChangesFragment`]).
     oob: bool,
 }
@@ -147,9 +175,9 @@ async fn preview(
     visitor: Visitor,
     session_id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
+    let owner = owner(&visitor)?;
     let marks = take_kept::<Marks>(&req).unwrap_or_default();
-    match paths::preview(&state.ctx, user, session_id.into_inner()).await {
+    match paths::preview(&state.ctx, owner, session_id.into_inner()).await {
         Err(PathError::Expired) => expired(&req, &visitor),
         page => {
             let offline = state.ai.is_offline();
@@ -158,6 +186,7 @@ async fn preview(
             crate::web::render(
                 &req,
                 PreviewPage {
+                    guest: visitor.user.is_none(),
                     layout,
                     view,
                     oob: false,
@@ -188,8 +217,8 @@ async fn status(
     visitor: Visitor,
     session_id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
-    match paths::preview(&state.ctx, user, session_id.into_inner()).await {
+    let owner = owner(&visitor)?;
+    match paths::preview(&state.ctx, owner, session_id.into_inner()).await {
         Err(PathError::Expired) => expired(&req, &visitor),
         page => crate::web::render(
             &req,
@@ -241,9 +270,9 @@ async fn refine(
     session_id: web::Path<String>,
     form: web::Form<RefineForm>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
+    let owner = owner(&visitor)?;
     let instruction = form.into_inner().instruction;
-    let edit = paths::refine(&state.ctx, user, session_id.into_inner(), instruction).await?;
+    let edit = paths::refine(&state.ctx, owner, session_id.into_inner(), instruction).await?;
     edited(&req, &state, &visitor, edit)
 }
 
@@ -253,8 +282,8 @@ async fn undo(
     visitor: Visitor,
     session_id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
-    let edit = paths::undo(&state.ctx, user, session_id.into_inner()).await?;
+    let owner = owner(&visitor)?;
+    let edit = paths::undo(&state.ctx, owner, session_id.into_inner()).await?;
     edited(&req, &state, &visitor, edit)
 }
 
@@ -264,9 +293,9 @@ async fn regenerate(
     visitor: Visitor,
     path: web::Path<(String, u8)>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
+    let owner = owner(&visitor)?;
     let (session_id, day) = path.into_inner();
-    let edit = paths::regenerate(&state.ctx, user, session_id, day).await?;
+    let edit = paths::regenerate(&state.ctx, owner, session_id, day).await?;
     edited(&req, &state, &visitor, edit)
 }
 
@@ -276,9 +305,9 @@ async fn pin(
     visitor: Visitor,
     path: web::Path<(String, u8)>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
+    let owner = owner(&visitor)?;
     let (session_id, day) = path.into_inner();
-    let edit = paths::toggle_pin(&state.ctx, user, session_id, day).await?;
+    let edit = paths::toggle_pin(&state.ctx, owner, session_id, day).await?;
     edited(&req, &state, &visitor, edit)
 }
 
@@ -288,7 +317,8 @@ async fn commit(
     visitor: Visitor,
     session_id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let user = visitor.require_user(req.path())?.clone();
+    let preview = format!("/paths/previews/{session_id}");
+    let user = visitor.require_user(&preview)?.clone();
     match paths::commit(&state.ctx, user, session_id.into_inner()).await {
         Err(PathError::Expired) => expired(&req, &visitor),
         path_id => Ok(see_other(&format!("/paths/{}", path_id?))),
