@@ -1015,6 +1015,9 @@ fn serve_fortunes(target: &DatabaseTarget) -> SocketAddr {
 struct Server {
     addr: SocketAddr,
     token: Option<String>,
+    ctx: Option<kaiwa::app::Ctx>,
+    /// The benchmark learner's path (dashboard id) and an open preview (session id).
+    path: Option<(String, String)>,
 }
 
 /// Starts Kaiwa on a prepared data set (no seeding, no job workers) and signs the benchmark
@@ -1040,11 +1043,103 @@ fn serve_kaiwa(target: DatabaseTarget, dir: &Path) -> Server {
     )
     .unwrap();
     let addr = SocketAddr::from(([127, 0, 0, 1], app.port()));
+    let ctx = app.ctx();
     tokio::spawn(app.run_until_stopped());
     Server {
         addr,
         token: Some(token),
+        ctx: Some(ctx),
+        path: None,
     }
+}
+
+/// Plans a path for the benchmark learner (one committed, one left as a preview), timing
+/// the offline planner; the median milliseconds of `runs` previews.
+async fn plan_paths(server: &mut Server, runs: usize) -> f64 {
+    use kaiwa::app::paths::{self, Source};
+    let ctx = server.ctx.clone().expect("a Kaiwa server");
+    let user: kaiwa::db::models::User = {
+        let mut conn = ctx.db.pool().get().unwrap();
+        kaiwa::db::queries::users::find(&mut conn, BENCH_USER)
+            .unwrap()
+            .expect("the benchmark learner")
+    };
+    let owner = kaiwa::db::queries::preferences::Owner::User(BENCH_USER.into());
+    let mut times = Vec::new();
+    let mut sessions = Vec::new();
+    for n in 0..runs.max(2) {
+        let source = Source::Intent(format!("ordering food in Osaka, week {n}"));
+        let t = Instant::now();
+        sessions.push(
+            paths::start_preview(&ctx, owner.clone(), source)
+                .await
+                .unwrap(),
+        );
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let path = paths::commit(&ctx, user, sessions[0].clone())
+        .await
+        .unwrap();
+    server.path = Some((path, sessions[1].clone()));
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// A refinement's round trip over HTTP as htmx sends it (median of `runs`, alternating a
+/// change and its undo) and the bytes it answers against the whole preview page.
+async fn refine_round_trip(server: &Server, runs: usize) -> (f64, usize, usize) {
+    let base = format!("http://{}", server.addr);
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let url: url::Url = base.parse().unwrap();
+    jar.add_cookie_str(
+        &format!("kaiwa_auth={}", server.token.clone().unwrap_or_default()),
+        &url,
+    );
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar)
+        .build()
+        .unwrap();
+    let (_, session) = server.path.clone().expect("a preview");
+    let page_url = format!("{base}/paths/previews/{session}");
+    let page = client
+        .get(&page_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned();
+    let mut times = Vec::new();
+    let mut fragment = 0;
+    for n in 0..runs.max(2) {
+        let (step, fields): (&str, Vec<(&str, &str)>) = if n % 2 == 0 {
+            ("refine", vec![("instruction", "harder in week 4")])
+        } else {
+            ("undo", vec![])
+        };
+        let t = Instant::now();
+        let res = client
+            .post(format!("{page_url}/{step}"))
+            .header("HX-Request", "true")
+            .header("X-CSRF-Token", &token)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        let body = res.bytes().await.unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if n == 0 {
+            fragment = body.len();
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], fragment, page.len())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1431,6 +1526,19 @@ async fn pages(small: &Server, large: &Server) -> Vec<Page> {
             ..page("sitemap, first scenarios page", "", Public)
         });
     }
+    if let (Some((ps, vs)), Some((pl, vl))) = (&small.path, &large.path) {
+        list.push(Page {
+            paths: [format!("/paths/{ps}"), format!("/paths/{pl}")],
+            ..page("/paths/{id} (signed in)", "", SignedIn)
+        });
+        list.push(Page {
+            paths: [
+                format!("/paths/previews/{vs}"),
+                format!("/paths/previews/{vl}"),
+            ],
+            ..page("/paths/previews/{id} (signed in)", "", SignedIn)
+        });
+    }
     let conversation = format!("/conversations/{BENCH_CONVERSATION}");
     list.push(page("/scenarios (signed in)", "/scenarios", SignedIn));
     list.push(page(
@@ -1745,6 +1853,21 @@ async fn run_backend(
     (missing, rows.len() + single.len(), failures)
 }
 
+/// Learning paths on both data sets: offline preview generation and a refinement's round
+/// trip and bytes against the whole preview page (the dashboard is one of the pages).
+async fn paths_report(backend: &str, small: &mut Server, large: &mut Server) {
+    println!("{backend}: learning paths (median of 9 previews, 20 refinements)");
+    println!("  set     preview ms   refine ms   fragment B   page B   fragment/page");
+    for (name, server) in [("small", small), ("large", large)] {
+        let preview = plan_paths(server, 9).await;
+        let (refine, fragment, page) = refine_round_trip(server, 20).await;
+        println!(
+            "  {name:<6} {preview:>11.2} {refine:>11.2} {fragment:>12} {page:>8} {:>15.2}",
+            fragment as f64 / page.max(1) as f64
+        );
+    }
+}
+
 fn main() {
     let seconds: f64 = std::env::var("KAIWA_BENCH_SECONDS")
         .ok()
@@ -1770,8 +1893,9 @@ fn main() {
         let fortunes_dir = root.join("fortunes");
         let _ = std::fs::remove_dir_all(&fortunes_dir);
         let fortunes = serve_fortunes(&DatabaseTarget::Sqlite(fortunes_dir.join("fortunes.db")));
-        let small = serve_kaiwa(small_db, &small_dir);
-        let large = serve_kaiwa(large_db, &large_dir);
+        let mut small = serve_kaiwa(small_db, &small_dir);
+        let mut large = serve_kaiwa(large_db, &large_dir);
+        paths_report("SQLite", &mut small, &mut large).await;
         run_backend("SQLite", fortunes, small, large, seconds, only.as_deref()).await;
 
         if let Ok(base) = std::env::var("KAIWA_BENCH_POSTGRES_URL") {
@@ -1789,8 +1913,9 @@ fn main() {
                 &base,
                 "kaiwa_bench_fortunes",
             )));
-            let small = serve_kaiwa(small_db, &root);
-            let large = serve_kaiwa(large_db, &root);
+            let mut small = serve_kaiwa(small_db, &root);
+            let mut large = serve_kaiwa(large_db, &root);
+            paths_report("PostgreSQL", &mut small, &mut large).await;
             run_backend("PostgreSQL", fortunes, small, large, seconds, only.as_deref()).await;
         }
     });

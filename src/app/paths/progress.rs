@@ -113,55 +113,53 @@ pub async fn list(ctx: &Ctx, user: User) -> Result<Vec<PathSummary>, PathError> 
 }
 
 /// `user`'s path `path_id` on today's date (`NotFound` for anyone else's). Keeps the
-/// assignment's current day and completion right as days pass and are practised.
+/// assignment's current day and completion right as days pass and are practised (a write
+/// only when one of them moved).
 pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboard, PathError> {
     let now = ctx.clock.naive();
     ctx.db
         .run(move |c| {
-            write_transaction(c, |c| {
-                let (path, assignment) = assigned(c, &path_id, &user)?;
-                lock::key(c, "path_assignment", &assignment.id)?;
-                let schedule = schedule_of(&path)?;
-                let Standing {
-                    calendar,
-                    minutes,
-                    started,
-                } = standing(c, &assignment, now)?;
-                let assignment = keep_right(c, assignment, &calendar, now)?;
-                let ids: Vec<String> = schedule
-                    .days
-                    .iter()
-                    .filter_map(|d| match &d.scenario {
-                        ScenarioLink::Catalog { id } => Some(id.clone()),
-                        ScenarioLink::Generate { .. } => None,
-                    })
-                    .chain(
-                        assignment
-                            .metadata
-                            .0
-                            .days
-                            .iter()
-                            .map(|r| r.scenario_id.clone()),
-                    )
-                    .collect();
-                let generations = queries::paths::list_generations(c, &path.id)?
-                    .into_iter()
-                    .map(|g| Generation {
-                        day: u8::try_from(g.day_index).unwrap_or(0),
-                        status: g.status,
-                        last_error: g.last_error,
-                    })
-                    .collect();
-                Ok(Dashboard {
-                    generations,
-                    titles: queries::paths::list_titles(c, &ids)?,
-                    path,
-                    assignment,
-                    schedule,
-                    calendar,
-                    minutes,
-                    conversations: started,
+            let (path, assignment) = assigned(c, &path_id, &user)?;
+            let schedule = schedule_of(&path)?;
+            let Standing {
+                calendar,
+                minutes,
+                started,
+            } = standing(c, &assignment, now)?;
+            let assignment = keep_right(c, assignment, &calendar, now)?;
+            let ids: Vec<String> = schedule
+                .days
+                .iter()
+                .filter_map(|d| match &d.scenario {
+                    ScenarioLink::Catalog { id } => Some(id.clone()),
+                    ScenarioLink::Generate { .. } => None,
                 })
+                .chain(
+                    assignment
+                        .metadata
+                        .0
+                        .days
+                        .iter()
+                        .map(|r| r.scenario_id.clone()),
+                )
+                .collect();
+            let generations = queries::paths::list_generations(c, &path.id)?
+                .into_iter()
+                .map(|g| Generation {
+                    day: u8::try_from(g.day_index).unwrap_or(0),
+                    status: g.status,
+                    last_error: g.last_error,
+                })
+                .collect();
+            Ok(Dashboard {
+                generations,
+                titles: queries::paths::list_titles(c, &ids)?,
+                path,
+                assignment,
+                schedule,
+                calendar,
+                minutes,
+                conversations: started,
             })
         })
         .await
@@ -369,6 +367,19 @@ fn keep_right(
     if assignment.current_day_index == current && !finished {
         return Ok(assignment);
     }
+    write_transaction(c, |c| {
+        lock::key(c, "path_assignment", &assignment.id)?;
+        store_standing(c, assignment, current, finished, now)
+    })
+}
+
+fn store_standing(
+    c: &mut DbConn,
+    assignment: LearningPathAssignment,
+    current: i32,
+    finished: bool,
+    now: NaiveDateTime,
+) -> Result<LearningPathAssignment, PathError> {
     let mut changes = LearningPathAssignmentChanges {
         current_day_index: Some(current),
         updated_at: Some(now),
