@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod cleanup;
 pub mod mail;
+pub mod path_reminders;
 pub mod reading_aids;
 pub mod scheduler;
 
@@ -86,6 +87,7 @@ impl Registry {
             .register::<crate::app::conversations::analyse::AnalyseConversation>()
             .register::<cleanup::Cleanup>()
             .register::<crate::app::conversations::recompute_aids::RecomputeReadingAids>()
+            .register::<crate::app::paths::SendPathReminders>()
     }
 
     /// Adds a kind.
