@@ -67,7 +67,12 @@ pub async fn deliver(ctx: &Ctx, email_id: &str, last_attempt: bool) -> Result<De
         return Ok(Delivery::NothingToDo);
     };
     let result = smtp
-        .send(&email.to_address, &email.subject, &email.body_text)
+        .send(
+            &email.to_address,
+            &email.subject,
+            &email.body_text,
+            email.list_unsubscribe.as_deref(),
+        )
         .await;
     let now = ctx.clock.naive();
     let id = email.id.clone();
@@ -101,6 +106,9 @@ pub struct Email {
     pub user_id: Option<String>,
     pub subject: String,
     pub body: String,
+    /// A one-click unsubscribe URL, sent as `List-Unsubscribe` with
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+    pub list_unsubscribe: Option<String>,
 }
 
 /// Puts `email` in the outbox, due now, and queues its delivery.
@@ -117,6 +125,7 @@ pub fn queue(conn: &mut DbConn, email: Email, now: NaiveDateTime) -> diesel::Que
             status: OutboxStatus::Queued,
             next_attempt_at: Some(now),
             created_at: now,
+            list_unsubscribe: email.list_unsubscribe,
         },
     )?;
     enqueue(
@@ -131,6 +140,7 @@ pub fn queue(conn: &mut DbConn, email: Email, now: NaiveDateTime) -> diesel::Que
 
 pub fn verify_email(to: &str, user_id: &str, link: &str) -> Email {
     Email {
+        list_unsubscribe: None,
         to: to.to_owned(),
         user_id: Some(user_id.to_owned()),
         subject: "Confirm your email for Kaiwa".into(),
@@ -143,6 +153,7 @@ pub fn verify_email(to: &str, user_id: &str, link: &str) -> Email {
 
 pub fn already_registered(to: &str, user_id: &str, login: &str, reset: &str) -> Email {
     Email {
+        list_unsubscribe: None,
         to: to.to_owned(),
         user_id: Some(user_id.to_owned()),
         subject: "You already have a Kaiwa account".into(),
@@ -156,6 +167,7 @@ pub fn already_registered(to: &str, user_id: &str, login: &str, reset: &str) -> 
 
 pub fn reset_password(to: &str, user_id: &str, link: &str) -> Email {
     Email {
+        list_unsubscribe: None,
         to: to.to_owned(),
         user_id: Some(user_id.to_owned()),
         subject: "Reset your Kaiwa password".into(),
@@ -169,6 +181,7 @@ pub fn reset_password(to: &str, user_id: &str, link: &str) -> Email {
 
 pub fn change_email(to: &str, user_id: &str, link: &str) -> Email {
     Email {
+        list_unsubscribe: None,
         to: to.to_owned(),
         user_id: Some(user_id.to_owned()),
         subject: "Confirm your new email for Kaiwa".into(),

@@ -53,6 +53,8 @@ diesel::table! {
         last_login_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// An IANA time zone name ('UTC' until the browser or the learner says otherwise).
+        time_zone -> Text,
     }
 }
 
@@ -458,6 +460,8 @@ diesel::table! {
         next_attempt_at -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        /// The `List-Unsubscribe` URL sent with the email (reminders), if any.
+        list_unsubscribe -> Nullable<Text>,
     }
 }
 

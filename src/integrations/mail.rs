@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -29,15 +30,32 @@ impl Smtp {
         Ok(Self { transport, from })
     }
 
-    /// Sends one plain-text email; the error says why the server refused it.
-    pub async fn send(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    /// Sends one plain-text email, with one-click unsubscribe headers (RFC 8058) when
+    /// `list_unsubscribe` is a URL; the error says why the server refused it.
+    pub async fn send(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        list_unsubscribe: Option<&str>,
+    ) -> Result<(), String> {
         let to: Mailbox = to.parse().map_err(|e| format!("bad recipient: {e}"))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .body(body.to_owned())
-            .map_err(|e| e.to_string())?;
+            .subject(subject);
+        if let Some(url) = list_unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        let message = builder.body(body.to_owned()).map_err(|e| e.to_string())?;
         self.transport
             .send(message)
             .await

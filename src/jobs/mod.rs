@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod cleanup;
 pub mod mail;
+pub mod path_reminders;
 pub mod paths;
 pub mod reading_aids;
 pub mod scheduler;
@@ -88,6 +89,7 @@ impl Registry {
             .register::<cleanup::Cleanup>()
             .register::<crate::app::conversations::recompute_aids::RecomputeReadingAids>()
             .register::<crate::app::paths::generation::GeneratePathScenario>()
+            .register::<crate::app::paths::SendPathReminders>()
     }
 
     /// Adds a kind.

@@ -28,11 +28,18 @@ fn enqueue_job<J: Job + Default>(
 }
 
 fn schedules() -> Vec<Schedule> {
-    vec![Schedule {
-        name: "cleanup",
-        every: chrono::Duration::hours(1),
-        enqueue: enqueue_job::<super::cleanup::Cleanup>,
-    }]
+    vec![
+        Schedule {
+            name: "cleanup",
+            every: chrono::Duration::hours(1),
+            enqueue: enqueue_job::<super::cleanup::Cleanup>,
+        },
+        Schedule {
+            name: "path_reminders",
+            every: chrono::Duration::minutes(15),
+            enqueue: enqueue_job::<crate::app::paths::SendPathReminders>,
+        },
+    ]
 }
 
 /// The start of the slot of length `every` that holds `now` (slots count from the epoch).
@@ -78,6 +85,12 @@ pub async fn run_now(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
         "cleanup" => {
             use super::Runs;
             super::cleanup::Cleanup::default()
+                .run(ctx.clone(), super::Attempt { number: 1, max: 1 })
+                .await
+        }
+        "path_reminders" => {
+            use super::Runs;
+            crate::app::paths::SendPathReminders::default()
                 .run(ctx.clone(), super::Attempt { number: 1, max: 1 })
                 .await
         }

@@ -18,12 +18,21 @@ use crate::web::visitor::CSRF_KEY;
 /// Routes that authenticate themselves another way (signed webhooks).
 const EXEMPT_PREFIXES: &[&str] = &["/webhooks/"];
 
+/// Whether `path` authenticates itself: a webhook, or a one-click unsubscribe link
+/// (`/unsubscribe/{signed token}`, POSTed by mail clients without any session, RFC 8058).
+fn exempt(path: &str) -> bool {
+    let unsubscribe = path
+        .strip_prefix("/unsubscribe/")
+        .is_some_and(|token| !token.is_empty() && !token.contains('/'));
+    unsubscribe || EXEMPT_PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 pub async fn protect(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !EXEMPT_PREFIXES.iter().any(|p| req.path().starts_with(p)) {
+    if unsafe_method && !exempt(req.path()) {
         if cross_site(&req) {
             return Ok(refuse(req));
         }
@@ -109,4 +118,23 @@ fn refuse(req: ServiceRequest) -> ServiceResponse<BoxBody> {
     )
     .error_response();
     req.into_response(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exempt;
+
+    #[test]
+    fn only_webhooks_and_the_unsubscribe_link_skip_the_token() {
+        assert!(exempt("/unsubscribe/abc.def"));
+        assert!(exempt("/webhooks/stripe"));
+        for path in [
+            "/unsubscribe/",
+            "/unsubscribe/a/b",
+            "/unsubscribe",
+            "/paths/1/reminders",
+        ] {
+            assert!(!exempt(path), "{path}");
+        }
+    }
 }

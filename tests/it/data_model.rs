@@ -111,6 +111,7 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             last_login_at: Some(t),
             created_at: t,
             updated_at: t,
+            time_zone: "Asia/Tokyo".into(),
         }
     );
     round_trip!(

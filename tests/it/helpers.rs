@@ -392,6 +392,7 @@ impl TestApp {
             last_login_at: None,
             created_at: now,
             updated_at: now,
+            time_zone: "UTC".into(),
         };
         queries::users::insert(&mut self.conn(), &user).expect("a user");
         user.id

@@ -135,6 +135,7 @@ async fn with_smtp_unreachable_emails_are_retried_later_with_the_error_kept() {
     kaiwa::app::mail::queue(
         &mut app.conn(),
         kaiwa::app::mail::Email {
+            list_unsubscribe: None,
             to: "x@example.com".into(),
             user_id: None,
             subject: "Hi".into(),
@@ -228,6 +229,7 @@ fn the_outbox_and_make_admin_commands_help_an_operator_without_smtp() {
             email: "op@example.com".into(),
             password: "river otter breakfast".into(),
             display_name: String::new(),
+            time_zone: "UTC".into(),
         },
         "127.0.0.1",
         None,

@@ -19,6 +19,7 @@ mod mail;
 mod mock_ai;
 mod offline_partner;
 mod onboarding;
+mod path_reminders;
 mod paths;
 mod query_counts;
 mod races;

@@ -64,7 +64,7 @@ async fn htmx_step(b: &Browser, path: &str, fields: &[(&str, &str)]) -> (Page, u
 }
 
 /// Plays the day's conversation to its end with the replies the page offers, and ends it.
-async fn practise(b: &Browser, conversation: &str) {
+pub(crate) async fn practise(b: &Browser, conversation: &str) {
     let mut page = b.get_html(conversation).await;
     for _ in 0..12 {
         let Some(reply) = page

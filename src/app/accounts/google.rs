@@ -153,6 +153,8 @@ pub fn google_sign_in(
             last_login_at: None,
             created_at: now,
             updated_at: now,
+            // why: Google says nothing of the zone; onboarding's browser field fills it.
+            time_zone: time_zone::DEFAULT.to_owned(),
         };
         queries::users::insert(conn, &user)?;
         Ok(queries::users::find(conn, &user.id)?.ok_or(diesel::result::Error::NotFound)?)

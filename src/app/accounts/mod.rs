@@ -21,6 +21,7 @@ pub mod recovery;
 pub mod sessions;
 pub mod signup;
 pub mod throttle;
+pub mod time_zone;
 pub mod tokens;
 
 pub use google::{google_sign_in, GoogleIdentity};
@@ -166,6 +167,8 @@ pub struct SignUp {
     pub email: String,
     pub password: String,
     pub display_name: String,
+    /// The browser's IANA zone (a hidden field); anything unknown is stored as UTC.
+    pub time_zone: String,
 }
 
 fn clean_display_name(raw: &str) -> Result<Option<String>, AccountError> {

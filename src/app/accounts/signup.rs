@@ -89,6 +89,7 @@ pub fn sign_up(
             last_login_at: None,
             created_at: now,
             updated_at: now,
+            time_zone: time_zone::from_browser(&input.time_zone),
         };
         queries::users::insert(conn, &user)?;
         queue_verification(conn, &user.id, &email, guest_id, base_url, now)?;

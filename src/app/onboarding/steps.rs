@@ -33,16 +33,23 @@ pub struct Answered {
 /// Saves `owner`'s answer to `step` and returns the step that follows. An answer that could
 /// not be read (`Err`) or that is refused is not saved, and the same step comes back with
 /// the reason.
+///
+/// `browser_zone` is the time zone the browser reported (a hidden field): it becomes a
+/// signed-in learner's zone while theirs is still the default UTC.
 pub async fn answer(
     ctx: &Ctx,
     owner: Owner,
     step: Step,
     answer: Result<Answer, OnboardingError>,
+    browser_zone: Option<String>,
 ) -> Result<Answered, OnboardingError> {
     let now = ctx.clock.naive();
     ctx.db
-        .run(
-            move |c| match answer.and_then(|a| save(c, &owner, a, now)) {
+        .run(move |c| {
+            if let (Owner::User(id), Some(zone)) = (&owner, &browser_zone) {
+                crate::app::accounts::time_zone::fill_from_browser(c, id, zone, now)?;
+            }
+            match answer.and_then(|a| save(c, &owner, a, now)) {
                 Ok(_) => Ok(Answered {
                     view: load(c, &owner, step.next())?,
                     refused: None,
@@ -52,8 +59,8 @@ pub async fn answer(
                     refused: Some(e.to_string()),
                 }),
                 Err(e) => Err(e),
-            },
-        )
+            }
+        })
         .await
 }
 

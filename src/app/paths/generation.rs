@@ -42,14 +42,20 @@ impl Job for GeneratePathScenario {
     }
 }
 
-/// When day `day` of a path that starts on `starts_at` gets its scenario: week 1 now,
-/// a later day at 06:00 the day before it is due.
-pub fn due_at(starts_at: NaiveDateTime, day: u8, now: NaiveDateTime) -> NaiveDateTime {
+/// When day `day` of a path that starts on the local date of `starts_at` gets its scenario
+/// (in UTC): week 1 now, a later day at 06:00 the day before it is due, in the learner's zone.
+pub fn due_at(
+    starts_at: NaiveDateTime,
+    day: u8,
+    now: NaiveDateTime,
+    tz: chrono_tz::Tz,
+) -> NaiveDateTime {
     if day <= 7 {
         return now;
     }
     let before = starts_at.date() + Duration::days(i64::from(day) - 2);
-    before.and_hms_opt(6, 0, 0).unwrap_or(now).max(now)
+    let morning = before.and_hms_opt(6, 0, 0).unwrap_or(now);
+    crate::app::accounts::time_zone::utc_of(tz, morning).max(now)
 }
 
 /// Queues a generation for every day of `schedule` that links no catalog scenario (inside
@@ -60,12 +66,13 @@ pub(super) fn queue(
     schedule: &Schedule,
     starts_at: NaiveDateTime,
     now: NaiveDateTime,
+    tz: chrono_tz::Tz,
 ) -> diesel::QueryResult<()> {
     for day in &schedule.days {
         if matches!(day.scenario, ScenarioLink::Catalog { .. }) {
             continue;
         }
-        let at = due_at(starts_at, day.index, now);
+        let at = due_at(starts_at, day.index, now, tz);
         let row = NewScenarioGenerationJob {
             id: uuid::Uuid::now_v7().to_string(),
             path_id: path_id.to_owned(),
@@ -383,11 +390,17 @@ mod tests {
             .and_hms_opt(0, 0, 0)
             .unwrap();
         let now = start + Duration::hours(15);
-        assert_eq!(due_at(start, 3, now), now);
+        let utc = chrono_tz::Tz::UTC;
+        assert_eq!(due_at(start, 3, now, utc), now);
         assert_eq!(
-            due_at(start, 10, now),
+            due_at(start, 10, now, utc),
             start + Duration::days(8) + Duration::hours(6),
             "day 10 is due on the 10th; made on the 9th at 06:00"
+        );
+        assert_eq!(
+            due_at(start, 10, now, chrono_tz::Asia::Tokyo),
+            start + Duration::days(8) - Duration::hours(3),
+            "06:00 in Tokyo is 21:00 UTC the day before"
         );
     }
 }

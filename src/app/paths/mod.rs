@@ -4,13 +4,15 @@
 //! The schedule is made by the pure [`planner`]; the calendar (which day is today, done,
 //! missed) by the pure [`calendar`]. The use cases here own the transactions: a preview is
 //! read and written under its key's lock, so two refinements sent at once apply one after
-//! the other, and a commit happens once.
+//! the other, and a commit happens once. Daily email reminders and their one-click
+//! unsubscribe are in `reminders`.
 
 pub mod calendar;
 pub mod generation;
 pub mod planner;
 mod preview;
 mod progress;
+mod reminders;
 
 pub use calendar::{Calendar, DayState};
 pub use preview::{commit, preview, refine, regenerate, start_preview, toggle_pin, undo};
@@ -18,6 +20,8 @@ pub use preview::{Edited, PreviewPage, Source, PREVIEW_HOURS};
 pub use progress::{
     archive, dashboard, list, retry_generation, start_day, Dashboard, Generation, PathSummary,
 };
+pub use reminders::{send_reminders, set_reminders, unsubscribe, unsubscribe_target};
+pub use reminders::{Reminder, ReminderPanel, SendPathReminders, Unsubscribe};
 
 use crate::app::DbError;
 

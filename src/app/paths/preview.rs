@@ -342,8 +342,12 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
                         updated_at: now,
                     },
                 )?;
-                let starts_at = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
-                super::generation::queue(c, &path_id, &state.schedule, starts_at, now)?;
+                // why: day 1 is the learner's local date of the commit (stored as that
+                // date's midnight; the calendar reads it as a date).
+                let tz = crate::app::accounts::time_zone::zone(&user.time_zone);
+                let local = crate::app::accounts::time_zone::local(tz, now);
+                let starts_at = local.date().and_hms_opt(0, 0, 0).unwrap_or(local);
+                super::generation::queue(c, &path_id, &state.schedule, starts_at, now, tz)?;
                 queries::paths::insert_assignment(
                     c,
                     &NewLearningPathAssignment {
@@ -352,8 +356,6 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
                         user_id: user.id.clone(),
                         role: AssignmentRole::Learner,
                         status: AssignmentStatus::Active,
-                        // why: day 1 is the day of the commit (UTC until learners have a
-                        // time zone).
                         starts_at,
                         current_day_index: 1,
                         completed_at: None,

@@ -5,10 +5,12 @@
 //! ([`super::generation`]), or, started before that is ready, one adapted at once.
 
 use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 
 use super::calendar::{self, Calendar, DayState};
 use super::planner::{Day, ScenarioLink, Schedule};
 use super::{generation, PathError};
+use crate::app::accounts::time_zone::{local, zone};
 use crate::app::conversations::{self, Start};
 use crate::app::Ctx;
 use crate::db::conn::write_transaction;
@@ -35,6 +37,8 @@ pub struct Dashboard {
     pub titles: Vec<(String, String)>,
     /// The days whose scenario is being made, or failed to be.
     pub generations: Vec<Generation>,
+    /// The learner's IANA zone: the calendar's days are their local dates.
+    pub time_zone: String,
 }
 
 /// Where the making of a day's scenario stands.
@@ -81,10 +85,12 @@ pub struct StartedDay {
 }
 
 /// Where an assignment stands on a date.
-struct Standing {
-    calendar: Calendar,
-    minutes: i64,
-    started: Vec<StartedDay>,
+pub(super) struct Standing {
+    pub(super) calendar: Calendar,
+    pub(super) minutes: i64,
+    pub(super) started: Vec<StartedDay>,
+    /// Whether a day of the path was completed on this local date.
+    pub(super) practised_today: bool,
 }
 
 /// One row of the learner's list of paths.
@@ -125,7 +131,8 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
                 calendar,
                 minutes,
                 started,
-            } = standing(c, &assignment, now)?;
+                ..
+            } = standing(c, &assignment, now, zone(&user.time_zone))?;
             let assignment = keep_right(c, assignment, &calendar, now)?;
             let ids: Vec<String> = schedule
                 .days
@@ -154,6 +161,7 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
             Ok(Dashboard {
                 generations,
                 titles: queries::paths::list_titles(c, &ids)?,
+                time_zone: user.time_zone.clone(),
                 path,
                 assignment,
                 schedule,
@@ -188,7 +196,7 @@ pub async fn start_day(
                 let plan_day = schedule.day(day).cloned().ok_or(PathError::NotFound)?;
                 let Standing {
                     calendar, started, ..
-                } = standing(c, &assignment, now)?;
+                } = standing(c, &assignment, now, zone(&user.time_zone))?;
                 if calendar.state(day) == DayState::Upcoming {
                     return Err(PathError::Invalid(format!(
                         "Day {day} opens on its date; today is day {}.",
@@ -303,7 +311,7 @@ pub async fn archive(ctx: &Ctx, user: User, path_id: String) -> Result<(), PathE
         .await
 }
 
-fn assigned(
+pub(super) fn assigned(
     c: &mut DbConn,
     path_id: &str,
     user: &User,
@@ -321,11 +329,13 @@ pub(super) fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
 }
 
 /// The calendar on `now`, the minutes practised, and each started day's conversation with
-/// whether it is still going.
-fn standing(
+/// whether it is still going. Dates are the learner's local dates in `tz`: day `n` is due on
+/// the start date plus `n - 1`, and a day counts for the local date it was completed on.
+pub(super) fn standing(
     c: &mut DbConn,
     assignment: &LearningPathAssignment,
     now: NaiveDateTime,
+    tz: Tz,
 ) -> Result<Standing, PathError> {
     let records = &assignment.metadata.0.days;
     let ids: Vec<String> = records.iter().map(|r| r.conversation_id.clone()).collect();
@@ -340,7 +350,8 @@ fn standing(
         let day = u8::try_from(r.day_index).unwrap_or(0);
         seconds += i64::from(conv.duration_seconds);
         if conv.completion.is_some() {
-            completed.push((day, conv.ended_at.unwrap_or(conv.updated_at).date()));
+            let on = local(tz, conv.ended_at.unwrap_or(conv.updated_at)).date();
+            completed.push((day, on));
         }
         started.push(StartedDay {
             day,
@@ -348,10 +359,13 @@ fn standing(
             going: conv.status == crate::db::types::ConversationStatus::Active,
         });
     }
+    let today = local(tz, now).date();
     Ok(Standing {
-        calendar: calendar::calendar(assignment.starts_at.date(), now.date(), &completed),
+        // why: `starts_at` is a date (midnight) recorded at commit; it is read as a date.
+        calendar: calendar::calendar(assignment.starts_at.date(), today, &completed),
         minutes: seconds / 60,
         started,
+        practised_today: completed.iter().any(|(_, on)| *on == today),
     })
 }
 

@@ -37,6 +37,7 @@ pub struct OutboxEmail {
     pub next_attempt_at: Option<NaiveDateTime>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// The insert form for `email_outbox`.
@@ -51,6 +52,7 @@ pub struct NewOutboxEmail {
     pub status: OutboxStatus,
     pub next_attempt_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub list_unsubscribe: Option<String>,
 }
 
 /// A fixed-window counter (`rate_limits`).

@@ -25,6 +25,8 @@ pub struct User {
     pub last_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// An IANA name, checked by `app::accounts::time_zone` before it is written.
+    pub time_zone: String,
 }
 
 /// The insert form for `users`: every column the application sets.
@@ -46,6 +48,8 @@ pub struct NewUser {
     pub last_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// An IANA name, checked by `app::accounts::time_zone` before it is written.
+    pub time_zone: String,
 }
 
 /// The change form for `users`: `None` leaves a column as it is.
@@ -65,4 +69,5 @@ pub struct UserChanges {
     pub is_admin: Option<bool>,
     pub last_login_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
+    pub time_zone: Option<String>,
 }

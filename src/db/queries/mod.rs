@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod jobs;
 pub mod languages;
 pub mod mail;
+pub mod path_reminders;
 pub mod paths;
 pub mod preferences;
 pub mod progress;

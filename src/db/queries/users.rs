@@ -69,6 +69,21 @@ pub fn update(
         .map(|_| ())
 }
 
+/// Sets user `id`'s time zone to `zone` only while it is still `default`; returns nothing
+/// either way (a learner's own choice is left alone).
+pub fn update_time_zone_if_default(
+    conn: &mut DbConn,
+    id: &str,
+    zone: &str,
+    default: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id).filter(users::time_zone.eq(default)))
+        .set((users::time_zone.eq(zone), users::updated_at.eq(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Deletes a user and every row that belongs to them: the foreign keys cascade to
 /// preferences, sessions, conversations, progress, subscriptions, usage, assignments,
 /// previews, tokens and events; the scenarios and paths they authored are removed here, as

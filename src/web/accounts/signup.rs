@@ -31,6 +31,9 @@ pub(super) struct SignupForm {
     password: String,
     #[serde(default)]
     display_name: String,
+    /// The browser's IANA time zone (a hidden field filled by `static/js/time_zone.js`).
+    #[serde(default)]
+    time_zone: String,
 }
 
 impl From<SignupForm> for SignUp {
@@ -39,6 +42,7 @@ impl From<SignupForm> for SignUp {
             email: form.email,
             password: form.password,
             display_name: form.display_name,
+            time_zone: form.time_zone,
         }
     }
 }

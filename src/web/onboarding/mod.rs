@@ -19,7 +19,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/onboarding", web::get().to(steps::show))
         .route("/onboarding", web::post().to(steps::answer))
         .route("/settings", web::get().to(settings::show))
-        .route("/settings", web::post().to(settings::update));
+        .route("/settings", web::post().to(settings::update))
+        .route(
+            "/settings/time-zone",
+            web::post().to(settings::update_time_zone),
+        );
 }
 
 impl From<OnboardingError> for AppError {
@@ -49,6 +53,8 @@ struct AnswerForm {
     challenge: Option<String>,
     correction: Option<String>,
     goals: Option<String>,
+    /// The browser's IANA time zone (a hidden field filled by `static/js/time_zone.js`).
+    time_zone: Option<String>,
 }
 
 fn required<'a>(value: &'a Option<String>, message: &str) -> Result<&'a str, OnboardingError> {

@@ -8,6 +8,7 @@ use askama_web::WebTemplate;
 
 use super::views::Questions;
 use super::{with_guest, AnswerForm};
+use crate::app::accounts::time_zone;
 use crate::app::onboarding::preferences::{self, Current, Saved};
 use crate::app::onboarding::{Answer, OnboardingError, Step};
 use crate::web::error::AppError;
@@ -21,6 +22,23 @@ struct SettingsPage {
     layout: Layout,
     error: String,
     q: Questions,
+    /// A signed-in learner's time zone and the zones to choose from.
+    time_zone: Option<TimeZoneChoice>,
+}
+
+/// The time zone field: the learner's zone, and the IANA names it suggests.
+struct TimeZoneChoice {
+    current: String,
+    options: Vec<&'static str>,
+}
+
+impl TimeZoneChoice {
+    fn new(current: &str) -> Self {
+        Self {
+            current: current.to_owned(),
+            options: time_zone::choices(),
+        }
+    }
 }
 
 impl SettingsPage {
@@ -29,6 +47,10 @@ impl SettingsPage {
             layout: visitor.layout("Preferences — Kaiwa", "Your learning preferences."),
             error,
             q: Questions::new(current.prefs.as_ref(), &current.languages),
+            time_zone: visitor
+                .user
+                .as_ref()
+                .map(|u| TimeZoneChoice::new(&u.time_zone)),
         }
     }
 
@@ -85,4 +107,23 @@ pub(super) async fn update(
             page.answer(&req, StatusCode::UNPROCESSABLE_ENTITY, cookie)
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Changes a signed-in learner's time zone; an unknown name is a 422 saying so.
+pub(super) async fn update_time_zone(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<TimeZoneForm>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user("/settings")?.clone();
+    let zone = time_zone::set(&state.ctx, user, form.into_inner().time_zone).await?;
+    flash(&req, "info", format!("Your time zone is now {zone}."));
+    Ok(crate::web::see_other("/settings"))
 }

@@ -155,6 +155,7 @@ pub(super) async fn show(
 struct StepAnswer {
     step: Step,
     answer: Result<Answer, OnboardingError>,
+    time_zone: Option<String>,
 }
 
 impl TryFrom<AnswerForm> for StepAnswer {
@@ -165,7 +166,11 @@ impl TryFrom<AnswerForm> for StepAnswer {
             .filter(|s| *s != Step::Done)
             .ok_or_else(|| AppError::BadRequest("Unknown onboarding step.".into()))?;
         let answer = Answer::try_from((step, &form));
-        Ok(Self { step, answer })
+        Ok(Self {
+            step,
+            answer,
+            time_zone: form.time_zone,
+        })
     }
 }
 
@@ -177,7 +182,7 @@ pub(super) async fn answer(
 ) -> Result<HttpResponse, AppError> {
     let form = StepAnswer::try_from(form.into_inner())?;
     let (owner, cookie) = visitor.owner_or_new_guest(state.settings.secure_cookies());
-    let answered = steps::answer(&state.ctx, owner, form.step, form.answer).await?;
+    let answered = steps::answer(&state.ctx, owner, form.step, form.answer, form.time_zone).await?;
     if answered.refused.is_none() && !is_htmx(&req) {
         let next = step_url(answered.view.step);
         return with_guest(crate::web::see_other(&next), cookie);

@@ -3,6 +3,7 @@
 //! marks the days that changed; without JS each form posts and comes back), and the
 //! dashboard `/paths/{id}`. How a [`PathError`] is answered is decided here.
 
+mod reminders;
 mod views;
 
 use actix_web::http::StatusCode;
@@ -20,6 +21,7 @@ use crate::web::AppState;
 use views::{DashboardView, PreviewView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.configure(reminders::routes);
     cfg.route("/paths", web::get().to(index))
         .route("/paths/previews", web::post().to(start))
         .route("/paths/previews/{session_id}", web::get().to(preview))

@@ -140,6 +140,7 @@ pub struct DashboardView {
     pub status: &'static str,
     pub active: bool,
     pub starts: String,
+    pub reminders: super::reminders::RemindersView,
 }
 
 impl DashboardView {
@@ -190,6 +191,11 @@ impl DashboardView {
             status: status_label(d.assignment.status),
             active,
             starts: d.assignment.starts_at.format("%Y-%m-%d").to_string(),
+            reminders: super::reminders::RemindersView::new(&crate::app::paths::ReminderPanel::of(
+                &d.path.id,
+                &d.assignment,
+                &d.time_zone,
+            )),
         }
     }
 }
