@@ -674,3 +674,52 @@ async fn the_cleanup_job_deletes_expired_and_committed_previews() {
     assert_eq!(count(&app), 0, "the expired one went too");
     assert_eq!(learner.browser.get(&open).await.status(), 404);
 }
+
+#[tokio::test]
+async fn a_public_template_starts_a_preview_with_its_schedule_and_other_paths_are_not_templates() {
+    let app = spawn_app().await;
+    let author = app.learner().onboarded("ja").create().await;
+    let (_, dashboard) = open_and_committed(&author.browser).await;
+    let path_id = dashboard.trim_start_matches("/paths/").to_owned();
+    let learner = app
+        .learner()
+        .email("second@example.com")
+        .onboarded("es")
+        .create()
+        .await;
+    let b = &learner.browser;
+    let start = |template: &str| {
+        let template = template.to_owned();
+        async move {
+            b.post_form(
+                "/paths/previews",
+                &[("source", "template"), ("template", &template)],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        start(&path_id).await.status(),
+        404,
+        "a private path is no template"
+    );
+    diesel::update(learning_paths::table.find(&path_id))
+        .set((
+            learning_paths::is_template.eq(true),
+            learning_paths::is_public.eq(true),
+            learning_paths::share_slug.eq(Some("osaka-food")),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let res = start("osaka-food").await;
+    assert_eq!(res.status(), 303);
+    let preview = res.headers()["location"].to_str().unwrap().to_owned();
+    let copy = b.get_html(&preview).await;
+    let original = author.browser.get_html(&dashboard).await;
+    assert_eq!(copy.text("h1"), original.text("h1"));
+    assert_eq!(
+        copy.texts("li.day .day-theme"),
+        original.texts("li.day .day-theme"),
+        "the template's days"
+    );
+}

@@ -29,14 +29,17 @@ pub enum Source {
     Preferences,
     /// A sentence such as "job interview in Madrid, formal".
     Intent(String),
+    /// A public template path (by id or share slug), copied as the preview's schedule.
+    Template(String),
 }
 
 impl Source {
     /// The source a start form names (`preferences`, or `intent` with its sentence).
-    pub fn from_form(source: &str, intent: &str) -> Option<Self> {
+    pub fn from_form(source: &str, intent: &str, template: &str) -> Option<Self> {
         match source {
             "preferences" => Some(Source::Preferences),
             "intent" => Some(Source::Intent(intent.to_owned())),
+            "template" => Some(Source::Template(template.trim().to_owned())),
             _ => None,
         }
     }
@@ -81,8 +84,12 @@ pub struct Edited {
 /// their language and levels).
 pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<String, PathError> {
     let intent_text = match &source {
-        Source::Preferences => String::new(),
+        Source::Preferences | Source::Template(_) => String::new(),
         Source::Intent(text) => checked_text(text, "Say in a sentence what the path is for.")?,
+    };
+    let template = match source {
+        Source::Template(key) => Some(key),
+        _ => None,
     };
     let now = ctx.clock.naive();
     ctx.db
@@ -93,15 +100,28 @@ pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<St
                 Owner::User(u) => (Some(u.clone()), None),
                 Owner::Guest(g) => (None, Some(g.clone())),
             };
-            let learner = planner::Learner::from_preferences(&prefs);
+            let mut learner = planner::Learner::from_preferences(&prefs);
+            let copied = match &template {
+                Some(key) => Some(from_template(c, key)?),
+                None => None,
+            };
+            if let Some((_, schedule)) = &copied {
+                learner.language = schedule.language.clone();
+            }
             let cands = candidates(queries::paths::list_candidates(c)?, &learner.language);
             let known = planner::known_topics(&cands);
             let intent =
                 (!intent_text.is_empty()).then(|| planner::parse_intent(&intent_text, &known));
-            let schedule = planner::plan(&learner, intent.as_ref(), &cands);
             let language = queries::languages::find(c, &learner.language)?
                 .map_or_else(|| learner.language.clone(), |l| l.name);
-            let (title, description) = headline(&schedule, &language, &intent_text);
+            let (schedule, title, description) = match copied {
+                Some((path, schedule)) => (schedule, path.title, path.description),
+                None => {
+                    let schedule = planner::plan(&learner, intent.as_ref(), &cands);
+                    let (title, description) = headline(&schedule, &language, &intent_text);
+                    (schedule, title, description)
+                }
+            };
             let state = PreviewState::new(schedule);
             let session_id = crate::app::accounts::tokens::generate().0[..24].to_owned();
             let row = crate::db::models::NewLearningPathPreview {
@@ -127,6 +147,16 @@ pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<St
             Ok(session_id)
         })
         .await
+}
+
+/// The template path `key` and its schedule; `NotFound` unless it is a public template.
+fn from_template(
+    c: &mut DbConn,
+    key: &str,
+) -> Result<(crate::db::models::LearningPath, Schedule), PathError> {
+    let path = queries::paths::find_template(c, key)?.ok_or(PathError::NotFound)?;
+    let schedule = super::progress::schedule_of(&path)?;
+    Ok((path, schedule))
 }
 
 /// `owner`'s preview `session_id`: `NotFound` for anyone else's, `Expired` after 24 hours.

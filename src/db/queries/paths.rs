@@ -96,6 +96,21 @@ pub fn find_path(conn: &mut DbConn, id: &str) -> QueryResult<Option<LearningPath
         .optional()
 }
 
+/// A public template path, by id or share slug.
+pub fn find_template(conn: &mut DbConn, key: &str) -> QueryResult<Option<LearningPath>> {
+    learning_paths::table
+        .filter(learning_paths::is_template.eq(true))
+        .filter(learning_paths::is_public.eq(true))
+        .filter(
+            learning_paths::id
+                .eq(key)
+                .or(learning_paths::share_slug.eq(key)),
+        )
+        .select(LearningPath::as_select())
+        .first(conn)
+        .optional()
+}
+
 pub fn update_path(conn: &mut DbConn, id: &str, changes: LearningPathChanges) -> QueryResult<()> {
     diesel::update(learning_paths::table.find(id))
         .set(changes)
@@ -179,9 +194,11 @@ pub fn list_candidates(conn: &mut DbConn) -> QueryResult<Vec<CandidateRow>> {
         .inner_join(scenario_metadata::table)
         .filter(scenarios::is_active.eq(true))
         .filter(scenarios::visibility.eq(Visibility::Public))
+        // why: the order of `scenario_metadata_saved_idx`, so the first 2,000 are read from
+        // the index rather than by sorting the catalog (45 ms at 100,000 on SQLite).
         .order((
             scenario_metadata::amount_saved_count.desc(),
-            scenarios::id.asc(),
+            scenario_metadata::scenario_id.asc(),
         ))
         .limit(CANDIDATES)
         .select((

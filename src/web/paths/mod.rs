@@ -106,6 +106,8 @@ struct StartForm {
     source: String,
     #[serde(default)]
     intent: String,
+    #[serde(default)]
+    template: String,
 }
 
 async fn start(
@@ -115,7 +117,7 @@ async fn start(
     form: web::Form<StartForm>,
 ) -> Result<HttpResponse, AppError> {
     let (owner, cookie) = visitor.owner_or_new_guest(state.settings.secure_cookies());
-    let source = Source::from_form(&form.source, &form.intent)
+    let source = Source::from_form(&form.source, &form.intent, &form.template)
         .ok_or_else(|| AppError::BadRequest("Choose how to start the path.".into()))?;
     let mut res = match paths::start_preview(&state.ctx, owner, source).await {
         Err(PathError::NeedsPreferences) => onboard_first(&req)?,
