@@ -114,6 +114,8 @@ async fn a_sentence_becomes_a_preview_that_is_refined_pinned_regenerated_undone_
         ["supportive", "realistic", "challenging", "mastery"]
     );
     assert!(day_text(&page, 6).contains("review"));
+    assert_eq!(page.texts(".first-days h3").len(), 3, "days 1–3 in full");
+    assert!(page.text(".first-days h3").starts_with("Day 1: "));
     assert!(day_text(&page, 28).contains("capstone"));
     let page_bytes = b.get(&path).await.text().await.unwrap().len();
 

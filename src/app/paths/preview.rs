@@ -56,6 +56,8 @@ pub struct PreviewPage {
     pub titles: Vec<(String, String)>,
     pub expires_at: NaiveDateTime,
     pub committed_path_id: Option<String>,
+    /// Days 1–3 in full: the scenario each is practised with.
+    pub first_days: Vec<PreviewScenario>,
 }
 
 impl PreviewPage {
@@ -469,6 +471,7 @@ where
                         state: Some(to_json(&state)?),
                         ..Default::default()
                     }),
+                    preview_scenarios: Json(first_days(&state.schedule, &cands)),
                     ..row
                 };
                 Ok(Edited {
@@ -515,6 +518,7 @@ fn page(c: &mut DbConn, row: LearningPathPreview) -> Result<PreviewPage, PathErr
         state,
         expires_at: row.expires_at,
         committed_path_id: row.committed_path_id,
+        first_days: row.preview_scenarios.0,
     })
 }
 

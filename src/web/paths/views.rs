@@ -90,6 +90,17 @@ pub struct PreviewView {
     pub committed_href: String,
     /// Refinements are read by the offline planner (its vocabulary is shown), not a model.
     pub offline_planner: bool,
+    /// Days 1–3 in full.
+    pub first_days: Vec<FirstDay>,
+}
+
+/// One of the first three days as the preview shows it in full.
+pub struct FirstDay {
+    pub index: i32,
+    pub title: String,
+    pub description: String,
+    pub level: String,
+    pub objectives: Vec<String>,
 }
 
 impl PreviewView {
@@ -122,6 +133,17 @@ impl PreviewView {
                 .map(|id| format!("/paths/{id}"))
                 .unwrap_or_default(),
             offline_planner,
+            first_days: page
+                .first_days
+                .iter()
+                .map(|d| FirstDay {
+                    index: d.day_index,
+                    title: d.title.clone(),
+                    description: d.description.clone(),
+                    level: d.cefr_level.clone().unwrap_or_default(),
+                    objectives: d.learning_objectives.clone(),
+                })
+                .collect(),
         }
     }
 }
