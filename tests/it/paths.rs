@@ -725,3 +725,67 @@ async fn a_public_template_starts_a_preview_with_its_schedule_and_other_paths_ar
         "the template's days"
     );
 }
+
+#[tokio::test]
+async fn a_generation_left_processing_by_a_dead_worker_is_taken_up_again_after_its_lease() {
+    use kaiwa::app::clock::Clock;
+    use kaiwa::db::schema::{jobs, scenario_generation_queue as q};
+    use kaiwa::db::types::{GenerationStatus, JobStatus};
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("es").create().await;
+    let (_, dashboard) = open_and_committed(&learner.browser).await;
+    // A worker claimed day 6's job, marked its row processing, and died.
+    let now = app.clock.naive();
+    diesel::update(jobs::table.filter(jobs::kind.eq("generate_path_scenario")))
+        .set((
+            jobs::status.eq(JobStatus::Running),
+            jobs::attempts.eq(1),
+            jobs::lease_owner.eq(Some("dead-worker")),
+            jobs::lease_expires_at.eq(Some(now + chrono::Duration::minutes(3))),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::update(q::table.filter(q::day_index.eq(6)))
+        .set((
+            q::status.eq(GenerationStatus::Processing),
+            q::last_processed_at.eq(Some(now)),
+        ))
+        .execute(&mut app.conn())
+        .unwrap();
+    let day6 = |app: &TestApp| {
+        generations(app)
+            .into_iter()
+            .find(|g| g.day_index == 6)
+            .unwrap()
+    };
+    app.run_jobs_until_idle().await;
+    assert_eq!(
+        day6(&app).status,
+        GenerationStatus::Processing,
+        "still leased"
+    );
+    assert!(learner
+        .browser
+        .get_html(&dashboard)
+        .await
+        .text("#day-6")
+        .contains("being written"));
+    app.clock.advance(chrono::Duration::minutes(10));
+    app.run_jobs_until_idle().await;
+    let g = day6(&app);
+    assert_eq!(g.status, GenerationStatus::Ready, "taken up again");
+    assert!(g.last_processed_at.unwrap() > now);
+    let made: i64 = kaiwa::db::schema::scenarios::table
+        .filter(kaiwa::db::schema::scenarios::created_by_user_id.eq(&learner.id))
+        .filter(
+            kaiwa::db::schema::scenarios::title.eq(scenario(
+                &app,
+                g.scenario_id.as_deref().unwrap(),
+            )
+            .title),
+        )
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(made, 1, "one scenario for the day");
+}
