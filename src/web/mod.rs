@@ -104,6 +104,11 @@ pub fn render_with_status<T: Template + Responder>(
 }
 
 /// A 303 to `location` (a path on this site).
+/// Whether htmx sent the request (it then gets a fragment, not the whole page).
+pub fn is_htmx(req: &HttpRequest) -> bool {
+    req.headers().contains_key("hx-request")
+}
+
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("Location", location))

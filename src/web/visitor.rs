@@ -48,6 +48,14 @@ pub fn flash(req: &HttpRequest, kind: &'static str, message: impl Into<String>) 
     }
 }
 
+/// Sends a visitor without preferences to onboarding, to come back to `back` when done.
+pub fn onboard_first(req: &HttpRequest, back: &str) -> Result<actix_web::HttpResponse, AppError> {
+    req.get_session()
+        .insert(AFTER_ONBOARDING_KEY, back)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the session could not be kept: {e}")))?;
+    Ok(crate::web::see_other("/onboarding"))
+}
+
 /// Key of what a no-JS POST leaves for the page it redirects to (a help panel, say).
 const KEPT_KEY: &str = "kept";
 

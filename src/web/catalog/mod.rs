@@ -9,7 +9,7 @@ mod progress;
 mod show;
 pub mod views;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web;
 
 use crate::app::catalog::CatalogError;
 use crate::web::error::AppError;
@@ -35,14 +35,4 @@ impl From<CatalogError> for AppError {
 /// A select's options: (value, label, selected).
 type Options = Vec<(String, String, bool)>;
 
-/// Whether htmx sent the request (it then gets a fragment, not the whole page).
-fn is_htmx(req: &HttpRequest) -> bool {
-    req.headers().contains_key("hx-request")
-}
-
-/// A 303 to `location`.
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
-}
+use crate::web::{is_htmx, see_other};

@@ -84,9 +84,7 @@ fn owner(
     visitor.owner_or_new_guest(state.settings.secure_cookies())
 }
 
-fn is_htmx(req: &HttpRequest) -> bool {
-    req.headers().contains_key("hx-request")
-}
+use crate::web::is_htmx;
 
 fn to_conversation(id: &str) -> HttpResponse {
     crate::web::see_other(&format!("/conversations/{id}"))
@@ -191,11 +189,7 @@ fn onboard_first(req: &HttpRequest, scenario_id: Option<&str>) -> Result<HttpRes
         ),
         None => "/conversations/new".to_owned(),
     };
-    use actix_session::SessionExt;
-    req.get_session()
-        .insert(crate::web::visitor::AFTER_ONBOARDING_KEY, back)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("the session could not be kept: {e}")))?;
-    Ok(crate::web::see_other("/onboarding"))
+    crate::web::visitor::onboard_first(req, &back)
 }
 
 async fn new(

@@ -112,10 +112,7 @@ impl TryFrom<(Step, &AnswerForm)> for Answer {
     }
 }
 
-/// Whether htmx sent the request (it then gets a fragment, not the whole page).
-fn is_htmx(req: &actix_web::HttpRequest) -> bool {
-    req.headers().contains_key("hx-request")
-}
+use crate::web::is_htmx;
 
 /// `res` with the new guest's cookie, when one was made.
 fn with_guest(

@@ -17,7 +17,7 @@ use crate::db::queries::preferences::Owner;
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{keep_for_next_page, take_kept, Visitor};
-use crate::web::AppState;
+use crate::web::{is_htmx, see_other, AppState};
 use views::{DashboardView, PreviewView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -69,16 +69,6 @@ fn owner(visitor: &Visitor) -> Result<Owner, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-fn is_htmx(req: &HttpRequest) -> bool {
-    req.headers().contains_key("hx-request")
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "paths/index.html")]
 struct IndexPage {
@@ -120,7 +110,7 @@ async fn start(
     let source = Source::from_form(&form.source, &form.intent, &form.template)
         .ok_or_else(|| AppError::BadRequest("Choose how to start the path.".into()))?;
     let mut res = match paths::start_preview(&state.ctx, owner, source).await {
-        Err(PathError::NeedsPreferences) => onboard_first(&req)?,
+        Err(PathError::NeedsPreferences) => crate::web::visitor::onboard_first(&req, "/paths")?,
         started => see_other(&format!("/paths/previews/{}", started?)),
     };
     if let Some(cookie) = cookie {
@@ -128,15 +118,6 @@ async fn start(
             .map_err(|e| AppError::Internal(anyhow::anyhow!("the guest cookie: {e}")))?;
     }
     Ok(res)
-}
-
-/// Sends a visitor without preferences to onboarding, to come back to `/paths` after.
-fn onboard_first(req: &HttpRequest) -> Result<HttpResponse, AppError> {
-    use actix_session::SessionExt;
-    req.get_session()
-        .insert(crate::web::visitor::AFTER_ONBOARDING_KEY, "/paths")
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("the session could not be kept: {e}")))?;
-    Ok(see_other("/onboarding"))
 }
 
 #[derive(Template, WebTemplate)]
