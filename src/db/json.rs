@@ -159,4 +159,24 @@ pub struct PreviewMetadata {
     /// its settings, and what undo restores.
     #[serde(default)]
     pub state: Option<serde_json::Value>,
+    /// With an AI provider: how the model's drafting of the first schedule stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<DraftProgress>,
+}
+
+/// The AI planner's drafting of a preview's first schedule (`app::paths::draft`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftProgress {
+    /// When the latest attempt began (`None`: still waiting for a worker).
+    #[serde(default)]
+    pub started_at: Option<chrono::NaiveDateTime>,
+    #[serde(default)]
+    pub attempts: i32,
+    /// Why the latest attempt failed, when it did.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// What the finished preview says about how its schedule was made.
+    #[serde(default)]
+    pub note: Option<String>,
 }

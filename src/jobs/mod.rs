@@ -89,6 +89,7 @@ impl Registry {
             .register::<cleanup::Cleanup>()
             .register::<crate::app::conversations::recompute_aids::RecomputeReadingAids>()
             .register::<crate::app::paths::generation::GeneratePathScenario>()
+            .register::<crate::app::paths::draft::DraftPathPreview>()
             .register::<crate::app::paths::SendPathReminders>()
     }
 

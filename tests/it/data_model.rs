@@ -513,7 +513,12 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
                 parsed_intent: Some(serde_json::json!({"city": "Osaka"})),
                 refinement_history: strings(&["more food"]),
                 regenerated_days: vec![2],
-                state: None
+                state: None,
+                draft: Some(kaiwa::db::json::DraftProgress {
+                    attempts: 1,
+                    note: Some("Drafted by the AI planner.".into()),
+                    ..Default::default()
+                }),
             }),
             created_at: t,
             updated_at: t,

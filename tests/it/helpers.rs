@@ -198,6 +198,16 @@ impl Browser {
         res
     }
 
+    /// GETs `path` as htmx does (`HX-Request` set).
+    pub async fn htmx_get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
     /// POSTs a form as htmx does: the token in the `X-CSRF-Token` header, `HX-Request` set.
     pub async fn htmx_post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf().await;

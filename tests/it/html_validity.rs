@@ -23,6 +23,17 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         .post_form(&format!("/conversations/{ended}/end"), &[])
         .await;
     let (open_preview, dashboard) = crate::paths::open_and_committed(&learner.browser).await;
+    // With an AI provider a new preview is drafted by a job: its page while it waits.
+    let (with_ai, _provider) = crate::mock_ai::app_with_provider().await;
+    let planner_learner = with_ai.learner().onboarded("ja").create().await;
+    let drafting = planner_learner
+        .browser
+        .post_form("/paths/previews", &[("source", "preferences")])
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let anonymous = app.new_browser();
     let pages: Vec<(String, &crate::helpers::Browser)> = vec![
         ("/".into(), &anonymous),
@@ -44,6 +55,7 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         ("/paths".into(), &learner.browser),
         (open_preview.clone(), &learner.browser),
         (dashboard.clone(), &learner.browser),
+        (drafting, &planner_learner.browser),
         ("/conversations".into(), &learner.browser),
         (
             "/conversations/new?scenario_id=ordering-ramen-osaka".into(),

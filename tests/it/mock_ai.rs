@@ -39,6 +39,9 @@ async fn completions(
     let streamed = body["stream"] != false;
     p.requests.lock().unwrap().push(serde_json::json!({ "auth": req.headers().get("authorization").map(|v| v.to_str().unwrap().to_owned()), "body": body }));
     if !streamed {
+        if *p.mode.lock().unwrap() == Mode::Down {
+            return HttpResponse::ServiceUnavailable().finish();
+        }
         let content = p.completion.lock().unwrap().clone();
         return HttpResponse::Ok().json(serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content}}]}));
     }

@@ -457,6 +457,7 @@ async fn with_a_provider_a_refinement_is_the_models_checked_schedule_and_a_bad_a
     let learner = app.learner().onboarded("ja").create().await;
     let b = &learner.browser;
     let path = preview_from(b, "ordering food in Osaka").await;
+    app.run_jobs_until_idle().await; // the model's empty draft answer: the planner's schedule
     let session = path.trim_start_matches("/paths/previews/").to_owned();
     let before = b.get_html(&path).await;
     assert!(before
@@ -525,6 +526,140 @@ async fn with_a_provider_a_refinement_is_the_models_checked_schedule_and_a_bad_a
             .map(|d| d.replace(" changed", ""))
             .collect::<Vec<_>>(),
         days(&before)
+    );
+}
+
+#[tokio::test]
+async fn with_a_provider_the_first_schedule_is_drafted_by_a_job_while_the_page_shows_progress() {
+    let (app, provider) = crate::mock_ai::app_with_provider().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let b = &learner.browser;
+    let path = preview_from(b, "ordering food in Osaka").await;
+    let session = path.trim_start_matches("/paths/previews/").to_owned();
+    let status = format!("{path}/status");
+
+    // While the model drafts: progress that polls itself, a plain refresh without JS, and
+    // nothing that could change or commit a schedule not yet drafted.
+    let res = b.get(&path).await;
+    assert_eq!(res.status(), 200);
+    let raw = res.text().await.unwrap();
+    assert!(raw.contains(r#"<noscript><meta http-equiv="refresh""#));
+    let page = Page {
+        status: reqwest::StatusCode::OK,
+        headers: Default::default(),
+        html: scraper::Html::parse_document(&raw),
+    };
+    assert_eq!(page.text("h1"), "Planning your path");
+    assert_eq!(
+        page.attrs("#preview-status", "data-hx-get"),
+        std::slice::from_ref(&status)
+    );
+    assert!(page.attrs("#preview-status", "data-hx-trigger")[0].starts_with("every"));
+    assert!(page
+        .text("#preview-status")
+        .contains("Waiting for the AI planner to start"));
+    assert!(page
+        .attrs("form", "action")
+        .iter()
+        .all(|a| !a.starts_with(&path)));
+    let res = b.htmx_get(&status).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("hx-refresh").is_none());
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("data-hx-trigger=\"every 2s\""));
+    let res = b.post_form(&format!("{path}/commit"), &[]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("still drafting"));
+    let res = b
+        .htmx_post(&format!("{path}/refine"), &[("instruction", "more ramen")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        learning_paths::table
+            .count()
+            .get_result::<i64>(&mut app.conn())
+            .unwrap(),
+        0
+    );
+
+    // The model's schedule, checked, replaces the planner's draft.
+    let mut drafted = preview_row(&app, &session).metadata.0.state.unwrap()["schedule"].clone();
+    drafted["days"][1]["theme"] = serde_json::json!("Ramen at a tiny counter");
+    *provider.completion.lock().unwrap() =
+        serde_json::json!({"summary": "Four weeks around Osaka's food.", "schedule": drafted})
+            .to_string();
+    app.run_jobs_until_idle().await;
+    let asked = provider.requests.lock().unwrap().last().unwrap().clone();
+    assert!(asked["body"]["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .contains("ordering food in Osaka"));
+    let res = b.htmx_get(&status).await;
+    assert_eq!(res.headers()["hx-refresh"], "true", "htmx reloads the page");
+    let res = b.get(&status).await;
+    assert_eq!(
+        (
+            res.status().as_u16(),
+            res.headers()["location"].to_str().unwrap()
+        ),
+        (303, path.as_str())
+    );
+    let page = b.get_html(&path).await;
+    assert!(page.attrs("#preview-status", "id").is_empty());
+    assert_eq!(
+        page.text("#draft-note"),
+        "Drafted by the AI planner: Four weeks around Osaka's food."
+    );
+    assert!(day_text(&page, 2).contains("Ramen at a tiny counter"));
+    assert_eq!(
+        page.attrs(&format!("form[action='{path}/commit']"), "method")
+            .len(),
+        1
+    );
+    let row = preview_row(&app, &session);
+    assert_eq!(row.status, PreviewStatus::Ready);
+    assert_eq!(row.metadata.0.draft.unwrap().attempts, 1);
+
+    // An answer that cannot be used leaves the planner's schedule, and the page says why.
+    *provider.completion.lock().unwrap() = "Sure! Here is a plan:".into();
+    let other = preview_from(b, "job interview, formal").await;
+    let other_session = other.trim_start_matches("/paths/previews/").to_owned();
+    let planned = preview_row(&app, &other_session).metadata.0.state;
+    app.run_jobs_until_idle().await;
+    let page = b.get_html(&other).await;
+    assert!(page
+        .text("#draft-note")
+        .contains("could not be used (it was not JSON)"));
+    assert_eq!(preview_row(&app, &other_session).metadata.0.state, planned);
+
+    // A provider that does not answer is tried three times, the page saying so meanwhile;
+    // then the planner's schedule is kept.
+    *provider.mode.lock().unwrap() = crate::mock_ai::Mode::Down;
+    let down = preview_from(b, "a weekend in Kyoto").await;
+    app.run_jobs_until_idle().await;
+    let page = b.get_html(&down).await;
+    assert!(
+        page.text("#preview-status").contains("trying again"),
+        "{}",
+        page.text("main")
+    );
+    for _ in 0..3 {
+        app.clock.advance(chrono::Duration::minutes(2));
+        app.run_jobs_until_idle().await;
+    }
+    let page = b.get_html(&down).await;
+    assert!(
+        page.text("#draft-note").contains("did not answer"),
+        "{}",
+        page.text("main")
+    );
+    assert_eq!(
+        page.attrs(&format!("form[action='{down}/commit']"), "method")
+            .len(),
+        1
     );
 }
 
@@ -607,7 +742,10 @@ async fn a_failing_generation_is_retried_then_shown_as_failed_and_retried_on_req
     let learner = app.learner().onboarded("es").create().await;
     let b = &learner.browser;
     *provider.completion.lock().unwrap() = "not json at all".into();
-    let (_, dashboard) = open_and_committed(b).await;
+    let preview = preview_from(b, "ordering food in Osaka").await;
+    app.run_jobs_until_idle().await;
+    let res = b.post_form(&format!("{preview}/commit"), &[]).await;
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
     let day6 = |app: &TestApp| {
         generations(app)
             .into_iter()

@@ -8,6 +8,7 @@
 //! unsubscribe are in `reminders`.
 
 pub mod calendar;
+pub mod draft;
 pub mod generation;
 pub mod planner;
 mod preview;

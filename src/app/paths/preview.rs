@@ -8,7 +8,7 @@ use super::planner::{self, Candidate, PreviewState, ScenarioLink, Schedule};
 use super::{candidates, PathError};
 use crate::app::Ctx;
 use crate::db::conn::write_transaction;
-use crate::db::json::{PathMetadata, PreviewMetadata, PreviewScenario, ScheduleDay};
+use crate::db::json::{DraftProgress, PathMetadata, PreviewMetadata, PreviewScenario, ScheduleDay};
 use crate::db::models::{
     LearningPathPreview, LearningPathPreviewChanges, NewLearningPath, NewLearningPathAssignment,
     User,
@@ -58,6 +58,12 @@ pub struct PreviewPage {
     pub committed_path_id: Option<String>,
     /// Days 1–3 in full: the scenario each is practised with.
     pub first_days: Vec<PreviewScenario>,
+    /// The AI planner is still drafting the schedule (see `draft`); nothing can be changed yet.
+    pub generating: bool,
+    /// How the drafting stands, or how the schedule was made once it is done.
+    pub draft: Option<DraftProgress>,
+    /// The clock's time when the page was read.
+    pub read_at: NaiveDateTime,
 }
 
 impl PreviewPage {
@@ -83,7 +89,8 @@ pub struct Edited {
 
 /// Makes a preview for `owner` (a user, or a guest before signing up) from `source`;
 /// returns its session id. Without preferences it is `NeedsPreferences` (the planner needs
-/// their language and levels).
+/// their language and levels). With an AI provider a preview from preferences or intent
+/// opens as generating and a job drafts its schedule (`draft`); a template is copied at once.
 pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<String, PathError> {
     let intent_text = match &source {
         Source::Preferences | Source::Template(_) => String::new(),
@@ -94,7 +101,9 @@ pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<St
         _ => None,
     };
     let now = ctx.clock.naive();
-    ctx.db
+    let drafting = !ctx.ai.is_offline() && template.is_none();
+    let started = ctx
+        .db
         .run(move |c| {
             let prefs =
                 queries::preferences::find(c, &owner)?.ok_or(PathError::NeedsPreferences)?;
@@ -138,17 +147,34 @@ pub async fn start_preview(ctx: &Ctx, owner: Owner, source: Source) -> Result<St
                 source_language: None,
                 schedule: Json(summary_days(&state.schedule)),
                 preview_scenarios: Json(first_days(&state.schedule, &cands)),
-                status: PreviewStatus::Ready,
+                status: if drafting {
+                    PreviewStatus::Generating
+                } else {
+                    PreviewStatus::Ready
+                },
                 committed_path_id: None,
                 expires_at: now + Duration::hours(PREVIEW_HOURS),
-                metadata: Json(metadata(&state, intent.as_ref())),
+                metadata: Json(metadata(&state, intent.as_ref(), drafting)),
                 created_at: now,
                 updated_at: now,
             };
-            queries::paths::insert_preview(c, &row)?;
+            write_transaction(c, |c| {
+                queries::paths::insert_preview(c, &row)?;
+                if drafting {
+                    let job = super::draft::DraftPathPreview {
+                        session_id: session_id.clone(),
+                    };
+                    crate::app::jobs::enqueue(c, &job, now)?;
+                }
+                Ok::<_, PathError>(())
+            })?;
             Ok(session_id)
         })
-        .await
+        .await;
+    if drafting && started.is_ok() {
+        ctx.jobs.notify();
+    }
+    started
 }
 
 /// The template path `key` and its schedule; `NotFound` unless it is a public template.
@@ -171,7 +197,7 @@ pub async fn preview(
     ctx.db
         .run(move |c| {
             let row = live(c, &session_id, &owner, now)?;
-            page(c, row)
+            page(c, row, now)
         })
         .await
 }
@@ -216,63 +242,45 @@ async fn planned_by_model(
     session_id: String,
     instruction: String,
 ) -> Result<(Schedule, String, Schedule), PathError> {
-    use crate::db::types::MessageRole;
-    use crate::integrations::ai::{PromptMessage, Task};
     let now = ctx.clock.naive();
     let (state, cands) = ctx
         .db
         .run(move |c| {
             let row = live(c, &session_id, &owner, now)?;
+            ready(&row)?;
             let cands = candidates(queries::paths::list_candidates(c)?, &row.target_language);
             Ok::<_, PathError>((state_of(&row)?, cands))
         })
         .await?;
-    let offered: Vec<serde_json::Value> = cands
-        .iter()
-        .take(200)
-        .map(|c| serde_json::json!({"id": c.id, "title": c.title, "topics": [&c.categories, &c.tags], "cefrLevel": c.cefr_level.as_str()}))
-        .collect();
-    let prompt = vec![
-        PromptMessage {
-            role: MessageRole::System,
-            content: "You plan four-week language learning paths. Change the schedule as the \
-                learner asks and answer with one JSON object: {\"summary\": one sentence \
-                saying what changed, \"schedule\": the whole schedule in the same shape}. Keep \
-                28 days, each week's demand and kinds of day, levels that never fall, pinned \
-                days exactly as they are, and link only scenarios from the list (or \
-                {\"type\": \"generate\", \"brief\": …})."
-                .into(),
-        },
-        PromptMessage {
-            role: MessageRole::User,
-            content: serde_json::json!({
-                "instruction": instruction,
-                "schedule": state.schedule,
-                "scenarios": offered,
-            })
-            .to_string(),
-        },
-    ];
-    let unusable = |why: String| {
-        PathError::Invalid(format!(
-            "The AI planner's answer could not be used ({why}); the preview is unchanged."
-        ))
-    };
-    let answer = ctx
-        .ai
-        .complete(Task::Planning, prompt, true)
+    let payload = serde_json::json!({"instruction": instruction, "schedule": state.schedule});
+    let (summary, next) = super::draft::ask_model(ctx, REFINE_PROMPT, payload, &cands)
         .await
-        .map_err(|e| unusable(format!("it did not answer: {e}")))?;
-    let parsed: serde_json::Value =
-        serde_json::from_str(&answer).map_err(|_| unusable("it was not JSON".into()))?;
-    let summary = parsed["summary"]
-        .as_str()
-        .map(|s| s.chars().take(300).collect::<String>())
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| "The schedule was changed as you asked.".into());
-    let next = planner::from_json(&parsed["schedule"].to_string(), &cands)
-        .map_err(|errors| unusable(errors.join(" ")))?;
+        .map_err(|refused| {
+            PathError::Invalid(format!(
+                "The AI planner's answer could not be used ({}); the preview is unchanged.",
+                match &refused {
+                    super::draft::Refused::Unreachable(why) => format!("it did not answer: {why}"),
+                    super::draft::Refused::Unusable(why) => why.clone(),
+                }
+            ))
+        })?;
     Ok((state.schedule, summary, next))
+}
+
+const REFINE_PROMPT: &str = "You plan four-week language learning paths. Change the schedule \
+    as the learner asks and answer with one JSON object: {\"summary\": one sentence saying \
+    what changed, \"schedule\": the whole schedule in the same shape}. Keep 28 days, each \
+    week's demand and kinds of day, levels that never fall, pinned days exactly as they are, \
+    and link only scenarios from the list (or {\"type\": \"generate\", \"brief\": …}).";
+
+/// Refuses a change while the AI planner is still drafting the schedule.
+fn ready(row: &LearningPathPreview) -> Result<(), PathError> {
+    if row.status == PreviewStatus::Generating {
+        return Err(PathError::Invalid(
+            "The AI planner is still drafting this path; wait until it is ready.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Takes the last step back.
@@ -343,6 +351,7 @@ pub async fn commit(ctx: &Ctx, user: User, session_id: String) -> Result<String,
                 if row.expires_at <= now {
                     return Err(PathError::Expired);
                 }
+                ready(&row)?;
                 let state = state_of(&row)?;
                 let path_id = uuid::Uuid::now_v7().to_string();
                 queries::paths::insert_path(
@@ -435,6 +444,7 @@ where
                         "This preview is already your path; open it from your paths.".into(),
                     ));
                 }
+                ready(&row)?;
                 let mut state = state_of(&row)?;
                 let before = state.schedule.clone();
                 let cands = candidates(queries::paths::list_candidates(c)?, &row.target_language);
@@ -455,27 +465,25 @@ where
                     .map(|d| i32::from(*d))
                     .collect();
                 meta.state = Some(to_json(&state)?);
+                let first = first_days(&state.schedule, &cands);
                 queries::paths::update_preview(
                     c,
                     &row.id,
                     LearningPathPreviewChanges {
                         schedule: Some(Json(summary_days(&state.schedule))),
-                        preview_scenarios: Some(Json(first_days(&state.schedule, &cands))),
-                        metadata: Some(Json(meta)),
+                        preview_scenarios: Some(Json(first.clone())),
+                        metadata: Some(Json(meta.clone())),
                         updated_at: Some(now),
                         ..Default::default()
                     },
                 )?;
                 let row = LearningPathPreview {
-                    metadata: Json(PreviewMetadata {
-                        state: Some(to_json(&state)?),
-                        ..Default::default()
-                    }),
-                    preview_scenarios: Json(first_days(&state.schedule, &cands)),
+                    metadata: Json(meta),
+                    preview_scenarios: Json(first),
                     ..row
                 };
                 Ok(Edited {
-                    page: page(c, row)?,
+                    page: page(c, row, now)?,
                     changed_days,
                     summary,
                 })
@@ -498,7 +506,11 @@ fn live(
     Ok(row)
 }
 
-fn page(c: &mut DbConn, row: LearningPathPreview) -> Result<PreviewPage, PathError> {
+fn page(
+    c: &mut DbConn,
+    row: LearningPathPreview,
+    read_at: NaiveDateTime,
+) -> Result<PreviewPage, PathError> {
     let state = state_of(&row)?;
     let ids: Vec<String> = state
         .schedule
@@ -519,10 +531,13 @@ fn page(c: &mut DbConn, row: LearningPathPreview) -> Result<PreviewPage, PathErr
         expires_at: row.expires_at,
         committed_path_id: row.committed_path_id,
         first_days: row.preview_scenarios.0,
+        generating: row.status == PreviewStatus::Generating,
+        draft: row.metadata.0.draft,
+        read_at,
     })
 }
 
-fn state_of(row: &LearningPathPreview) -> Result<PreviewState, PathError> {
+pub(super) fn state_of(row: &LearningPathPreview) -> Result<PreviewState, PathError> {
     row.metadata
         .0
         .state
@@ -531,7 +546,7 @@ fn state_of(row: &LearningPathPreview) -> Result<PreviewState, PathError> {
         .ok_or_else(|| PathError::Invalid("This preview cannot be read; start a new one.".into()))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, PathError> {
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, PathError> {
     serde_json::to_value(value)
         .map_err(|e| PathError::Invalid(format!("the schedule could not be stored: {e}")))
 }
@@ -547,7 +562,7 @@ fn changed(before: &Schedule, after: &Schedule) -> Vec<u8> {
 }
 
 /// The stored day-by-day summary of a schedule (the `schedule` column).
-fn summary_days(schedule: &Schedule) -> Vec<ScheduleDay> {
+pub(super) fn summary_days(schedule: &Schedule) -> Vec<ScheduleDay> {
     schedule
         .days
         .iter()
@@ -565,7 +580,7 @@ fn summary_days(schedule: &Schedule) -> Vec<ScheduleDay> {
 }
 
 /// Days 1–3 in full, as the preview shows them before the learner commits.
-fn first_days(schedule: &Schedule, cands: &[Candidate]) -> Vec<PreviewScenario> {
+pub(super) fn first_days(schedule: &Schedule, cands: &[Candidate]) -> Vec<PreviewScenario> {
     schedule
         .days
         .iter()
@@ -590,8 +605,13 @@ fn first_days(schedule: &Schedule, cands: &[Candidate]) -> Vec<PreviewScenario> 
         .collect()
 }
 
-fn metadata(state: &PreviewState, intent: Option<&planner::Intent>) -> PreviewMetadata {
+fn metadata(
+    state: &PreviewState,
+    intent: Option<&planner::Intent>,
+    drafting: bool,
+) -> PreviewMetadata {
     PreviewMetadata {
+        draft: drafting.then(DraftProgress::default),
         parsed_intent: intent.and_then(|i| serde_json::to_value(i).ok()),
         refinement_history: Vec::new(),
         regenerated_days: Vec::new(),
@@ -600,7 +620,7 @@ fn metadata(state: &PreviewState, intent: Option<&planner::Intent>) -> PreviewMe
 }
 
 /// The preview's title and one-line description.
-fn headline(schedule: &Schedule, language: &str, intent: &str) -> (String, String) {
+pub(super) fn headline(schedule: &Schedule, language: &str, intent: &str) -> (String, String) {
     let topics: Vec<String> = schedule
         .topics
         .iter()

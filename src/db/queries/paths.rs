@@ -40,6 +40,18 @@ pub fn find_preview(
     .optional()
 }
 
+/// The preview behind `session_id`, whoever's it is (for jobs, never for a page).
+pub fn find_preview_for_job(
+    conn: &mut DbConn,
+    session_id: &str,
+) -> QueryResult<Option<LearningPathPreview>> {
+    learning_path_previews::table
+        .filter(learning_path_previews::session_id.eq(session_id))
+        .select(LearningPathPreview::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Gives a guest's previews to the user they signed up or in as.
 pub fn move_guest_previews(
     conn: &mut DbConn,

@@ -186,16 +186,15 @@ fn expired(req: &HttpRequest, visitor: &Visitor) -> Result<HttpResponse, AppErro
     crate::web::render_with_status(req, StatusCode::GONE, ExpiredPage { layout })
 }
 
+/// How the drafting of a preview stands: polled by its page while the AI planner works.
 #[derive(Template, WebTemplate)]
-#[template(
-    source = "<p id=\"preview-status\" role=\"status\">Your path is ready. <a href=\"/paths/previews/{{ session_id }}\">See it</a>.</p>",
-    ext = "html"
-)]
+#[template(path = "paths/_status.html")]
 struct StatusFragment {
-    session_id: String,
+    view: PreviewView,
 }
 
-/// The state of a preview's generation (the offline planner is done before the page opens).
+/// The preview's drafting: still generating, the fragment again (it polls itself); ready,
+/// htmx reloads the page (`HX-Refresh`) and a plain request goes back to it.
 async fn status(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -203,15 +202,23 @@ async fn status(
     session_id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let owner = owner(&visitor)?;
-    match paths::preview(&state.ctx, owner, session_id.into_inner()).await {
-        Err(PathError::Expired) => expired(&req, &visitor),
-        page => crate::web::render(
-            &req,
-            StatusFragment {
-                session_id: page?.session_id,
-            },
-        ),
+    let page = match paths::preview(&state.ctx, owner, session_id.into_inner()).await {
+        Err(PathError::Expired) => return expired(&req, &visitor),
+        page => page?,
+    };
+    let view = PreviewView::new(page, &[], "", state.ai.is_offline());
+    if !view.generating && !is_htmx(&req) {
+        return Ok(see_other(&format!("/paths/previews/{}", view.session_id)));
     }
+    let ready = !view.generating;
+    let mut res = crate::web::render(&req, StatusFragment { view })?;
+    if ready {
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("hx-refresh"),
+            actix_web::http::header::HeaderValue::from_static("true"),
+        );
+    }
+    Ok(res)
 }
 
 /// Answers a preview step: htmx gets what changed ([`ChangesFragment`]), a plain form a

@@ -81,6 +81,8 @@ pub struct PreviewView {
     pub session_id: String,
     pub title: String,
     pub description: String,
+    /// The sentence it was made from ("" from preferences or a template).
+    pub intent: String,
     pub weeks: Vec<WeekView>,
     /// The one-line summary of the step just taken (or the last one).
     pub summary: String,
@@ -92,6 +94,29 @@ pub struct PreviewView {
     pub offline_planner: bool,
     /// Days 1–3 in full.
     pub first_days: Vec<FirstDay>,
+    /// The AI planner is drafting the schedule: the page shows [`PreviewView::progress`] and
+    /// polls `…/status` instead of the schedule.
+    pub generating: bool,
+    pub progress: String,
+    /// How the schedule was made ("Drafted by the AI planner: …"), once it is ready.
+    pub draft_note: String,
+}
+
+/// What the drafting is doing, as a sentence: waiting for a worker, drafting since when,
+/// trying again after a failure.
+fn progress(draft: &crate::db::json::DraftProgress, now: chrono::NaiveDateTime) -> String {
+    let retry = match &draft.last_error {
+        Some(e) => format!(" The last attempt failed ({e}); trying again."),
+        None => String::new(),
+    };
+    match draft.started_at {
+        Some(at) => format!(
+            "The AI planner is drafting your 28 days (attempt {}, started {} s ago).{retry}",
+            draft.attempts,
+            (now - at).num_seconds().max(0)
+        ),
+        None => format!("Waiting for the AI planner to start on your 28 days.{retry}"),
+    }
 }
 
 /// One of the first three days as the preview shows it in full.
@@ -119,10 +144,15 @@ impl PreviewView {
             "" => page.last_summary().unwrap_or_default().to_owned(),
             s => s.to_owned(),
         };
+        let draft = page.draft.clone().unwrap_or_default();
         Self {
+            generating: page.generating,
+            progress: progress(&draft, page.read_at),
+            draft_note: draft.note.unwrap_or_default(),
             session_id: page.session_id.clone(),
             title: page.title.clone(),
             description: page.description.clone(),
+            intent: page.intent.clone(),
             weeks: weeks(days, WeekDemand::of_week),
             summary,
             changed_count: changed.len(),
