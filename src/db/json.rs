@@ -101,6 +101,9 @@ pub struct PathMetadata {
     /// summarises day by day.
     #[serde(default)]
     pub plan: Option<serde_json::Value>,
+    /// On a creator's course: its public template copy, while it is published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_template_id: Option<String>,
 }
 
 /// `learning_path_assignments.metadata`.
@@ -118,6 +121,20 @@ pub struct AssignmentMetadata {
     /// The days practised so far: which scenario and conversation each got.
     #[serde(default)]
     pub days: Vec<PathDayRecord>,
+    /// A tester's feedback on the course's days (one per day, the latest kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feedback: Vec<DayFeedback>,
+}
+
+/// A tester's rating (1–5) and comment on one day of a course.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DayFeedback {
+    pub day_index: i32,
+    pub rating: i32,
+    #[serde(default)]
+    pub comment: String,
+    pub at: NaiveDateTime,
 }
 
 /// A day of a path the learner started (`learning_path_assignments.metadata.days`).

@@ -502,7 +502,26 @@ diesel::table! {
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(email_outbox -> users (user_id));
 
+diesel::table! {
+    course_invitations (id) {
+        id -> Text,
+        path_id -> Text,
+        email -> Text,
+        token_hash -> Text,
+        note -> Text,
+        invited_by_user_id -> Nullable<Text>,
+        assignment_id -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(course_invitations -> learning_paths (path_id));
+diesel::joinable!(course_invitations -> learning_path_assignments (assignment_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    course_invitations,
     scenario_labels,
     languages,
     speakers,

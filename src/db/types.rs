@@ -179,6 +179,10 @@ text_enum!(
     PreviewStatus { Generating => "generating", Ready => "ready", Committed => "committed" }
 );
 text_enum!(
+    /// `course_invitations.status`.
+    InvitationStatus { Invited => "invited", Accepted => "accepted", Revoked => "revoked" }
+);
+text_enum!(
     /// `scenario_generation_queue.status`.
     GenerationStatus { Pending => "pending", Processing => "processing", Ready => "ready", Failed => "failed" }
 );

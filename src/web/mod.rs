@@ -6,6 +6,7 @@ pub mod admin;
 pub mod catalog;
 pub mod components;
 pub mod conversations;
+pub mod courses;
 pub mod csrf;
 pub mod error;
 pub mod home;
@@ -81,6 +82,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(onboarding::routes)
         .configure(admin::routes)
         .configure(conversations::routes)
+        .configure(courses::routes)
         .configure(paths::routes);
 }
 

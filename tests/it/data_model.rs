@@ -451,7 +451,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
                 estimated_minutes_per_day: Some(15),
                 category: Some("relationships".into()),
                 tags: strings(&["family"]),
-                plan: None
+                plan: None,
+                published_template_id: Some("template-id".into()),
             }),
             created_at: t,
             updated_at: t,
@@ -477,8 +478,31 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
                 invite_note: Some("Try it".into()),
                 feedback_requested: true,
                 custom_start_time: Some("08:00".into()),
-                days: Vec::new()
+                days: Vec::new(),
+                feedback: vec![kaiwa::db::json::DayFeedback {
+                    day_index: 2,
+                    rating: 4,
+                    comment: "Clear".into(),
+                    at: t,
+                }],
             }),
+            created_at: t,
+            updated_at: t,
+        }
+    );
+    round_trip!(
+        conn,
+        course_invitations,
+        kaiwa::db::models::CourseInvitation,
+        kaiwa::db::models::CourseInvitation {
+            id: new_id(),
+            path_id: path.id.clone(),
+            email: "tester@example.com".into(),
+            token_hash: "ab".repeat(32),
+            note: "Day 3 is new".into(),
+            invited_by_user_id: Some(user.id.clone()),
+            assignment_id: None,
+            status: kaiwa::db::types::InvitationStatus::Invited,
             created_at: t,
             updated_at: t,
         }

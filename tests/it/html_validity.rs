@@ -34,6 +34,44 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         .to_str()
         .unwrap()
         .to_owned();
+    // A creator's course: its edit form, and an invitation as its tester sees it.
+    let course = learner
+        .browser
+        .post_form(
+            "/creator/courses",
+            &[
+                ("title", "Osaka in four weeks"),
+                ("description", "Food, trains and shops."),
+                ("language", "ja"),
+                ("cefr_level", "A2"),
+                ("primary_skill", "speaking"),
+                ("minutes", "15"),
+                ("category", "travel"),
+                ("tags", "osaka"),
+            ],
+        )
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let tester = app
+        .learner()
+        .email("html-tester@example.com")
+        .create()
+        .await;
+    learner
+        .browser
+        .post_form(
+            &format!("{course}/testers"),
+            &[("emails", "html-tester@example.com"), ("note", "Try it")],
+        )
+        .await;
+    let link = app.link_in_email("html-tester@example.com", "/invitations/");
+    let invitation = link[link.find("/invitations/").unwrap()..].to_owned();
+    tester.browser.post_form(&invitation, &[]).await;
+    let tested = tester.browser.get(&invitation).await.status();
+    assert_eq!(tested, 200);
     let anonymous = app.new_browser();
     let pages: Vec<(String, &crate::helpers::Browser)> = vec![
         ("/".into(), &anonymous),
@@ -56,6 +94,15 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         (open_preview.clone(), &learner.browser),
         (dashboard.clone(), &learner.browser),
         (drafting, &planner_learner.browser),
+        ("/creator/courses".into(), &learner.browser),
+        ("/creator/courses/new".into(), &learner.browser),
+        (course.clone(), &learner.browser),
+        (invitation.clone(), &tester.browser),
+        (invitation.clone(), &anonymous),
+        (
+            course.replace("/creator/courses/", "/paths/"),
+            &tester.browser,
+        ),
         ("/conversations".into(), &learner.browser),
         (
             "/conversations/new?scenario_id=ordering-ramen-osaka".into(),

@@ -17,7 +17,8 @@ mod reminders;
 
 pub use calendar::{Calendar, DayState};
 pub use preview::{commit, preview, refine, regenerate, start_preview, toggle_pin, undo};
-pub use preview::{Edited, PreviewPage, Source, PREVIEW_HOURS};
+pub use preview::{summary_days, Edited, PreviewPage, Source, PREVIEW_HOURS};
+pub use progress::schedule_of;
 pub use progress::{
     archive, dashboard, list, retry_generation, start_day, Dashboard, Generation, PathSummary,
 };
@@ -46,6 +47,17 @@ pub enum PathError {
     Unavailable(#[from] DbError),
     #[error(transparent)]
     Conversation(#[from] crate::app::conversations::ConversationError),
+}
+
+/// The catalog scenarios a planner may link days to, for `language`, read from the catalog.
+pub fn candidates_for(
+    c: &mut crate::db::DbConn,
+    language: &str,
+) -> Result<Vec<planner::Candidate>, diesel::result::Error> {
+    Ok(candidates(
+        crate::db::queries::paths::list_candidates(c)?,
+        language,
+    ))
 }
 
 /// The catalog scenarios a planner may link days to, for `language`.

@@ -562,7 +562,7 @@ fn changed(before: &Schedule, after: &Schedule) -> Vec<u8> {
 }
 
 /// The stored day-by-day summary of a schedule (the `schedule` column).
-pub(super) fn summary_days(schedule: &Schedule) -> Vec<ScheduleDay> {
+pub fn summary_days(schedule: &Schedule) -> Vec<ScheduleDay> {
     schedule
         .days
         .iter()

@@ -319,7 +319,7 @@ pub(super) fn assigned(
     queries::paths::find_assigned(c, path_id, &user.id)?.ok_or(PathError::NotFound)
 }
 
-pub(super) fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
+pub fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
     path.metadata
         .0
         .plan

@@ -4,6 +4,7 @@ mod accounts;
 mod analytics_events;
 mod conversation_sessions;
 mod conversations;
+mod course_invitations;
 mod jobs;
 mod languages;
 mod learning_path_assignments;
@@ -29,6 +30,7 @@ pub use conversation_sessions::{
     ConversationSession, ConversationSessionChanges, NewConversationSession,
 };
 pub use conversations::{Conversation, ConversationChanges, NewConversation};
+pub use course_invitations::{CourseInvitation, CourseInvitationChanges};
 pub use jobs::{Job, JobSchedule, NewJob};
 pub use languages::{Language, LanguageChanges, NewLanguage};
 pub use learning_path_assignments::{

@@ -14,7 +14,7 @@ use crate::db::schema::{
     learning_path_assignments, learning_path_previews, learning_paths, scenario_generation_queue,
     scenario_metadata, scenarios,
 };
-use crate::db::types::{AssignmentRole, CefrLevel, Difficulty, Json, Visibility};
+use crate::db::types::{AssignmentStatus, CefrLevel, Difficulty, Json, Visibility};
 use crate::db::DbConn;
 
 pub fn insert_preview(conn: &mut DbConn, row: &NewLearningPathPreview) -> QueryResult<()> {
@@ -158,7 +158,7 @@ pub fn find_assigned(
         .inner_join(learning_path_assignments::table)
         .filter(learning_paths::id.eq(path_id))
         .filter(learning_path_assignments::user_id.eq(user_id))
-        .filter(learning_path_assignments::role.eq(AssignmentRole::Learner))
+        .filter(learning_path_assignments::status.ne(AssignmentStatus::Invited))
         .select((
             LearningPath::as_select(),
             LearningPathAssignment::as_select(),
@@ -175,7 +175,7 @@ pub fn list_assigned(
     learning_paths::table
         .inner_join(learning_path_assignments::table)
         .filter(learning_path_assignments::user_id.eq(user_id))
-        .filter(learning_path_assignments::role.eq(AssignmentRole::Learner))
+        .filter(learning_path_assignments::status.ne(AssignmentStatus::Invited))
         .order(learning_path_assignments::created_at.desc())
         .select((
             LearningPath::as_select(),
@@ -272,6 +272,12 @@ pub fn update_generation(
 ) -> QueryResult<()> {
     diesel::update(scenario_generation_queue::table.find(id))
         .set(changes)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn delete_assignment(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(learning_path_assignments::table.find(id))
         .execute(conn)
         .map(|_| ())
 }

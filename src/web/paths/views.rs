@@ -26,6 +26,10 @@ pub struct DayView {
     pub generation: String,
     /// Its scenario failed to be made: a retry is offered.
     pub retry: bool,
+    /// On a tester's dashboard: whether the day can be rated, and their rating (0: none yet).
+    pub rateable: bool,
+    pub rating: i32,
+    pub comment: String,
 }
 
 impl DayView {
@@ -50,6 +54,9 @@ impl DayView {
             conversation_href: String::new(),
             generation: String::new(),
             retry: false,
+            rateable: false,
+            rating: 0,
+            comment: String::new(),
         }
     }
 }
@@ -193,11 +200,14 @@ pub struct DashboardView {
     pub active: bool,
     pub starts: String,
     pub reminders: super::reminders::RemindersView,
+    /// A tester of a creator's course: each day can be rated.
+    pub tester: bool,
 }
 
 impl DashboardView {
     pub fn new(d: Dashboard) -> Self {
         let active = d.is_active();
+        let tester = d.assignment.role == crate::db::types::AssignmentRole::Tester;
         let day_views: Vec<DayView> = d
             .schedule
             .days
@@ -206,9 +216,19 @@ impl DashboardView {
                 let state = d.calendar.state(day.index);
                 let conversation = d.conversation_of(day.index).unwrap_or_default();
                 let (generation, retry) = generation_label(d.generation_of(day.index));
+                let feedback = d
+                    .assignment
+                    .metadata
+                    .0
+                    .feedback
+                    .iter()
+                    .find(|f| f.day_index == i32::from(day.index));
                 DayView {
                     generation,
                     retry,
+                    rateable: tester && state != DayState::Upcoming,
+                    rating: feedback.map_or(0, |f| f.rating),
+                    comment: feedback.map(|f| f.comment.clone()).unwrap_or_default(),
                     state: state.as_str(),
                     state_label: state.label(),
                     startable: active && matches!(state, DayState::Today | DayState::Missed),
@@ -243,6 +263,7 @@ impl DashboardView {
             status: status_label(d.assignment.status),
             active,
             starts: d.assignment.starts_at.format("%Y-%m-%d").to_string(),
+            tester,
             reminders: super::reminders::RemindersView::new(&crate::app::paths::ReminderPanel::of(
                 &d.path.id,
                 &d.assignment,

@@ -1,0 +1,2 @@
+DROP INDEX learning_paths_creator_idx;
+DROP TABLE course_invitations;
