@@ -67,6 +67,25 @@ pub fn keep_for_next_page<T: Serialize>(req: &HttpRequest, value: &T) -> Result<
         .map_err(|e| AppError::Internal(anyhow::anyhow!("a result could not be kept: {e}")))
 }
 
+const RETURN_KEY: &str = "return_to";
+
+/// Remembers `path` as where this browser goes once it has signed up and confirmed its
+/// address (an invitation link opened before having an account).
+pub fn return_after_sign_up(req: &HttpRequest, path: &str) {
+    if let Err(e) = req.get_session().insert(RETURN_KEY, path) {
+        tracing::warn!(error = %e, "the page to return to could not be kept");
+    }
+}
+
+/// Takes the page [`return_after_sign_up`] kept, if any.
+pub fn take_return(req: &HttpRequest) -> Option<String> {
+    let session = req.get_session();
+    if !session.contains_key(RETURN_KEY) {
+        return None;
+    }
+    session.remove_as::<String>(RETURN_KEY).and_then(Result::ok)
+}
+
 /// Takes what [`keep_for_next_page`] kept, if anything (and it is of type `T`).
 pub fn take_kept<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Option<T> {
     let session = req.get_session();

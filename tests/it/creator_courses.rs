@@ -198,6 +198,31 @@ async fn a_creator_authors_a_course_with_the_forms_and_every_mistake_is_named() 
     let page = b.get_html(&edit).await;
     assert_eq!(page.attrs("#day-9-theme", "value"), ["Buying a rail pass"]);
 
+    // Day buttons: move a day down, copy it onto the next, and refill a week from the planner.
+    let mut pressed = good.clone();
+    pressed.push(("action".into(), "move-down-9".into()));
+    let res = b.post_form(&edit, &as_refs(&pressed)).await;
+    assert_eq!(res.headers()["location"], format!("{edit}#day-10"));
+    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    assert_eq!(plan["days"][9]["theme"], "Buying a rail pass");
+    assert_eq!(plan["days"][9]["kind"], "practice");
+    let mut pressed = form_fields(&b.get_html(&edit).await);
+    pressed.push(("action".into(), "copy-2".into()));
+    assert_eq!(b.post_form(&edit, &as_refs(&pressed)).await.status(), 303);
+    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    assert_eq!(plan["days"][2]["theme"], "Ordering ramen at a counter");
+    let mut pressed = form_fields(&b.get_html(&edit).await);
+    set(&mut pressed, "theme", 15, "Something to be replaced");
+    pressed.push(("action".into(), "fill-week-3".into()));
+    let res = b.post_form(&edit, &as_refs(&pressed)).await;
+    assert_eq!(res.headers()["location"], format!("{edit}#day-15"));
+    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    assert_ne!(plan["days"][14]["theme"], "Something to be replaced");
+    assert_eq!(
+        plan["days"][2]["theme"], "Ordering ramen at a counter",
+        "other weeks stay"
+    );
+
     // The scenario field suggests catalog scenarios as the creator types.
     let res = b
         .htmx_get(&format!("{edit}/scenarios?scenario=ramen"))
@@ -291,12 +316,27 @@ async fn testers_are_invited_accept_give_feedback_the_creator_reads_and_nobody_e
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], format!("/paths/{id}"));
     let newbie = app.new_browser();
-    app.sign_up(
-        &newbie,
-        "new-tester@example.com",
-        "a long enough passphrase 42",
-    )
-    .await;
+    assert_eq!(newbie.get(&new_invite).await.status(), 200);
+    let res = newbie
+        .post_form(
+            "/signup",
+            &[
+                ("email", "new-tester@example.com"),
+                ("password", "a long enough passphrase 42"),
+                ("display_name", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let token = app.token_in_email("new-tester@example.com", "/verify-email?token=");
+    let res = newbie
+        .post_form("/verify-email", &[("token", &token)])
+        .await;
+    assert_eq!(
+        res.headers()["location"],
+        new_invite.as_str(),
+        "confirming the address comes back to the invitation"
+    );
     assert!(newbie
         .get_html(&new_invite)
         .await
@@ -534,4 +574,50 @@ async fn publishing_checks_for_personal_text_then_makes_a_scrubbed_public_copy_t
     );
     assert!(templates().iter().all(|t| !t.is_public));
     let _ = id;
+}
+
+#[tokio::test]
+async fn a_course_starts_from_a_brief_refined_on_the_preview_screen() {
+    let app = spawn_app().await;
+    let creator = app.learner().onboarded("es").create().await;
+    let b = &creator.browser;
+    let res = b
+        .post_form(
+            "/paths/previews",
+            &[
+                ("source", "intent"),
+                ("intent", "job interview in Madrid, formal"),
+            ],
+        )
+        .await;
+    let preview = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = b.get_html(&preview).await;
+    let course_form = format!("{preview}/course");
+    assert_eq!(
+        page.attrs(&format!("form[action='{course_form}']"), "method")
+            .len(),
+        1
+    );
+    let first_theme = page.text("#day-1 .day-theme");
+
+    // Nobody else makes a course of it.
+    let other = app.learner().onboarded("es").create().await;
+    assert_eq!(
+        other.browser.post_form(&course_form, &[]).await.status(),
+        404
+    );
+
+    let res = b.post_form(&course_form, &[]).await;
+    assert_eq!(res.status(), 303);
+    let edit = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = b.get_html(&edit).await;
+    assert_eq!(page.attrs("#day-1-theme", "value"), [first_theme]);
+    assert_eq!(page.attrs("#language option[selected]", "value"), ["es"]);
+    let id = edit.trim_start_matches("/creator/courses/");
+    let row = course(&app, id);
+    assert_eq!(row.status, PathStatus::Draft);
+    assert_eq!(row.created_by_user_id.as_deref(), Some(creator.id.as_str()));
+    // The course saves as it came: the preview's schedule keeps the planner's rules.
+    let fields = form_fields(&page);
+    assert_eq!(b.post_form(&edit, &as_refs(&fields)).await.status(), 303);
 }

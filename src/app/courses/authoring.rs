@@ -37,6 +37,9 @@ pub struct RawCourse {
     pub difficulty: Vec<String>,
     pub objectives: Vec<String>,
     pub scenario: Vec<String>,
+    /// A day button pressed with the form: `move-up-N`, `move-down-N`, `copy-N` (onto day
+    /// N + 1) or `fill-week-N` (the planner writes that week again).
+    pub action: String,
 }
 
 /// (field id, message) for each problem, in form order.
@@ -61,7 +64,6 @@ impl RawCourse {
     /// The form filled from a saved course.
     pub fn from_course(path: &LearningPath, schedule: &Schedule) -> Self {
         let m = &path.metadata.0;
-        let day = |f: fn(&Day) -> String| schedule.days.iter().map(f).collect();
         Self {
             title: path.title.clone(),
             description: path.description.clone(),
@@ -74,6 +76,14 @@ impl RawCourse {
                 .unwrap_or_default(),
             category: m.category.clone().unwrap_or_default(),
             tags: m.tags.join(", "),
+            ..Self::from_days(schedule)
+        }
+    }
+
+    /// The day fields of `schedule` (the other fields empty).
+    fn from_days(schedule: &Schedule) -> Self {
+        let day = |f: fn(&Day) -> String| schedule.days.iter().map(f).collect();
+        Self {
             theme: day(|d| d.theme.clone()),
             difficulty: day(|d| d.difficulty.as_str().to_owned()),
             objectives: day(|d| d.objectives.join("\n")),
@@ -81,7 +91,60 @@ impl RawCourse {
                 ScenarioLink::Catalog { id } => id.clone(),
                 ScenarioLink::Generate { .. } => String::new(),
             }),
+            ..Default::default()
         }
+    }
+
+    /// Applies a move or copy button to the days (pure); the day to show afterwards.
+    pub fn apply_day_action(&mut self) -> Option<u8> {
+        let (verb, n) = self.action.rsplit_once('-')?;
+        let n: usize = n.parse().ok()?;
+        let days = self.theme.len();
+        if n == 0 || n > days {
+            return None;
+        }
+        let i = n - 1;
+        let mut each = |f: &mut dyn FnMut(&mut Vec<String>)| {
+            for v in [
+                &mut self.theme,
+                &mut self.difficulty,
+                &mut self.objectives,
+                &mut self.scenario,
+            ] {
+                if v.len() == days {
+                    f(v);
+                }
+            }
+        };
+        match verb {
+            "move-up" if i > 0 => {
+                each(&mut |v| v.swap(i, i - 1));
+                u8::try_from(n - 1).ok()
+            }
+            "move-down" if n < days => {
+                each(&mut |v| v.swap(i, i + 1));
+                u8::try_from(n + 1).ok()
+            }
+            "copy" if n < days => {
+                each(&mut |v| v[i + 1] = v[i].clone());
+                // why: a week never links one scenario twice; within the week the copy
+                // gets a scenario written for it instead.
+                if !n.is_multiple_of(7) && self.scenario.len() == days {
+                    self.scenario[i + 1].clear();
+                }
+                u8::try_from(n + 1).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The week a `fill-week-N` button asks the planner to write again.
+    pub fn week_to_fill(&self) -> Option<u8> {
+        self.action
+            .strip_prefix("fill-week-")?
+            .parse()
+            .ok()
+            .filter(|w| (1..=planner::WEEKS).contains(w))
     }
 
     /// The scenario ids the days name (to look up which the creator may use).
@@ -345,6 +408,8 @@ pub enum Saved {
     Saved {
         id: String,
         at: NaiveDateTime,
+        /// The day a day button changed, to show it.
+        day: Option<u8>,
     },
 }
 
@@ -401,7 +466,70 @@ pub async fn create(ctx: &Ctx, user: User, raw: RawCourse) -> Result<Saved, Cour
                 updated_at: now,
             };
             queries::paths::insert_path(c, &row)?;
-            Ok(Saved::Saved { id, at: now })
+            Ok(Saved::Saved {
+                id,
+                at: now,
+                day: None,
+            })
+        })
+        .await
+}
+
+/// A draft course from `user`'s path preview `session_id` (a brief refined on the same
+/// preview screen learners use): its title, description and 28 days, ready to edit.
+pub async fn from_preview(
+    ctx: &Ctx,
+    user: User,
+    session_id: String,
+) -> Result<String, CourseError> {
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| {
+            let owner = queries::preferences::Owner::User(user.id.clone());
+            let (preview, mut schedule) = crate::app::paths::drafted(c, &session_id, &owner, now)?;
+            for d in schedule.days.iter_mut() {
+                d.pinned = false;
+            }
+            let level = schedule.day(1).map_or(CefrLevel::A1, |d| d.cefr_level);
+            let category = schedule
+                .topics
+                .iter()
+                .map(|t| t.topic.as_str())
+                .find(|t| CATEGORIES.contains(t))
+                .unwrap_or("culture")
+                .to_owned();
+            let course = Course {
+                title: preview.title.chars().take(120).collect(),
+                description: preview.description.clone(),
+                language: preview.target_language.clone(),
+                level,
+                skill: Skill::Speaking,
+                minutes: schedule.minutes_per_day,
+                category,
+                tags: Vec::new(),
+                schedule: None,
+            };
+            let id = crate::db::new_id();
+            queries::paths::insert_path(
+                c,
+                &NewLearningPath {
+                    id: id.clone(),
+                    user_id: None,
+                    title: course.title.clone(),
+                    description: course.description.clone(),
+                    target_language: course.language.clone(),
+                    schedule: Json(summary(&schedule)),
+                    is_template: false,
+                    is_public: false,
+                    share_slug: None,
+                    status: PathStatus::Draft,
+                    created_by_user_id: Some(user.id.clone()),
+                    metadata: Json(metadata(&course, &schedule, None)?),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            Ok(id)
         })
         .await
 }
@@ -430,13 +558,23 @@ pub async fn editable(ctx: &Ctx, user: User, id: String) -> Result<CourseEdit, C
 }
 
 /// Saves the whole edit form of `user`'s course `id` (autosave sends the same form).
-pub async fn save(ctx: &Ctx, user: User, id: String, raw: RawCourse) -> Result<Saved, CourseError> {
+pub async fn save(
+    ctx: &Ctx,
+    user: User,
+    id: String,
+    mut raw: RawCourse,
+) -> Result<Saved, CourseError> {
     let now = ctx.clock.naive();
     ctx.db
         .run(move |c| {
             write_transaction(c, |c| {
                 lock::key(c, "course", &id)?;
                 let path = owned(c, &id, &user)?;
+                let mut day = raw.apply_day_action();
+                if let Some(week) = raw.week_to_fill() {
+                    fill_week(c, &mut raw, week)?;
+                    day = Some((week - 1) * 7 + 1);
+                }
                 let languages = languages(c)?;
                 let ids: Vec<String> = languages.iter().map(|(id, _)| id.clone()).collect();
                 let usable = usable(c, &raw, &user, &raw.language)?;
@@ -466,10 +604,52 @@ pub async fn save(ctx: &Ctx, user: User, id: String, raw: RawCourse) -> Result<S
                 Ok(Saved::Saved {
                     id: path.id,
                     at: now,
+                    day,
                 })
             })
         })
         .await
+}
+
+/// Writes week `week` of the form again with the planner's days for the course's language,
+/// level and category (the other weeks stay as they are).
+fn fill_week(c: &mut DbConn, raw: &mut RawCourse, week: u8) -> Result<(), CourseError> {
+    let language = raw.language.trim().to_owned();
+    let level = raw.cefr_level.parse().unwrap_or(CefrLevel::A1);
+    let category = raw.category.trim().to_owned();
+    let cands = crate::app::paths::candidates_for(c, &language)?;
+    let mut learner = Learner::new(
+        &language,
+        level,
+        ChallengePreference::Moderate,
+        goal_of(&category),
+    );
+    learner.minutes_per_day = raw
+        .minutes
+        .trim()
+        .parse()
+        .unwrap_or(planner::DEFAULT_MINUTES);
+    let intent = planner::Intent {
+        topics: vec![category],
+        ..Default::default()
+    };
+    let mut planned = planner::plan(&learner, Some(&intent), &cands);
+    for d in planned.days.iter_mut() {
+        d.cefr_level = level;
+    }
+    let filled = RawCourse::from_days(&planned);
+    let range = usize::from(week - 1) * 7..usize::from(week) * 7;
+    for (to, from) in [
+        (&mut raw.theme, &filled.theme),
+        (&mut raw.difficulty, &filled.difficulty),
+        (&mut raw.objectives, &filled.objectives),
+        (&mut raw.scenario, &filled.scenario),
+    ] {
+        if to.len() == from.len() {
+            to[range.clone()].clone_from_slice(&from[range.clone()]);
+        }
+    }
+    Ok(())
 }
 
 /// Up to 20 scenarios `user` may link whose title or id contains `q` (id, title, level).
@@ -566,4 +746,51 @@ fn metadata(
         ),
         published_template_id,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RawCourse;
+
+    fn days() -> RawCourse {
+        let v = |p: &str| (1..=28).map(|n| format!("{p}{n}")).collect();
+        RawCourse {
+            theme: v("t"),
+            difficulty: v("d"),
+            objectives: v("o"),
+            scenario: v("s"),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn day_buttons_move_and_copy_whole_days_and_ignore_what_they_cannot_do() {
+        let mut raw = RawCourse {
+            action: "move-up-5".into(),
+            ..days()
+        };
+        assert_eq!(raw.apply_day_action(), Some(4));
+        assert_eq!((&raw.theme[3][..], &raw.scenario[3][..]), ("t5", "s5"));
+        assert_eq!((&raw.theme[4][..], &raw.objectives[4][..]), ("t4", "o4"));
+        raw.action = "copy-28".into();
+        assert_eq!(raw.apply_day_action(), None);
+        raw.action = "move-up-1".into();
+        assert_eq!(raw.apply_day_action(), None);
+        raw.action = "copy-1".into();
+        assert_eq!(raw.apply_day_action(), Some(2));
+        assert_eq!((&raw.theme[1][..], &raw.scenario[1][..]), ("t1", ""));
+        raw.action = "copy-7".into();
+        raw.apply_day_action();
+        assert_eq!(
+            raw.scenario[7], "s7",
+            "into the next week the scenario comes along"
+        );
+        raw.action = "fill-week-3".into();
+        assert_eq!(
+            (raw.apply_day_action(), raw.week_to_fill()),
+            (None, Some(3))
+        );
+        raw.action = "fill-week-9".into();
+        assert_eq!(raw.week_to_fill(), None);
+    }
 }

@@ -17,7 +17,7 @@ mod reminders;
 
 pub use calendar::{Calendar, DayState};
 pub use preview::{commit, preview, refine, regenerate, start_preview, toggle_pin, undo};
-pub use preview::{summary_days, Edited, PreviewPage, Source, PREVIEW_HOURS};
+pub use preview::{drafted, summary_days, Edited, PreviewPage, Source, PREVIEW_HOURS};
 pub use progress::schedule_of;
 pub use progress::{
     archive, dashboard, list, retry_generation, start_day, Dashboard, Generation, PathSummary,

@@ -492,6 +492,19 @@ where
         .await
 }
 
+/// `owner`'s live, drafted preview `session_id` and its schedule (for a course made from it).
+pub fn drafted(
+    c: &mut DbConn,
+    session_id: &str,
+    owner: &Owner,
+    now: NaiveDateTime,
+) -> Result<(LearningPathPreview, Schedule), PathError> {
+    let row = live(c, session_id, owner, now)?;
+    ready(&row)?;
+    let state = state_of(&row)?;
+    Ok((row, state.schedule))
+}
+
 /// The preview if it is `owner`'s and not expired.
 fn live(
     c: &mut DbConn,

@@ -133,7 +133,9 @@ pub(super) async fn verify(
     match signup::verify(&state.ctx, form.into_inner().token, browser(&visitor)).await {
         Ok(signed) => {
             flash(&req, "info", "Your email is confirmed. Welcome to Kaiwa!");
-            Ok(signed_in(&state, signed, String::new()))
+            let back = crate::web::visitor::take_return(&req);
+            let next = safe_next(back.as_deref()).unwrap_or_default();
+            Ok(signed_in(&state, signed, next))
         }
         Err(e) => form_error(&req, e, |error| {
             VerifyPage::new(&state, &visitor, String::new(), error)

@@ -31,6 +31,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/creator/courses/{id}/testers/{invitation}/revoke",
             web::post().to(revoke),
         )
+        .route(
+            "/paths/previews/{session_id}/course",
+            web::post().to(from_preview),
+        )
         .route("/creator/courses/{id}/publish", web::post().to(publish))
         .route("/creator/courses/{id}/unpublish", web::post().to(unpublish))
         .route(
@@ -263,6 +267,23 @@ async fn create(
     }
 }
 
+/// A course from a path preview (a brief refined on the learners' preview screen).
+async fn from_preview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    session_id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(req.path())?.clone();
+    let id = authoring::from_preview(&state.ctx, user, session_id.into_inner()).await?;
+    flash(
+        &req,
+        "info",
+        "Your course is a draft made from the preview: edit each day below.",
+    );
+    Ok(see_other(&format!("/creator/courses/{id}")))
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "courses/creator/edit.html")]
 struct EditPage {
@@ -327,34 +348,47 @@ async fn save(
     let user = visitor.require_user(req.path())?.clone();
     let raw = course_form(&body)?;
     let saved = authoring::save(&state.ctx, user.clone(), id.into_inner(), raw).await?;
-    match (saved, is_htmx(&req)) {
-        (Saved::Saved { at, .. }, true) => {
-            let saved_at = at.format("%H:%M:%S UTC").to_string();
-            crate::web::render(
-                &req,
-                SavedLine {
-                    saved_at,
-                    errors: Vec::new(),
-                },
-            )
-        }
-        (Saved::Invalid(_, errors, _), true) => {
-            let line = SavedLine {
-                saved_at: String::new(),
-                errors,
-            };
-            crate::web::render_with_status(&req, StatusCode::UNPROCESSABLE_ENTITY, line)
-        }
-        (Saved::Saved { id, .. }, false) => {
+    if is_htmx(&req) {
+        return SavedLine::of(saved).answer(&req);
+    }
+    match saved {
+        Saved::Saved { id, day, .. } => {
             flash(&req, "info", "Your course is saved.");
-            Ok(see_other(&format!("/creator/courses/{id}")))
+            let anchor = day.map(|d| format!("#day-{d}")).unwrap_or_default();
+            Ok(see_other(&format!("/creator/courses/{id}{anchor}")))
         }
-        (Saved::Invalid(raw, errors, _), false) => {
+        Saved::Invalid(raw, errors, _) => {
+            // why: the full form again needs the testers and publishing panels too.
             let id = req.match_info()["id"].to_owned();
             let edit = authoring::editable(&state.ctx, user, id).await?;
             let page = EditPage::new(&visitor, edit, Some(*raw), errors);
             crate::web::render_with_status(&req, StatusCode::UNPROCESSABLE_ENTITY, page)
         }
+    }
+}
+
+impl SavedLine {
+    fn of(saved: Saved) -> Self {
+        match saved {
+            Saved::Saved { at, .. } => Self {
+                saved_at: at.format("%H:%M:%S UTC").to_string(),
+                errors: Vec::new(),
+            },
+            Saved::Invalid(_, errors, _) => Self {
+                saved_at: String::new(),
+                errors,
+            },
+        }
+    }
+
+    /// 200 once saved; 422 with what stops it (htmx swaps it in all the same).
+    fn answer(self, req: &HttpRequest) -> Result<HttpResponse, AppError> {
+        let status = if self.errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        crate::web::render_with_status(req, status, self)
     }
 }
 

@@ -11,6 +11,7 @@ use crate::db::types::InvitationStatus;
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
 use crate::web::visitor::{flash, Visitor};
+
 use crate::web::{see_other, AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -42,6 +43,10 @@ async fn show(
     let token = token.into_inner();
     let invitation = testers::invitation(&state.ctx, token.clone()).await?;
     let email = visitor.user.as_ref().map(|u| u.email.as_str());
+    if email.is_none() {
+        // why: a tester new to Kaiwa signs up first; confirming the address brings them back.
+        crate::web::visitor::return_after_sign_up(&req, req.path());
+    }
     Ok(InvitationPage {
         layout: visitor.layout("Invitation to test a course — Kaiwa", "Test a course."),
         next: url::form_urlencoded::byte_serialize(req.path().as_bytes()).collect(),
