@@ -621,3 +621,52 @@ async fn a_course_starts_from_a_brief_refined_on_the_preview_screen() {
     let fields = form_fields(&page);
     assert_eq!(b.post_form(&edit, &as_refs(&fields)).await.status(), 303);
 }
+
+#[tokio::test]
+async fn invitation_emails_are_limited_to_a_hundred_a_day_per_creator() {
+    let app = spawn_app().await;
+    let creator = app.learner().create().await;
+    let edit = new_course(&creator.browser).await;
+    let form = |batch: usize| -> String {
+        (0..20)
+            .map(|n| format!("t{batch}-{n}@example.com"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for batch in 0..5 {
+        let emails = form(batch);
+        let res = creator
+            .browser
+            .post_form(
+                &format!("{edit}/testers"),
+                &[("emails", &emails), ("note", "")],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "batch {batch}");
+    }
+    let emails = form(5);
+    let res = creator
+        .browser
+        .post_form(
+            &format!("{edit}/testers"),
+            &[("emails", &emails), ("note", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+    assert!(res.text().await.unwrap().contains("100 invitations a day"));
+    let count: i64 = course_invitations::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(count, 100, "the refused form wrote nothing");
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::minutes(1));
+    let res = creator
+        .browser
+        .post_form(
+            &format!("{edit}/testers"),
+            &[("emails", &emails), ("note", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "the next day");
+}

@@ -24,6 +24,9 @@ pub enum CourseError {
     WrongAccount(String),
     #[error("{0}")]
     Invalid(String),
+    /// Too many invitation emails in a day.
+    #[error("{0}")]
+    Throttled(String),
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
     #[error(transparent)]

@@ -21,6 +21,8 @@ use crate::db::{lock, new_id, queries, DbConn};
 
 /// The most addresses one invitation form takes.
 pub const MAX_INVITES: usize = 20;
+/// The most invitation emails one creator sends in a day (counted in `rate_limits`).
+pub const INVITES_PER_DAY: i32 = 100;
 
 /// What an invitation form did, address by address.
 #[derive(Debug, Default)]
@@ -111,6 +113,14 @@ pub async fn invite(
                                 updated_at: now,
                             },
                         )?,
+                    }
+                    let key = format!("course_invites:user:{}", user.id);
+                    let day = chrono::Duration::days(1);
+                    let (hits, _) = queries::rate_limits::hit(c, &key, day, now)?;
+                    if hits > INVITES_PER_DAY {
+                        return Err(CourseError::Throttled(format!(
+                            "You can send {INVITES_PER_DAY} invitations a day; try again tomorrow."
+                        )));
                     }
                     let link = format!("{base}/invitations/{token}");
                     mail::queue(

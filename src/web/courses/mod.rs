@@ -21,6 +21,7 @@ impl From<CourseError> for AppError {
             CourseError::NotFound => Self::NotFound,
             CourseError::WrongAccount(m) => Self::Forbidden(m),
             CourseError::Invalid(m) => Self::Unprocessable(m),
+            CourseError::Throttled(m) => Self::TooManyRequests(m),
             CourseError::Db(d) => d.into(),
             CourseError::Unavailable(d) => d.into(),
             CourseError::Path(p) => p.into(),
