@@ -114,8 +114,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = startup::prepare_database(&settings)?;
             let report = startup::seed(&pool)?;
             println!(
-                "seeded {} languages, {} voices, {} tiers, {} scenarios (rows already present are kept)",
-                report.languages, report.speakers, report.tiers, report.scenarios
+                "seeded {} languages, {} voices, {} tiers, {} scenarios, {} courses (rows already present are kept)",
+                report.languages, report.speakers, report.tiers, report.scenarios, report.courses
             );
             Ok(())
         }

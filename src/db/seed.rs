@@ -1,10 +1,14 @@
-//! Seed content: languages, voices, tiers and the built-in scenario catalog, read from the
-//! JSON files beside this module (compiled in). Seeding only inserts rows whose id is missing,
-//! so it is safe to run on every start and never undoes an operator's edits.
+//! Seed content: languages, voices, tiers, the built-in scenario catalog and the public
+//! learning-path templates ("courses", see [`courses`]), read from the JSON files beside this
+//! module (compiled in). Seeding only inserts rows whose id is missing (and, for a course,
+//! whose share slug is free), so it is safe to run on every start and never undoes an
+//! operator's edits.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
+
+mod courses;
 
 use crate::db::conn::{write_transaction, DbConn};
 use crate::db::json::{ComfortIndicators, Persona};
@@ -28,11 +32,13 @@ pub struct SeedReport {
     pub speakers: usize,
     pub tiers: usize,
     pub scenarios: usize,
+    /// Public learning-path templates.
+    pub courses: usize,
 }
 
 impl SeedReport {
     pub fn total(&self) -> usize {
-        self.languages + self.speakers + self.tiers + self.scenarios
+        self.languages + self.speakers + self.tiers + self.scenarios + self.courses
     }
 }
 
@@ -132,6 +138,7 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime) -> anyhow::Result<SeedReport> 
     let voices: Vec<SeedSpeaker> = parse("speakers.json", SPEAKERS)?;
     let tier_rows: Vec<SeedTier> = parse("tiers.json", TIERS)?;
     let catalog: Vec<SeedScenario> = parse("scenarios.json", SCENARIOS)?;
+    let course_rows = courses::rows(now)?;
 
     write_transaction(conn, |conn| {
         let mut report = SeedReport::default();
@@ -235,6 +242,8 @@ pub fn run(conn: &mut DbConn, now: NaiveDateTime) -> anyhow::Result<SeedReport> 
                 .values(row)
                 .execute(c)
         })?;
+        // why: after the languages, which the paths' `target_language` references.
+        report.courses = courses::insert_missing(conn, &course_rows)?;
         Ok(report)
     })
 }

@@ -138,10 +138,14 @@ fn migrate_and_seed_run_on_the_database_under_test_and_seed_twice_adds_nothing()
     let first = kaiwa().arg("seed").envs(env).output().unwrap();
     let first = String::from_utf8_lossy(&first.stdout).into_owned();
     assert!(first.contains("seeded 16 languages"), "{first}");
+    assert!(
+        first.contains(" courses") && !first.contains(" 0 courses"),
+        "{first}"
+    );
     let second = kaiwa().arg("seed").envs(env).output().unwrap();
     let second = String::from_utf8_lossy(&second.stdout).into_owned();
     assert!(
-        second.contains("seeded 0 languages, 0 voices, 0 tiers, 0 scenarios"),
+        second.contains("seeded 0 languages, 0 voices, 0 tiers, 0 scenarios, 0 courses"),
         "{second}"
     );
 }

@@ -215,10 +215,11 @@ async fn a_sentence_becomes_a_preview_that_is_refined_pinned_regenerated_undone_
         (AssignmentRole::Learner, AssignmentStatus::Active)
     );
     let paths: i64 = learning_paths::table
+        .filter(learning_paths::is_template.eq(false))
         .count()
         .get_result(&mut app.conn())
         .unwrap();
-    assert_eq!(paths, 1);
+    assert_eq!(paths, 1, "the learner's path, besides the seed's templates");
     let list = b.get_html("/paths").await;
     assert_eq!(list.attrs("table a", "href"), [dashboard]);
 }
@@ -423,6 +424,7 @@ async fn a_guest_previews_a_path_and_commits_it_after_signing_up() {
         .unwrap()
         .starts_with("/login"));
     let paths: i64 = learning_paths::table
+        .filter(learning_paths::is_template.eq(false))
         .count()
         .get_result(&mut app.conn())
         .unwrap();
@@ -579,6 +581,7 @@ async fn with_a_provider_the_first_schedule_is_drafted_by_a_job_while_the_page_s
     assert_eq!(res.status(), 422);
     assert_eq!(
         learning_paths::table
+            .filter(learning_paths::is_template.eq(false))
             .count()
             .get_result::<i64>(&mut app.conn())
             .unwrap(),

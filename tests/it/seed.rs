@@ -1,19 +1,25 @@
 //! Seed content: what a first start loads, and that later starts add nothing twice.
 
 use diesel::prelude::*;
-use kaiwa::db::models::{Scenario, Tier};
-use kaiwa::db::schema::{languages, scenario_metadata, scenarios, speakers, tiers};
+use kaiwa::db::models::{LearningPath, Scenario, Tier};
+use kaiwa::db::schema::{languages, learning_paths, scenario_metadata, scenarios, speakers, tiers};
 use kaiwa::db::types::{CefrLevel, Difficulty, ScenarioRole};
 
 use crate::helpers::{spawn_app, start};
 
-fn counts(conn: &mut kaiwa::db::DbConn) -> (i64, i64, i64, i64, i64) {
+fn counts(conn: &mut kaiwa::db::DbConn) -> (i64, i64, i64, i64, i64, i64) {
     (
         languages::table.count().get_result(conn).unwrap(),
         speakers::table.count().get_result(conn).unwrap(),
         tiers::table.count().get_result(conn).unwrap(),
         scenarios::table.count().get_result(conn).unwrap(),
         scenario_metadata::table.count().get_result(conn).unwrap(),
+        learning_paths::table
+            .filter(learning_paths::is_template.eq(true))
+            .filter(learning_paths::is_public.eq(true))
+            .count()
+            .get_result(conn)
+            .unwrap(),
     )
 }
 
@@ -23,10 +29,15 @@ async fn a_second_start_on_the_same_database_keeps_the_data_and_adds_no_duplicat
     let before = counts(&mut app.conn());
     assert!(before.0 >= 12 && before.3 >= 40, "{before:?}");
     assert_eq!(before.3, before.4, "every scenario has its metadata row");
+    assert!(before.5 >= 12, "public course templates: {before:?}");
 
     // An operator edit survives a restart: seeding never overwrites.
     diesel::update(tiers::table.find("plus"))
         .set(tiers::stripe_price_id_monthly.eq("price_123"))
+        .execute(&mut app.conn())
+        .unwrap();
+    diesel::update(learning_paths::table.find("portuguese-for-a-week-in-lisbon"))
+        .set(learning_paths::title.eq("Lisbon in a week"))
         .execute(&mut app.conn())
         .unwrap();
 
@@ -41,6 +52,12 @@ async fn a_second_start_on_the_same_database_keeps_the_data_and_adds_no_duplicat
         .first(&mut again.conn())
         .unwrap();
     assert_eq!(plus.stripe_price_id_monthly.as_deref(), Some("price_123"));
+    let lisbon: String = learning_paths::table
+        .find("portuguese-for-a-week-in-lisbon")
+        .select(learning_paths::title)
+        .first(&mut again.conn())
+        .unwrap();
+    assert_eq!(lisbon, "Lisbon in a week");
     assert_eq!(again.get("/").await.status(), 200);
 }
 
@@ -199,4 +216,54 @@ async fn the_scenario_catalog_is_broad_and_complete() {
         );
         assert!(s.learning_goal.is_some(), "{}", s.id);
     }
+}
+
+#[tokio::test]
+async fn a_seeded_course_starts_a_preview_with_its_authored_days() {
+    let app = spawn_app().await;
+    let slug = "japanese-for-a-first-trip-to-tokyo-and-osaka";
+    let course: LearningPath = learning_paths::table
+        .filter(learning_paths::share_slug.eq(slug))
+        .select(LearningPath::as_select())
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(course.is_template && course.is_public && course.user_id.is_none());
+    let themes: Vec<String> = course.schedule.0.iter().map(|d| d.theme.clone()).collect();
+    assert_eq!(themes.len(), 28);
+    assert_eq!(themes[1], "Reading signs at a Tokyo station");
+
+    // A learner of another language starts it by its share slug: a Japanese preview.
+    let learner = app.learner().onboarded("es").create().await;
+    let b = &learner.browser;
+    let res = b
+        .post_form(
+            "/paths/previews",
+            &[("source", "template"), ("template", slug)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let preview = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(preview.starts_with("/paths/previews/"), "{preview}");
+    let page = b.get_html(&preview).await;
+    assert_eq!(page.text("h1"), course.title);
+    assert_eq!(page.texts("li.day .day-theme"), themes, "the course's days");
+    assert!(
+        page.text("#day-2")
+            .contains("Reading Signs at Tokyo Station"),
+        "day 2 links its catalog scenario"
+    );
+
+    // It is the learner's once committed, and its dashboard has the same days.
+    let res = b.post_form(&format!("{preview}/commit"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let dashboard = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = b.get_html(&dashboard).await;
+    assert_eq!(page.texts("li.day .day-theme"), themes);
+    let template_untouched: i64 = learning_paths::table
+        .filter(learning_paths::share_slug.eq(slug))
+        .filter(learning_paths::user_id.is_null())
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(template_untouched, 1);
 }
