@@ -124,6 +124,7 @@ async fn a_creator_authors_a_course_with_the_forms_and_every_mistake_is_named() 
     );
     assert_eq!(
         learning_paths::table
+            .filter(learning_paths::is_template.eq(false))
             .count()
             .get_result::<i64>(&mut app.conn())
             .unwrap(),
@@ -484,6 +485,7 @@ async fn publishing_checks_for_personal_text_then_makes_a_scrubbed_public_copy_t
     let templates = || -> Vec<LearningPath> {
         learning_paths::table
             .filter(learning_paths::is_template.eq(true))
+            .filter(learning_paths::created_by_user_id.is_not_null())
             .select(LearningPath::as_select())
             .load(&mut app.conn())
             .unwrap()

@@ -139,7 +139,8 @@ impl SeedCourse {
                 cefr_level: schedule.day(1).map(|d| d.cefr_level.as_str().to_owned()),
                 primary_skill: Some(self.primary_skill.as_str().to_owned()),
                 estimated_minutes_per_day: Some(i32::from(self.minutes_per_day)),
-                category: Some(self.goal.as_str().to_owned()),
+                category: Some(category_of(self.goal).to_owned()),
+                published_template_id: None,
                 tags: self.tags.clone(),
                 plan: Some(serde_json::to_value(&schedule)?),
             }),
@@ -165,24 +166,21 @@ fn topics(days: &[Day]) -> Vec<TopicWeight> {
     out
 }
 
-/// The day-by-day summary stored in `learning_paths.schedule`.
-// why: the same summary a committed path stores (`app::paths::preview::summary_days`, private
-// to that module); keep the two in step.
+/// The day-by-day summary stored in `learning_paths.schedule`, as a committed path's.
 fn summary(schedule: &Schedule) -> Vec<ScheduleDay> {
-    schedule
-        .days
-        .iter()
-        .map(|d| ScheduleDay {
-            day_index: i32::from(d.index),
-            theme: d.theme.clone(),
-            description: d.objectives.join(" "),
-            difficulty: d.demand.as_str().to_owned(),
-            scenario_id: match &d.scenario {
-                ScenarioLink::Catalog { id } => Some(id.clone()),
-                ScenarioLink::Generate { .. } => None,
-            },
-        })
-        .collect()
+    crate::app::paths::summary_days(schedule)
+}
+
+/// The catalog category a course's goal files it under (the category creators choose).
+fn category_of(goal: LearningGoal) -> &'static str {
+    match goal {
+        LearningGoal::Career => "work",
+        LearningGoal::Connection => "relationships",
+        LearningGoal::Academic => "education",
+        LearningGoal::Culture => "culture",
+        LearningGoal::Growth => "daily_life",
+        LearningGoal::Travel => "travel",
+    }
 }
 
 /// The rows of every seed course.
