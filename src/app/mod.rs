@@ -10,6 +10,7 @@ pub mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod conversations;
+pub mod courses;
 pub mod ctx;
 pub mod home;
 pub mod ids;

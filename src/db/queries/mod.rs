@@ -2,6 +2,7 @@
 //! `count_*`, `insert_*`, `update_*`, `delete_*`).
 
 pub mod conversations;
+pub mod courses;
 pub mod jobs;
 pub mod languages;
 pub mod mail;
