@@ -6,6 +6,7 @@ pub mod admin;
 pub mod catalog;
 pub mod components;
 pub mod conversations;
+pub mod courses;
 pub mod csrf;
 pub mod error;
 pub mod home;
@@ -77,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(system::routes)
         .configure(home::routes)
         .configure(catalog::routes)
+        .configure(courses::routes)
         .configure(accounts::routes)
         .configure(onboarding::routes)
         .configure(admin::routes)

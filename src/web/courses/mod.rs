@@ -1,0 +1,53 @@
+//! Public courses: `/courses` (public path templates by language, level and category; htmx
+//! swaps the results when a filter changes) in `browse.rs`, and a course's page
+//! `/courses/{slug}` with its syllabus, canonical URL, OpenGraph tags and schema.org
+//! JSON-LD, and starting a path from it (`/courses/{slug}/start`) in `show.rs`. How a
+//! [`CourseError`] is answered is decided here; an unpublished course is gone (410).
+
+mod browse;
+mod show;
+pub mod views;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::app::courses::CourseError;
+use crate::web::error::AppError;
+use crate::web::layout::Layout;
+use crate::web::visitor::Visitor;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/courses", web::get().to(browse::index))
+        .route("/courses/{slug}", web::get().to(show::show))
+        .route("/courses/{slug}/start", web::get().to(show::confirm))
+        .route("/courses/{slug}/start", web::post().to(show::start));
+}
+
+impl From<CourseError> for AppError {
+    fn from(e: CourseError) -> Self {
+        match e {
+            CourseError::NotFound | CourseError::Unpublished => Self::NotFound,
+            CourseError::NeedsPreferences => Self::Unprocessable(e.to_string()),
+            CourseError::Path(p) => p.into(),
+            CourseError::Db(d) => d.into(),
+            CourseError::Unavailable(d) => d.into(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "courses/gone.html")]
+struct GonePage {
+    layout: Layout,
+}
+
+/// The page of a course its creator unpublished: 410, and where to go instead.
+fn gone(req: &HttpRequest, visitor: &Visitor) -> Result<HttpResponse, AppError> {
+    let layout = visitor.public_layout(
+        "Course no longer published — Kaiwa",
+        "This course is no longer published.",
+    );
+    crate::web::render_with_status(req, StatusCode::GONE, GonePage { layout })
+}
