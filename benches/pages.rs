@@ -23,7 +23,8 @@
 //!   mostly its hits.
 //!
 //! The data sets: small is the seed (52 scenarios) and 10 learners with 1,000 messages; large
-//! is 100,000 scenarios and 10,000 learners with 1,000,000 messages. Both also hold the same
+//! is 100,000 scenarios and 10,000 learners with 1,000,000 messages. Small holds 12 public
+//! courses (path templates), large 2,000, besides any the seed has. Both also hold the same
 //! signed-in learner (onboarded, so "recommended" applies) with 30 conversations, one of
 //! exactly 50 messages. The first run builds the sets (about 20 s for the large one on SQLite,
 //! a minute on PostgreSQL, with progress); later runs reuse them.
@@ -53,7 +54,7 @@ use kaiwa::db::conn::{DatabaseTarget, DbConn, DbPool};
 use kaiwa::startup::Application;
 
 /// Bump when the generated data changes shape, so cached data sets are rebuilt.
-const DATA_VERSION: u32 = 1;
+const DATA_VERSION: u32 = 2;
 const CONCURRENCY: [usize; 2] = [16, 64];
 /// Slices per measurement: each side runs once in each position of the rotation.
 const ROUNDS: usize = 3;
@@ -77,6 +78,8 @@ struct Size {
     users: usize,
     conversations_per_user: usize,
     messages_per_conversation: usize,
+    /// Public courses (path templates with a share slug).
+    courses: usize,
 }
 
 const SMALL: Size = Size {
@@ -85,6 +88,7 @@ const SMALL: Size = Size {
     users: 10,
     conversations_per_user: 10,
     messages_per_conversation: 10,
+    courses: 12,
 };
 const LARGE: Size = Size {
     name: "large",
@@ -92,6 +96,7 @@ const LARGE: Size = Size {
     users: 10_000,
     conversations_per_user: 10,
     messages_per_conversation: 10,
+    courses: 2_000,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -424,6 +429,82 @@ fn fill_catalog(conn: &mut DbConn, total: usize) {
     conn.batch_execute("COMMIT").unwrap();
 }
 
+/// The share slug of generated course `n` (from 1); the pages measure course 1.
+fn course_slug(n: usize) -> String {
+    format!("bench-course-{n:05}")
+}
+
+/// `total` public courses (path templates with a share slug, as creators publish them), in
+/// every language, level and category, each with its planner schedule in `metadata.plan`.
+fn fill_courses(conn: &mut DbConn, total: usize) {
+    use kaiwa::app::paths::planner;
+    use kaiwa::db::types::{CefrLevel, ChallengePreference, LearningGoal};
+    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let languages = list_ids(conn, "SELECT id FROM languages ORDER BY id");
+    let levels = [
+        CefrLevel::A1,
+        CefrLevel::A2,
+        CefrLevel::B1,
+        CefrLevel::B2,
+        CefrLevel::C1,
+    ];
+    let cats = kaiwa::app::catalog::CATEGORIES;
+    let start = day(2024, 6, 1);
+    let mut rows = Batch::new(
+        "INSERT INTO learning_paths (id, title, description, target_language, schedule, is_template, is_public, share_slug, status, metadata, created_at, updated_at)",
+    );
+    conn.batch_execute("BEGIN").unwrap();
+    for n in 1..=total {
+        let language = &languages[n % languages.len()];
+        let level = levels[rng.next() % levels.len()];
+        let category = cats[rng.next() % cats.len()];
+        let mut learner = planner::Learner::new(
+            language,
+            level,
+            ChallengePreference::Challenging,
+            LearningGoal::Travel,
+        );
+        learner.minutes_per_day = [10, 15, 20, 30][rng.next() % 4];
+        let plan = planner::plan(&learner, None, &[]);
+        let summary: Vec<serde_json::Value> = plan
+            .days
+            .iter()
+            .map(|d| {
+                serde_json::json!({"dayIndex": d.index, "theme": d.theme,
+                    "description": d.objectives.join(" "), "difficulty": d.demand.as_str()})
+            })
+            .collect();
+        let metadata = serde_json::json!({
+            "cefrLevel": level.as_str(), "primarySkill": "speaking",
+            "estimatedMinutesPerDay": learner.minutes_per_day, "category": category,
+            "tags": [word(&mut rng), word(&mut rng)], "plan": plan,
+        });
+        let title = format!(
+            "{} {} in {}",
+            rng.pick(VERBS),
+            rng.pick(OBJECTS),
+            rng.pick(PLACES)
+        );
+        let description: Vec<String> = (0..24).map(|_| word(&mut rng)).collect();
+        let now = at(start, n as i64 * 60);
+        rows.rows.push(format!(
+            "({}, {}, {}, {}, {}, TRUE, TRUE, {}, 'active', {}, {now}, {now})",
+            q(&id(5, n)),
+            q(&format!("Four weeks: {title}")),
+            q(&description.join(" ")),
+            q(language),
+            q(&serde_json::Value::from(summary).to_string()),
+            q(&course_slug(n)),
+            q(&metadata.to_string()),
+        ));
+        if rows.full() {
+            rows.flush(conn);
+        }
+    }
+    rows.flush(conn);
+    conn.batch_execute("COMMIT").unwrap();
+}
+
 /// The benchmark's learner (onboarded in Japanese, a few saved scenarios) and `others`
 /// learners with preferences.
 fn fill_users(conn: &mut DbConn, others: usize) {
@@ -702,6 +783,7 @@ fn generate(target: &DatabaseTarget, dir: &Path, size: Size) {
     fill_catalog(&mut conn, size.scenarios);
     fill_users(&mut conn, size.users);
     fill_conversations(&mut conn, size);
+    fill_courses(&mut conn, size.courses);
     finish(&mut conn);
     let (scenarios, users, messages) = (
         count(&mut conn, "scenarios"),
@@ -1507,6 +1589,11 @@ async fn pages(small: &Server, large: &Server) -> Vec<Page> {
         "/scenarios/ordering-ramen-osaka",
         Public,
     ));
+    let course = kaiwa::app::courses::href(&course_slug(1));
+    for path in ["/courses", "/courses?language=ja&level=B1", &course] {
+        list.push(page(path, path, Public));
+    }
+    list.push(fragment("/courses", "/courses"));
     list.push(page("/sitemap.xml", "/sitemap.xml", Public));
     let mut firsts = Vec::new();
     for server in [small, large] {
@@ -1541,6 +1628,8 @@ async fn pages(small: &Server, large: &Server) -> Vec<Page> {
     }
     let conversation = format!("/conversations/{BENCH_CONVERSATION}");
     list.push(page("/scenarios (signed in)", "/scenarios", SignedIn));
+    list.push(page("/courses (signed in)", "/courses", SignedIn));
+    list.push(page(&format!("{course} (signed in)"), &course, SignedIn));
     list.push(page(
         "/conversations (signed in)",
         "/conversations",

@@ -1,7 +1,8 @@
 //! What the operational routes read: whether the database answers ([`ready`]) and the
 //! public pages the sitemaps list: a sitemap index ([`sitemap_index`]) of the fixed pages
-//! and of pages of at most [`SITEMAP_PAGE`] scenarios each ([`sitemap_page`]), in the order
-//! scenarios were created, so a new scenario only ever changes the last page.
+//! and of pages of at most [`SITEMAP_PAGE`] scenarios or public courses each
+//! ([`sitemap_page`]), in the order they were created, so a new one only ever changes the
+//! last page of its kind.
 
 use chrono::NaiveDateTime;
 
@@ -26,10 +27,12 @@ pub struct PublicPage {
 /// One sitemap the index lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sitemap {
-    /// The fixed public pages: home and the catalog.
+    /// The fixed public pages: home, the catalog and the courses.
     Site,
     /// Scenarios `(n - 1) * SITEMAP_PAGE ..` in creation order (n from 1).
     Scenarios(i64),
+    /// Public courses `(n - 1) * SITEMAP_PAGE ..` in creation order (n from 1).
+    Courses(i64),
 }
 
 impl Sitemap {
@@ -38,22 +41,32 @@ impl Sitemap {
         match self {
             Sitemap::Site => "/sitemaps/site.xml".into(),
             Sitemap::Scenarios(n) => format!("/sitemaps/scenarios-{n}.xml"),
+            Sitemap::Courses(n) => format!("/sitemaps/courses-{n}.xml"),
         }
     }
 }
 
-/// The sitemaps there are, and when the newest page among each last changed (one read).
+/// The sitemaps there are, and when the newest page among each last changed (one read of
+/// each kind's update times).
 pub async fn sitemap_index(ctx: &Ctx) -> Result<Vec<(Sitemap, Option<NaiveDateTime>)>, DbError> {
-    let times = ctx
+    let (scenarios, courses) = ctx
         .db
-        .read(queries::scenarios::list_public_update_times)
+        .read(|c| {
+            let scenarios = queries::scenarios::list_public_update_times(c)?;
+            let courses = queries::courses::list_course_update_times(c)?;
+            Ok((scenarios, courses))
+        })
         .await?;
-    let pages = times
-        .chunks(SITEMAP_PAGE as usize)
-        .enumerate()
-        .map(|(i, page)| (Sitemap::Scenarios(i as i64 + 1), page.iter().max().copied()));
+    let pages = |times: &[NaiveDateTime], sitemap: fn(i64) -> Sitemap| {
+        times
+            .chunks(SITEMAP_PAGE as usize)
+            .enumerate()
+            .map(|(i, page)| (sitemap(i as i64 + 1), page.iter().max().copied()))
+            .collect::<Vec<_>>()
+    };
     Ok(std::iter::once((Sitemap::Site, None))
-        .chain(pages)
+        .chain(pages(&scenarios, Sitemap::Scenarios))
+        .chain(pages(&courses, Sitemap::Courses))
         .collect())
 }
 
@@ -61,27 +74,36 @@ pub async fn sitemap_index(ctx: &Ctx) -> Result<Vec<(Sitemap, Option<NaiveDateTi
 pub async fn sitemap_page(ctx: &Ctx, sitemap: Sitemap) -> Result<Option<Vec<PublicPage>>, DbError> {
     let n = match sitemap {
         Sitemap::Site => {
-            let fixed = ["/", "/scenarios"].into_iter().map(|path| PublicPage {
-                path: path.into(),
-                updated: None,
-            });
+            let fixed = ["/", "/scenarios", "/courses"]
+                .into_iter()
+                .map(|path| PublicPage {
+                    path: path.into(),
+                    updated: None,
+                });
             return Ok(Some(fixed.collect()));
         }
-        Sitemap::Scenarios(n) if n >= 1 => n,
-        Sitemap::Scenarios(_) => return Ok(None),
+        Sitemap::Scenarios(n) | Sitemap::Courses(n) if n >= 1 => n,
+        Sitemap::Scenarios(_) | Sitemap::Courses(_) => return Ok(None),
     };
     let offset = (n - 1).saturating_mul(SITEMAP_PAGE);
+    let courses = matches!(sitemap, Sitemap::Courses(_));
     let rows = ctx
         .db
-        .read(move |c| queries::scenarios::list_public_ids(c, SITEMAP_PAGE, offset))
+        .read(move |c| match courses {
+            true => queries::courses::list_course_slugs(c, SITEMAP_PAGE, offset),
+            false => queries::scenarios::list_public_ids(c, SITEMAP_PAGE, offset),
+        })
         .await?;
     if rows.is_empty() && n > 1 {
         return Ok(None);
     }
     Ok(Some(
         rows.into_iter()
-            .map(|(id, updated)| PublicPage {
-                path: format!("/scenarios/{id}"),
+            .map(|(key, updated)| PublicPage {
+                path: match courses {
+                    true => crate::app::courses::href(&key),
+                    false => format!("/scenarios/{key}"),
+                },
                 updated: Some(updated),
             })
             .collect(),

@@ -330,6 +330,12 @@ diesel::table! {
         metadata -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// Generated from `metadata.cefrLevel` (read only): what course listings filter on.
+        cefr_level -> Nullable<Text>,
+        /// Generated from `metadata.category` (read only).
+        category -> Nullable<Text>,
+        /// Generated from `metadata.estimatedMinutesPerDay` (read only).
+        minutes_per_day -> Nullable<Integer>,
     }
 }
 

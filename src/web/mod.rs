@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(system::routes)
         .configure(home::routes)
         .configure(catalog::routes)
+        .configure(courses::routes)
         .configure(accounts::routes)
         .configure(onboarding::routes)
         .configure(admin::routes)

@@ -56,6 +56,19 @@ pub fn onboard_first(req: &HttpRequest, back: &str) -> Result<actix_web::HttpRes
     Ok(crate::web::see_other("/onboarding"))
 }
 
+/// `res` with the guest cookie `cookie` set, when a new guest id was made for this request
+/// ([`Visitor::owner_or_new_guest`]).
+pub fn with_guest_cookie(
+    mut res: actix_web::HttpResponse,
+    cookie: Option<Cookie<'static>>,
+) -> Result<actix_web::HttpResponse, AppError> {
+    if let Some(c) = cookie {
+        res.add_cookie(&c)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("a cookie could not be set: {e}")))?;
+    }
+    Ok(res)
+}
+
 /// Key of what a no-JS POST leaves for the page it redirects to (a help panel, say).
 const KEPT_KEY: &str = "kept";
 

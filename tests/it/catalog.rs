@@ -797,7 +797,8 @@ async fn public_scenario_pages_carry_canonical_opengraph_json_ld_and_the_sitemap
         locs,
         [
             "http://127.0.0.1/sitemaps/site.xml",
-            "http://127.0.0.1/sitemaps/scenarios-1.xml"
+            "http://127.0.0.1/sitemaps/scenarios-1.xml",
+            "http://127.0.0.1/sitemaps/courses-1.xml"
         ]
     );
     let site = app.get("/sitemaps/site.xml").await.text().await.unwrap();

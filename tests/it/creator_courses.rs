@@ -672,3 +672,121 @@ async fn invitation_emails_are_limited_to_a_hundred_a_day_per_creator() {
         .await;
     assert_eq!(res.status(), 303, "the next day");
 }
+
+/// Every `href` on `page` that starts with `prefix`.
+fn links(page: &Page, prefix: &str) -> Vec<String> {
+    page.attrs("a[href]", "href")
+        .into_iter()
+        .filter(|h| h.starts_with(prefix))
+        .collect()
+}
+
+#[tokio::test]
+async fn nothing_personal_of_the_creator_or_testers_reaches_an_anonymous_crawl() {
+    use kaiwa::db::schema::users;
+    let app = spawn_app().await;
+    let creator = app
+        .learner()
+        .email("zq-creator-mail@example.com")
+        .create()
+        .await;
+    let tester = app
+        .learner()
+        .email("zq-tester-mail@example.com")
+        .create()
+        .await;
+    for (id, name, handle) in [
+        (&creator.id, "Zqcreatorname", "zqcreatorhandle"),
+        (&tester.id, "Zqtestername", "zqtesterhandle"),
+    ] {
+        diesel::update(users::table.find(id))
+            .set((users::display_name.eq(name), users::username.eq(handle)))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let b = &creator.browser;
+    let edit = new_course(b).await;
+    let id = edit.trim_start_matches("/creator/courses/").to_owned();
+    b.post_form(
+        &format!("{edit}/testers"),
+        &[
+            ("emails", "zq-tester-mail@example.com"),
+            ("note", "Zqinvitenote"),
+        ],
+    )
+    .await;
+    let link = app.link_in_email("zq-tester-mail@example.com", "/invitations/");
+    let invite = link[link.find("/invitations/").unwrap()..].to_owned();
+    assert_eq!(tester.browser.post_form(&invite, &[]).await.status(), 303);
+    let feedback = format!("/paths/{id}/days/1/feedback");
+    tester
+        .browser
+        .post_form(
+            &feedback,
+            &[("rating", "5"), ("comment", "Zqfeedbackcomment")],
+        )
+        .await;
+    assert_eq!(
+        b.post_form(&format!("{edit}/publish"), &[]).await.status(),
+        303
+    );
+
+    let markers = [
+        "zq-creator-mail",
+        "zq-tester-mail",
+        "Zqcreatorname",
+        "Zqtestername",
+        "zqcreatorhandle",
+        "zqtesterhandle",
+        "Zqinvitenote",
+        "Zqfeedbackcomment",
+        creator.id.as_str(),
+        tester.id.as_str(),
+    ];
+    let visitor = app.new_browser();
+    let mut pages = vec!["/courses".to_owned(), "/sitemap.xml".to_owned()];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut courses = 0;
+    while let Some(path) = pages.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let res = visitor.get(&path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let body = res.text().await.unwrap();
+        for m in markers {
+            assert!(!body.contains(m), "{m} on {path}");
+        }
+        if path.ends_with(".xml") {
+            for loc in body.split("<loc>").skip(1) {
+                let url = loc.split("</loc>").next().unwrap();
+                let path = &url[url.find("://").map_or(0, |i| i + 3)..];
+                let path = &path[path.find('/').unwrap_or(0)..];
+                if path.starts_with("/sitemaps/") || path.starts_with("/courses") {
+                    pages.push(path.to_owned());
+                }
+            }
+            continue;
+        }
+        let page = Page {
+            status: reqwest::StatusCode::OK,
+            headers: Default::default(),
+            html: scraper::Html::parse_document(&body),
+        };
+        for l in links(&page, "/courses") {
+            let l = l.replace("&amp;", "&");
+            if l.starts_with("/courses/") {
+                courses += 1;
+            }
+            pages.push(l);
+        }
+    }
+    assert!(
+        seen.contains("/courses/japanese-for-a-week-in-osaka"),
+        "{seen:?}"
+    );
+    assert!(
+        courses >= 13,
+        "the seeded courses and the published one: {courses}"
+    );
+}

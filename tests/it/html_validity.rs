@@ -72,6 +72,10 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
     tester.browser.post_form(&invitation, &[]).await;
     let tested = tester.browser.get(&invitation).await.status();
     assert_eq!(tested, 200);
+    crate::courses::Template::new("osaka-food", "Eating out in Osaka").insert(&app);
+    crate::courses::Template::new("taken-down", "Taken down")
+        .unpublished()
+        .insert(&app);
     let anonymous = app.new_browser();
     let pages: Vec<(String, &crate::helpers::Browser)> = vec![
         ("/".into(), &anonymous),
@@ -82,6 +86,11 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         ("/login".into(), &anonymous),
         ("/forgot-password".into(), &anonymous),
         ("/onboarding".into(), &anonymous),
+        ("/courses".into(), &anonymous),
+        ("/courses?language=ja&level=A2".into(), &anonymous),
+        ("/courses?language=fr".into(), &anonymous),
+        ("/courses/osaka-food".into(), &anonymous),
+        ("/courses/taken-down".into(), &anonymous),
         ("/no-such-page".into(), &anonymous),
         ("/".into(), &learner.browser),
         ("/scenarios".into(), &learner.browser),
@@ -91,6 +100,9 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         ("/settings".into(), &learner.browser),
         ("/account".into(), &learner.browser),
         ("/paths".into(), &learner.browser),
+        ("/courses".into(), &learner.browser),
+        ("/courses/osaka-food".into(), &learner.browser),
+        ("/courses/osaka-food/start".into(), &learner.browser),
         (open_preview.clone(), &learner.browser),
         (dashboard.clone(), &learner.browser),
         (drafting, &planner_learner.browser),
@@ -115,7 +127,11 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
     let mut files = Vec::new();
     for (n, (path, browser)) in pages.iter().enumerate() {
         let res = browser.get(path).await;
-        let expected = if path == "/no-such-page" { 404 } else { 200 };
+        let expected = match path.as_str() {
+            "/no-such-page" => 404,
+            "/courses/taken-down" => 410,
+            _ => 200,
+        };
         assert_eq!(res.status(), expected, "{path}");
         let body = res.text().await.unwrap();
         assert!(body.len() > 500, "{path} is a whole page");

@@ -118,6 +118,7 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         .post_form(&format!("/conversations/{ended}/end"), &[])
         .await;
     let (open_preview, dashboard) = crate::paths::open_and_committed(&learner.browser).await;
+    crate::courses::Template::new("osaka-food", "Eating out in Osaka").insert(&app);
     let public = [
         "/",
         "/scenarios",
@@ -125,6 +126,8 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         "/signup",
         "/login",
         "/onboarding",
+        "/courses",
+        "/courses/osaka-food",
     ];
     let signed_in = [
         "/".to_owned(),
@@ -135,6 +138,8 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         "/settings".to_owned(),
         "/account".to_owned(),
         "/paths".to_owned(),
+        "/courses/osaka-food".to_owned(),
+        "/courses/osaka-food/start".to_owned(),
         open_preview.clone(),
         dashboard.clone(),
         "/conversations".to_owned(),

@@ -9,6 +9,7 @@ mod caching;
 mod catalog;
 mod cli;
 mod conversations;
+mod courses;
 mod creator_courses;
 mod data_model;
 mod google;

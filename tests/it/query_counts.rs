@@ -19,6 +19,7 @@ async fn count(app: &TestApp, b: &Browser, path: &str) -> u64 {
 #[tokio::test]
 async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
     let app = spawn_app().await;
+    crate::courses::Template::new("osaka-food", "Eating out in Osaka").insert(&app);
     let visitor = app.new_browser();
     let mut report = Vec::new();
     for path in [
@@ -30,6 +31,10 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
         "/scenarios/ordering-ramen-osaka",
         "/sitemap.xml",
         "/sitemaps/scenarios-1.xml",
+        "/courses",
+        "/courses?language=ja&level=A2&category=food",
+        "/courses/osaka-food",
+        "/sitemaps/courses-1.xml",
     ] {
         report.push((path.to_owned(), count(&app, &visitor, path).await, 3));
     }
@@ -44,6 +49,9 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
         format!("/conversations/{conversation}"),
         "/account".to_owned(),
         "/me/scenarios".to_owned(),
+        "/courses".to_owned(),
+        "/courses?language=ja".to_owned(),
+        "/courses/osaka-food".to_owned(),
     ] {
         let n = count(&app, &learner.browser, &path).await;
         report.push((format!("{path} (signed in)"), n, 5));
@@ -54,4 +62,26 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
         .map(|(p, n, most)| format!("{p}: {n} queries (at most {most})"))
         .collect();
     assert!(over.is_empty(), "{}", over.join("\n"));
+}
+
+#[tokio::test]
+async fn course_pages_rendered_afresh_take_at_most_three_queries() {
+    // why: with the page cache on, a repeated anonymous request costs nothing; this counts
+    // what a render itself costs (what a visitor with cookies gets).
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.seed_on_start = true;
+        s.page_cache_bytes = 0;
+    })
+    .await;
+    crate::courses::Template::new("osaka-food", "Eating out in Osaka").insert(&app);
+    let visitor = app.new_browser();
+    for path in [
+        "/courses",
+        "/courses?language=ja&level=A2&category=food&page=1",
+        "/courses/osaka-food",
+    ] {
+        let n = count(&app, &visitor, path).await;
+        assert!(n <= 3, "{path}: {n} queries (at most 3)");
+        assert!(n > 0, "{path}: rendered, not kept");
+    }
 }

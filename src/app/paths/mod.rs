@@ -60,6 +60,14 @@ pub fn candidates_for(
     ))
 }
 
+/// The planner's whole schedule a path keeps in `metadata.plan`, if it can be read.
+pub fn plan_of(metadata: &crate::db::json::PathMetadata) -> Option<planner::Schedule> {
+    metadata
+        .plan
+        .clone()
+        .and_then(|v| serde_json::from_value(v).ok())
+}
+
 /// The catalog scenarios a planner may link days to, for `language`.
 fn candidates(
     rows: Vec<crate::db::queries::paths::CandidateRow>,

@@ -320,11 +320,7 @@ pub(super) fn assigned(
 }
 
 pub fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
-    path.metadata
-        .0
-        .plan
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
+    super::plan_of(&path.metadata.0)
         .ok_or_else(|| PathError::Invalid("This path's schedule cannot be read.".into()))
 }
 

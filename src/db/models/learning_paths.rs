@@ -65,3 +65,33 @@ pub struct LearningPathChanges {
     pub metadata: Option<Json<PathMetadata>>,
     pub updated_at: Option<NaiveDateTime>,
 }
+
+/// A public course (a public path template) as a listing's card shows it: the narrow
+/// columns only (no schedule, no metadata), and nothing about who wrote it.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = learning_paths)]
+pub struct CourseCardRow {
+    pub share_slug: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub target_language: String,
+    pub cefr_level: Option<String>,
+    pub category: Option<String>,
+    pub minutes_per_day: Option<i32>,
+}
+
+/// A path template as its course page reads it: its content and whether it is published,
+/// never its owner or creator.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = learning_paths)]
+pub struct CourseRow {
+    pub share_slug: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub target_language: String,
+    pub schedule: Json<Vec<ScheduleDay>>,
+    pub is_public: bool,
+    pub status: PathStatus,
+    pub metadata: Json<PathMetadata>,
+    pub updated_at: NaiveDateTime,
+}

@@ -39,7 +39,9 @@ pub use learning_path_assignments::{
 pub use learning_path_previews::{
     LearningPathPreview, LearningPathPreviewChanges, NewLearningPathPreview,
 };
-pub use learning_paths::{LearningPath, LearningPathChanges, NewLearningPath};
+pub use learning_paths::{
+    CourseCardRow, CourseRow, LearningPath, LearningPathChanges, NewLearningPath,
+};
 pub use messages::{Message, MessageChanges, NewMessage};
 pub use payments::{NewPayment, Payment, PaymentChanges};
 pub use scenario_generation_queue::{

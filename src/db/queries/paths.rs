@@ -14,7 +14,7 @@ use crate::db::schema::{
     learning_path_assignments, learning_path_previews, learning_paths, scenario_generation_queue,
     scenario_metadata, scenarios,
 };
-use crate::db::types::{AssignmentStatus, CefrLevel, Difficulty, Json, Visibility};
+use crate::db::types::{AssignmentStatus, CefrLevel, Difficulty, Json, PathStatus, Visibility};
 use crate::db::DbConn;
 
 pub fn insert_preview(conn: &mut DbConn, row: &NewLearningPathPreview) -> QueryResult<()> {
@@ -108,11 +108,12 @@ pub fn find_path(conn: &mut DbConn, id: &str) -> QueryResult<Option<LearningPath
         .optional()
 }
 
-/// A public template path, by id or share slug.
+/// A public template path (public and active), by id or share slug.
 pub fn find_template(conn: &mut DbConn, key: &str) -> QueryResult<Option<LearningPath>> {
     learning_paths::table
         .filter(learning_paths::is_template.eq(true))
         .filter(learning_paths::is_public.eq(true))
+        .filter(learning_paths::status.eq(PathStatus::Active))
         .filter(
             learning_paths::id
                 .eq(key)

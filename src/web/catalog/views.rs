@@ -113,12 +113,7 @@ pub fn json_ld(s: &Scenario, url: &str) -> String {
         "keywords": s.tags.join(", "),
         "isAccessibleForFree": true,
     });
-    // why: `</script>` or `<!--` inside a string must not end the script element.
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    crate::web::components::json_ld::script_json(&value)
 }
 
 /// A scenario's save count and rating as the page's stats line shows them.

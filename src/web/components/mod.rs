@@ -2,6 +2,7 @@
 //! `templates/components/`.
 
 pub mod choices;
+pub mod json_ld;
 pub mod scenario_card;
 
 pub use scenario_card::ScenarioCard;

@@ -8,8 +8,7 @@ mod settings;
 mod steps;
 mod views;
 
-use actix_web::cookie::Cookie;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use serde::Deserialize;
 
 use crate::app::onboarding::{self, Answer, OnboardingError, Step};
@@ -115,13 +114,4 @@ impl TryFrom<(Step, &AnswerForm)> for Answer {
 use crate::web::is_htmx;
 
 /// `res` with the new guest's cookie, when one was made.
-fn with_guest(
-    mut res: HttpResponse,
-    cookie: Option<Cookie<'static>>,
-) -> Result<HttpResponse, AppError> {
-    if let Some(c) = cookie {
-        res.add_cookie(&c)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("a cookie could not be set: {e}")))?;
-    }
-    Ok(res)
-}
+use crate::web::visitor::with_guest_cookie as with_guest;

@@ -109,15 +109,11 @@ async fn start(
     let (owner, cookie) = visitor.owner_or_new_guest(state.settings.secure_cookies());
     let source = Source::from_form(&form.source, &form.intent, &form.template)
         .ok_or_else(|| AppError::BadRequest("Choose how to start the path.".into()))?;
-    let mut res = match paths::start_preview(&state.ctx, owner, source).await {
+    let res = match paths::start_preview(&state.ctx, owner, source).await {
         Err(PathError::NeedsPreferences) => crate::web::visitor::onboard_first(&req, "/paths")?,
         started => see_other(&format!("/paths/previews/{}", started?)),
     };
-    if let Some(cookie) = cookie {
-        res.add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("the guest cookie: {e}")))?;
-    }
-    Ok(res)
+    crate::web::visitor::with_guest_cookie(res, cookie)
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,5 +1,6 @@
-//! The sitemaps: `/sitemap.xml` is a sitemap index of `/sitemaps/site.xml` (home, catalog)
-//! and `/sitemaps/scenarios-{n}.xml` (at most 10,000 scenarios each). Each document is built
+//! The sitemaps: `/sitemap.xml` is a sitemap index of `/sitemaps/site.xml` (home, catalog,
+//! courses), `/sitemaps/scenarios-{n}.xml` (at most 10,000 scenarios each) and
+//! `/sitemaps/courses-{n}.xml` (as many public courses each). Each document is built
 //! once a minute at most (kept in [`SitemapCache`]) and served with `ETag` and
 //! `Last-Modified`, answering `If-None-Match` / `If-Modified-Since` with 304.
 
@@ -47,14 +48,17 @@ pub async fn page(
     name: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let name = name.into_inner();
-    let sitemap = match name.as_str() {
-        "site.xml" => Sitemap::Site,
-        other => other
-            .strip_prefix("scenarios-")
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
             .and_then(|n| n.strip_suffix(".xml"))
             .and_then(|n| n.parse::<i64>().ok())
             .filter(|n| (1..=100_000).contains(n))
+    };
+    let sitemap = match name.as_str() {
+        "site.xml" => Sitemap::Site,
+        _ => numbered("scenarios-")
             .map(Sitemap::Scenarios)
+            .or_else(|| numbered("courses-").map(Sitemap::Courses))
             .ok_or(AppError::NotFound)?,
     };
     let path = sitemap.path();

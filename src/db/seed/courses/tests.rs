@@ -158,7 +158,10 @@ fn a_course_row_is_a_public_template_whose_plan_reads_back_as_its_schedule() {
             meta.cefr_level.as_deref(),
             Some(course.weeks[0].level.as_str())
         );
-        assert_eq!(meta.category.as_deref(), Some(super::category_of(course.goal)));
+        assert_eq!(
+            meta.category.as_deref(),
+            Some(super::category_of(course.goal))
+        );
         assert!(crate::app::catalog::CATEGORIES.contains(&meta.category.as_deref().unwrap()));
         assert!(meta.primary_skill.is_some() && !meta.tags.is_empty());
     }

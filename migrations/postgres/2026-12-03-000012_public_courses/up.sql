@@ -1,0 +1,27 @@
+-- Public courses (`/courses`): public path templates listed by language, level and category.
+-- The level, category and minutes a day are read from `metadata` by the database itself, as
+-- generated columns, so every writer (the app, the seed, a creator publishing) keeps them
+-- right and a listing reads them from an index instead of parsing each template's JSON.
+-- (`metadata` is valid JSON: the app writes it through its typed wrapper.)
+ALTER TABLE learning_paths
+    ADD COLUMN cefr_level TEXT GENERATED ALWAYS AS (metadata::jsonb ->> 'cefrLevel') STORED,
+    ADD COLUMN category TEXT GENERATED ALWAYS AS (metadata::jsonb ->> 'category') STORED,
+    ADD COLUMN minutes_per_day INTEGER
+        GENERATED ALWAYS AS ((metadata::jsonb ->> 'estimatedMinutesPerDay')::integer) STORED;
+
+-- Only templates with a share slug (learners' own paths have none): each listing walks one
+-- index in its order (title) and stops after a page; the sitemap's is creation order.
+CREATE INDEX learning_paths_courses_idx
+    ON learning_paths (is_public, is_template, status, title, id) WHERE share_slug IS NOT NULL;
+CREATE INDEX learning_paths_courses_language_idx
+    ON learning_paths (is_public, is_template, status, target_language, title, id)
+    WHERE share_slug IS NOT NULL;
+CREATE INDEX learning_paths_courses_level_idx
+    ON learning_paths (is_public, is_template, status, cefr_level, title, id)
+    WHERE share_slug IS NOT NULL;
+CREATE INDEX learning_paths_courses_category_idx
+    ON learning_paths (is_public, is_template, status, category, title, id)
+    WHERE share_slug IS NOT NULL;
+CREATE INDEX learning_paths_courses_sitemap_idx
+    ON learning_paths (is_public, is_template, status, created_at, id)
+    WHERE share_slug IS NOT NULL;
