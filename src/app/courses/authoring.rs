@@ -448,24 +448,7 @@ pub async fn create(ctx: &Ctx, user: User, raw: RawCourse) -> Result<Saved, Cour
                 ..Default::default()
             };
             let schedule = planner::plan(&learner, Some(&intent), &cands);
-            let id = crate::db::new_id();
-            let row = NewLearningPath {
-                id: id.clone(),
-                user_id: None,
-                title: course.title.clone(),
-                description: course.description.clone(),
-                target_language: course.language.clone(),
-                schedule: Json(summary(&schedule)),
-                is_template: false,
-                is_public: false,
-                share_slug: None,
-                status: PathStatus::Draft,
-                created_by_user_id: Some(user.id.clone()),
-                metadata: Json(metadata(&course, &schedule, None)?),
-                created_at: now,
-                updated_at: now,
-            };
-            queries::paths::insert_path(c, &row)?;
+            let id = insert_draft(c, &user, &course, &schedule, now)?;
             Ok(Saved::Saved {
                 id,
                 at: now,
@@ -509,29 +492,41 @@ pub async fn from_preview(
                 tags: Vec::new(),
                 schedule: None,
             };
-            let id = crate::db::new_id();
-            queries::paths::insert_path(
-                c,
-                &NewLearningPath {
-                    id: id.clone(),
-                    user_id: None,
-                    title: course.title.clone(),
-                    description: course.description.clone(),
-                    target_language: course.language.clone(),
-                    schedule: Json(summary(&schedule)),
-                    is_template: false,
-                    is_public: false,
-                    share_slug: None,
-                    status: PathStatus::Draft,
-                    created_by_user_id: Some(user.id.clone()),
-                    metadata: Json(metadata(&course, &schedule, None)?),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
+            let id = insert_draft(c, &user, &course, &schedule, now)?;
             Ok(id)
         })
         .await
+}
+
+/// Inserts `course` with `schedule` as a new draft of `user`'s; its id.
+fn insert_draft(
+    c: &mut DbConn,
+    user: &User,
+    course: &Course,
+    schedule: &Schedule,
+    now: NaiveDateTime,
+) -> Result<String, CourseError> {
+    let id = crate::db::new_id();
+    queries::paths::insert_path(
+        c,
+        &NewLearningPath {
+            id: id.clone(),
+            user_id: None,
+            title: course.title.clone(),
+            description: course.description.clone(),
+            target_language: course.language.clone(),
+            schedule: Json(summary(schedule)),
+            is_template: false,
+            is_public: false,
+            share_slug: None,
+            status: PathStatus::Draft,
+            created_by_user_id: Some(user.id.clone()),
+            metadata: Json(metadata(course, schedule, None)?),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    Ok(id)
 }
 
 /// `user`'s course `id` with what its edit page shows.
