@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod billing;
 pub mod cache;
 pub mod catalog;
 pub mod clock;

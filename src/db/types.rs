@@ -156,7 +156,11 @@ text_enum!(
 );
 text_enum!(
     /// `subscriptions.status`, as Stripe names it.
-    SubscriptionStatus { Active => "active", Canceled => "canceled", PastDue => "past_due", Trialing => "trialing" }
+    SubscriptionStatus {
+        Active => "active", Canceled => "canceled", PastDue => "past_due", Trialing => "trialing",
+        Unpaid => "unpaid", Incomplete => "incomplete", IncompleteExpired => "incomplete_expired",
+        Paused => "paused"
+    }
 );
 text_enum!(
     /// `payments.status`.

@@ -1,6 +1,7 @@
 //! Queries, one module per area, named by what they return (`find_*`, `get_*`, `list_*`,
 //! `count_*`, `insert_*`, `update_*`, `delete_*`).
 
+pub mod billing;
 pub mod conversations;
 pub mod courses;
 pub mod jobs;

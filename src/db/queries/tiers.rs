@@ -17,3 +17,17 @@ pub fn list_active(conn: &mut DbConn) -> QueryResult<Vec<Tier>> {
         .select(Tier::as_select())
         .load(conn)
 }
+
+/// The tier `id`, if it exists.
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Tier>> {
+    tiers::table
+        .find(id)
+        .select(Tier::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The tier `id`; an error when it does not exist.
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Tier> {
+    tiers::table.find(id).select(Tier::as_select()).first(conn)
+}
