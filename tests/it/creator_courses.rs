@@ -790,3 +790,93 @@ async fn nothing_personal_of_the_creator_or_testers_reaches_an_anonymous_crawl()
         "the seeded courses and the published one: {courses}"
     );
 }
+
+#[tokio::test]
+async fn a_new_scenario_written_from_a_day_comes_back_linked_into_that_day() {
+    let app = spawn_app().await;
+    let creator = app.learner().create().await;
+    let b = &creator.browser;
+    let edit = new_course(b).await;
+    let id = edit.rsplit('/').next().unwrap().to_owned();
+    let page = b.get_html(&edit).await;
+    let link = format!("/scenarios/new?course={id}&day=3");
+    assert!(
+        page.attrs("#day-3 a", "href").contains(&link),
+        "day 3 offers to write its scenario"
+    );
+    let theme = page.attrs("#day-3-theme", "value")[0].clone();
+
+    // The scenario form, filled from the day, knows where it comes from.
+    let form = b.get_html(&link).await;
+    assert_eq!(form.status, 200);
+    assert_eq!(form.attrs("#title", "value")[0].clone(), theme);
+    assert!(form
+        .text("main")
+        .contains("For day 3 of “Japanese for a week in Osaka”"));
+    assert_eq!(form.attrs("input[name=course]", "value"), vec![id.clone()]);
+
+    // Another account reaches neither the form for the day nor the course.
+    let other = app.learner().create().await;
+    assert_eq!(other.browser.get(&link).await.status(), 404);
+    assert_eq!(
+        b.get(&format!("/scenarios/new?course={id}&day=29"))
+            .await
+            .status(),
+        404
+    );
+
+    // A mistake comes back on the same form, still for the day; nothing is linked.
+    let day = id.as_str();
+    let bad = [("course", day), ("day", "3"), ("title", "")];
+    let again = b.post_page("/scenarios", &bad).await;
+    assert_eq!(again.status, 422);
+    assert_eq!(again.attrs("input[name=day]", "value"), ["3"]);
+
+    let title = "Asking the way to Dotonbori";
+    let fields = [
+        ("course", day),
+        ("day", "3"),
+        ("title", title),
+        ("description", "Finding the canal on foot."),
+        ("role", "character"),
+        ("difficulty", "beginner"),
+        ("cefr_level", "A2"),
+        ("primary_skill", "speaking"),
+        ("visibility", "private"),
+        ("context", "A street corner in Namba at dusk."),
+        ("persona_title", "Passer-by"),
+        ("persona_setting", "Namba, Osaka"),
+        ("persona_intro", "すみません、何かお探しですか？"),
+        ("expected_outcome", "You know the way."),
+        ("objectives", "Ask for directions\nRepeat them back"),
+        ("categories", "travel"),
+        ("estimated_minutes", "15"),
+    ];
+    let res = b.post_form("/scenarios", &fields).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/creator/courses/{id}#day-3")
+    );
+    let back = b.get_html(&edit).await;
+    assert!(
+        back.text("body").contains("now day 3's scenario"),
+        "the flash says so"
+    );
+    let linked = back.attrs("#day-3-scenario", "value")[0].clone();
+    let scenario: (String, String) = kaiwa::db::schema::scenarios::table
+        .find(&linked)
+        .select((
+            kaiwa::db::schema::scenarios::title,
+            kaiwa::db::schema::scenarios::created_by_user_id.assume_not_null(),
+        ))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(scenario.0, title);
+    assert_eq!(scenario.1, creator.id);
+    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    assert!(
+        plan["days"][2].to_string().contains(&linked),
+        "day 3 of the saved course links it"
+    );
+}

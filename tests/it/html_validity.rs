@@ -109,6 +109,13 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         ("/creator/courses".into(), &learner.browser),
         ("/creator/courses/new".into(), &learner.browser),
         (course.clone(), &learner.browser),
+        (
+            format!(
+                "/scenarios/new?course={}&day=2",
+                course.trim_start_matches("/creator/courses/")
+            ),
+            &learner.browser,
+        ),
         (invitation.clone(), &tester.browser),
         (invitation.clone(), &anonymous),
         (

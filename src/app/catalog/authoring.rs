@@ -51,6 +51,15 @@ pub struct RawDraft {
 }
 
 impl RawDraft {
+    /// The empty new-scenario form: public, 10 minutes.
+    pub fn new_form() -> Self {
+        Self {
+            visibility: "public".into(),
+            estimated_minutes: "10".into(),
+            ..Default::default()
+        }
+    }
+
     /// The form pre-filled from an existing scenario.
     pub fn from_scenario(s: &Scenario) -> Self {
         Self {

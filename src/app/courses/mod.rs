@@ -14,6 +14,7 @@
 
 pub mod authoring;
 mod browse;
+pub mod day_scenario;
 pub mod publishing;
 mod show;
 mod start;

@@ -9,6 +9,7 @@ use askama_web::WebTemplate;
 use super::views::{self, ScenarioDetail};
 use super::{see_other, Options};
 use crate::app::catalog::authoring::{self, FieldErrors, Intent, RawDraft, Submitted};
+use crate::app::courses::day_scenario::{self, DayTarget, ForDay};
 use crate::db::types::{CefrLevel, Difficulty, LearningGoal, ScenarioRole, Skill};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
@@ -30,16 +31,25 @@ fn opts(values: &[(&str, String)], current: &str) -> Options {
         .collect()
 }
 
-/// Which form is shown: a new scenario's, or the edit form of an existing one.
+/// Which form is shown: a new scenario's, one for a day of a course, or the edit form of
+/// an existing one.
 enum Which {
     New,
+    /// (course id, course title, day): saved, the scenario becomes that day's.
+    ForDay(String, String, u8),
     Edit(String),
+}
+
+impl From<&DayTarget> for Which {
+    fn from(t: &DayTarget) -> Self {
+        Which::ForDay(t.course_id.clone(), t.course_title.clone(), t.day)
+    }
 }
 
 impl Which {
     fn action(&self) -> String {
         match self {
-            Which::New => "/scenarios".into(),
+            Which::New | Which::ForDay(..) => "/scenarios".into(),
             Which::Edit(id) => format!("/scenarios/{id}/edit"),
         }
     }
@@ -47,6 +57,7 @@ impl Which {
     fn heading(&self) -> &'static str {
         match self {
             Which::New => "Write a scenario",
+            Which::ForDay(..) => "Write a scenario for your course",
             Which::Edit(_) => "Edit your scenario",
         }
     }
@@ -54,7 +65,7 @@ impl Which {
     /// What the flash says once the form is saved.
     fn saved(&self) -> &'static str {
         match self {
-            Which::New => "Your scenario is saved.",
+            Which::New | Which::ForDay(..) => "Your scenario is saved.",
             Which::Edit(_) => "Your changes are saved.",
         }
     }
@@ -76,6 +87,8 @@ struct FormPage {
     visibilities: Options,
     categories: Options,
     preview: Option<ScenarioDetail>,
+    /// (course id, course title, day) when the form is for a day of a course.
+    for_day: Option<(String, String, u8)>,
 }
 
 impl FormPage {
@@ -87,6 +100,10 @@ impl FormPage {
         preview: Option<ScenarioDetail>,
     ) -> Self {
         let heading = which.heading();
+        let for_day = match which {
+            Which::ForDay(id, title, day) => Some((id.clone(), title.clone(), *day)),
+            _ => None,
+        };
         let role_values: Vec<(&str, String)> = ScenarioRole::ALL
             .iter()
             .map(|r| (r.as_str(), views::role_label(*r).to_owned()))
@@ -137,6 +154,7 @@ impl FormPage {
             raw,
             errors,
             preview,
+            for_day,
         }
     }
 
@@ -151,6 +169,8 @@ impl FormPage {
 struct ScenarioForm {
     raw: RawDraft,
     intent: Intent,
+    /// The course and day the scenario is written for (hidden fields of that form).
+    for_day: Option<(String, u8)>,
 }
 
 impl TryFrom<&[u8]> for ScenarioForm {
@@ -161,17 +181,25 @@ impl TryFrom<&[u8]> for ScenarioForm {
         struct Action {
             #[serde(default)]
             action: String,
+            #[serde(default)]
+            course: Option<String>,
+            #[serde(default)]
+            day: Option<u8>,
         }
         let raw: RawDraft = serde_html_form::from_bytes(body)
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
-        let action: Action = serde_html_form::from_bytes(body).unwrap_or(Action {
-            action: String::new(),
-        });
+        let action: Action = serde_html_form::from_bytes(body)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let for_day = action.course.filter(|c| !c.is_empty()).zip(action.day);
         let intent = match action.action.as_str() {
             "preview" => Intent::Preview,
             _ => Intent::Save,
         };
-        Ok(Self { raw, intent })
+        Ok(Self {
+            raw,
+            intent,
+            for_day,
+        })
     }
 }
 
@@ -197,14 +225,29 @@ fn submitted(
     }
 }
 
-async fn new(req: HttpRequest, visitor: Visitor) -> Result<HttpResponse, AppError> {
-    visitor.require_user("/scenarios/new")?;
-    let raw = RawDraft {
-        visibility: "public".into(),
-        estimated_minutes: "10".into(),
-        ..Default::default()
+/// `?course=…&day=N`: the form for a day of the creator's course, filled from the day.
+#[derive(serde::Deserialize)]
+struct NewQuery {
+    course: Option<String>,
+    day: Option<u8>,
+}
+
+async fn new(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let user = visitor.require_user(&req.uri().to_string())?.clone();
+    let NewQuery { course, day } = query.into_inner();
+    let (which, raw) = match course.zip(day) {
+        Some((course, day)) => {
+            let t = day_scenario::target(&state.ctx, user, course, day).await?;
+            (Which::from(&t), t.prefill)
+        }
+        None => (Which::New, RawDraft::new_form()),
     };
-    FormPage::new(&visitor, &Which::New, raw, Vec::new(), None).answer(&req, StatusCode::OK)
+    FormPage::new(&visitor, &which, raw, Vec::new(), None).answer(&req, StatusCode::OK)
 }
 
 async fn create(
@@ -215,8 +258,52 @@ async fn create(
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/scenarios/new")?.clone();
     let form = ScenarioForm::try_from(&body[..])?;
+    if let Some((course, day)) = form.for_day {
+        let outcome =
+            day_scenario::create(&state.ctx, user, course, day, form.raw, form.intent).await?;
+        return for_day(&req, &visitor, outcome);
+    }
     let outcome = authoring::create(&state.ctx, user, form.raw, form.intent).await?;
     submitted(&req, &visitor, Which::New, outcome)
+}
+
+/// The answer to the form for a day: the form again, or back to the course at that day.
+fn for_day(
+    req: &HttpRequest,
+    visitor: &Visitor,
+    outcome: ForDay,
+) -> Result<HttpResponse, AppError> {
+    let (course_id, day) = match outcome {
+        ForDay::Form(form) => {
+            let (outcome, target) = *form;
+            return submitted(req, visitor, Which::from(&target), outcome);
+        }
+        ForDay::Linked { course_id, day } => {
+            flash(
+                req,
+                "info",
+                format!("Your scenario is saved and is now day {day}'s scenario."),
+            );
+            (course_id, day)
+        }
+        ForDay::NotLinked {
+            course_id,
+            day,
+            message,
+        } => {
+            flash(
+                req,
+                "error",
+                format!(
+                    "Your scenario is saved, but it could not be put into day {day}: {message}"
+                ),
+            );
+            (course_id, day)
+        }
+    };
+    Ok(see_other(&format!(
+        "/creator/courses/{course_id}#day-{day}"
+    )))
 }
 
 async fn edit(
