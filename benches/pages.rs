@@ -17,7 +17,8 @@
 //! - `KAIWA_BENCH_POSTGRES_URL`: a PostgreSQL database the benchmark may create schemas in;
 //!   measures PostgreSQL too (cached schemas `kaiwa_bench_pages_small`, `…_large`; Fortunes
 //!   in `kaiwa_bench_fortunes`, rebuilt each run).
-//! - `KAIWA_BENCH_PAGES`: measure only the pages whose name contains this text.
+//! - `KAIWA_BENCH_PAGES`: measure only the pages whose name contains this text (or any of
+//!   several, separated by commas).
 //! - `KAIWA_BENCH_PAGE_CACHE=off`: turn Kaiwa's page cache off, so public pages are rendered
 //!   on every request (what a visitor with cookies gets); by default anonymous requests are
 //!   mostly its hits.
@@ -1772,7 +1773,7 @@ async fn run_backend(
     let pages: Vec<Page> = pages(&small, &large)
         .await
         .into_iter()
-        .filter(|p| only.is_none_or(|o| p.name.contains(o)))
+        .filter(|p| only.is_none_or(|o| o.split(',').any(|o| p.name.contains(o))))
         .collect();
     for p in &pages {
         for (side, server) in [&small, &large].into_iter().enumerate() {

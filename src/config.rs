@@ -35,6 +35,9 @@ pub struct Settings {
     pub session_secret: Secret,
     /// `KAIWA_SEED`: whether `serve` loads the seed content on start (idempotent).
     pub seed_on_start: bool,
+    /// `KAIWA_USAGE_LIMITS`: whether conversation time is metered by plan (default true;
+    /// false: a private server where everyone practises without limits).
+    pub usage_limits: bool,
     /// `KAIWA_TRUST_PROXY`: take the client address from `X-Forwarded-For` (behind a proxy).
     pub trust_proxy: bool,
     /// Job workers `serve` runs in-process (`KAIWA_WORKERS`; 0: none, run `kaiwa worker`).
@@ -261,6 +264,12 @@ impl Settings {
                 .ok_or_else(|| invalid("KAIWA_SEED", format!("`{v}` is not true or false")))?,
             None => true,
         };
+        let usage_limits = match sources.get("KAIWA_USAGE_LIMITS") {
+            Some(v) => parse_bool(&v).ok_or_else(|| {
+                invalid("KAIWA_USAGE_LIMITS", format!("`{v}` is not true or false"))
+            })?,
+            None => true,
+        };
         let session_secret = match sources.get("KAIWA_SESSION_SECRET") {
             Some(v) if v.len() >= 32 => Secret::new(v),
             Some(_) => {
@@ -392,6 +401,7 @@ impl Settings {
             session_secret,
             base_url_from_bind,
             seed_on_start,
+            usage_limits,
             trust_proxy,
             workers,
             job_lease_margin_seconds,
@@ -414,6 +424,7 @@ impl Settings {
             base_url_from_bind: false,
             session_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
             seed_on_start: false,
+            usage_limits: true,
             trust_proxy: false,
             // why: tests run jobs themselves (`run_jobs_until_idle`), so each sees its jobs' effects
             // at a known point; a test that wants background workers sets this.

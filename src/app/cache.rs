@@ -109,6 +109,8 @@ pub struct Caches {
     /// Catalog listings (cards and counts) by filter, order and page: the same for every
     /// viewer with the same order (a recommended order depends on levels and goal only).
     pub catalog: Keyed<crate::db::queries::scenarios::CatalogPage>,
+    /// Each language's voices (seed data; a conversation page reads them on every view).
+    pub speakers: Keyed<Vec<crate::db::models::Speaker>>,
     /// Bumped after a use case changes what public pages show (a scenario written, saved
     /// or rated), so pages kept from before are not served again.
     public_version: AtomicU64,
@@ -119,6 +121,7 @@ impl Default for Caches {
         Self {
             home: Cached::new(Duration::seconds(60)),
             catalog: Keyed::new(Duration::seconds(60), 2_000),
+            speakers: Keyed::new(Duration::minutes(10), 128),
             public_version: AtomicU64::new(0),
         }
     }

@@ -69,6 +69,14 @@ impl SettableClock {
         }
     }
 
+    /// Stops the clock where it shows now (tests that read exact seconds).
+    pub fn freeze(&self) {
+        let mut s = self.shift();
+        if s.frozen.is_none() {
+            s.frozen = Some(Utc::now() + s.offset);
+        }
+    }
+
     /// Moves the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
         let mut s = self.shift();

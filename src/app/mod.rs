@@ -21,6 +21,7 @@ pub mod onboarding;
 pub mod paths;
 pub mod pricing;
 pub mod system;
+pub mod usage;
 
 /// Whose work a request acts on: a signed-in user or a guest (stored as either column).
 pub use crate::db::queries::preferences::Owner;

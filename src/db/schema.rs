@@ -279,6 +279,8 @@ diesel::table! {
         banked_seconds_used -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        granted_seconds -> Integer,
+        reserved_seconds -> Integer,
     }
 }
 
@@ -297,6 +299,14 @@ diesel::table! {
         extensions_used -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        period -> Nullable<Text>,
+        guest_id -> Nullable<Text>,
+        hold_seconds -> Integer,
+        deadline_at -> Nullable<Timestamp>,
+        last_activity_at -> Nullable<Timestamp>,
+        max_extensions -> Integer,
+        extension_seconds -> Integer,
+        state -> Text,
     }
 }
 

@@ -163,6 +163,10 @@ text_enum!(
     }
 );
 text_enum!(
+    /// `conversation_sessions.state`: holding reserved time, or settled once.
+    SessionState { Open => "open", Settled => "settled" }
+);
+text_enum!(
     /// `payments.status`.
     PaymentStatus { Pending => "pending", Succeeded => "succeeded", Failed => "failed", Refunded => "refunded" }
 );

@@ -15,6 +15,7 @@ pub mod path_reminders;
 pub mod paths;
 pub mod reading_aids;
 pub mod scheduler;
+pub mod usage;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -91,6 +92,7 @@ impl Registry {
             .register::<crate::app::paths::generation::GeneratePathScenario>()
             .register::<crate::app::paths::draft::DraftPathPreview>()
             .register::<crate::app::paths::SendPathReminders>()
+            .register::<usage::SettleExpiredSessions>()
     }
 
     /// Adds a kind.

@@ -35,6 +35,11 @@ fn schedules() -> Vec<Schedule> {
             enqueue: enqueue_job::<super::cleanup::Cleanup>,
         },
         Schedule {
+            name: "settle_expired_sessions",
+            every: chrono::Duration::minutes(1),
+            enqueue: enqueue_job::<super::usage::SettleExpiredSessions>,
+        },
+        Schedule {
             name: "path_reminders",
             every: chrono::Duration::minutes(15),
             enqueue: enqueue_job::<crate::app::paths::SendPathReminders>,
@@ -85,6 +90,12 @@ pub async fn run_now(ctx: &Ctx, name: &str) -> anyhow::Result<()> {
         "cleanup" => {
             use super::Runs;
             super::cleanup::Cleanup::default()
+                .run(ctx.clone(), super::Attempt { number: 1, max: 1 })
+                .await
+        }
+        "settle_expired_sessions" => {
+            use super::Runs;
+            super::usage::SettleExpiredSessions::default()
                 .run(ctx.clone(), super::Attempt { number: 1, max: 1 })
                 .await
         }

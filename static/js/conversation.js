@@ -134,7 +134,32 @@
   function enableMic() {
     var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
     var mic = document.querySelector("button.mic");
-    var box = document.getElementById("content");
+    // The session clock: the server rendered the seconds left; count them down, warn in the
+  // last minute (the server decides what happens at the deadline).
+  function startClock() {
+    var clock = document.getElementById("session-clock");
+    if (!clock) return;
+    var left = parseInt(clock.getAttribute("data-seconds-left"), 10);
+    if (!(left > 0)) return;
+    var text = clock.querySelector(".clock-session");
+    var warning = clock.querySelector(".clock-warning");
+    var end = Date.now() + left * 1000;
+    function tick() {
+      var s = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var m = Math.floor(s / 60);
+      var r = s % 60;
+      text.textContent = s === 0 ? "This session's time is up"
+        : (m > 0 ? m + " min " : "") + (r > 0 || m === 0 ? r + " s " : "") + "left in this session";
+      if (s <= 60 && warning) {
+        warning.hidden = false;
+        clock.classList.add("warn");
+      }
+      if (s > 0) setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
+  var box = document.getElementById("content");
     if (!mic || !box) return;
     if (providerVoice && recordWithProvider(mic, box)) return;
     if (!Recognition) return;
@@ -148,6 +173,31 @@
       r.onend = function () { mic.disabled = false; box.focus(); };
       r.start();
     });
+  }
+
+  // The session clock: the server rendered the seconds left; count them down, warn in the
+  // last minute (the server decides what happens at the deadline).
+  function startClock() {
+    var clock = document.getElementById("session-clock");
+    if (!clock) return;
+    var left = parseInt(clock.getAttribute("data-seconds-left"), 10);
+    if (!(left > 0)) return;
+    var text = clock.querySelector(".clock-session");
+    var warning = clock.querySelector(".clock-warning");
+    var end = Date.now() + left * 1000;
+    function tick() {
+      var s = Math.max(0, Math.round((end - Date.now()) / 1000));
+      var m = Math.floor(s / 60);
+      var r = s % 60;
+      text.textContent = s === 0 ? "This session's time is up"
+        : (m > 0 ? m + " min " : "") + (r > 0 || m === 0 ? r + " s " : "") + "left in this session";
+      if (s <= 60 && warning) {
+        warning.hidden = false;
+        clock.classList.add("warn");
+      }
+      if (s > 0) setTimeout(tick, 1000);
+    }
+    tick();
   }
 
   var box = document.getElementById("content");
@@ -172,12 +222,14 @@
   document.body.addEventListener("htmx:beforeSwap", function (e) {
     // why: htmx leaves 4xx answers unswapped; a refused message shows its reason by the box.
     var form = e.detail.requestConfig && e.detail.requestConfig.elt;
-    if (e.detail.xhr.status === 422 && form && form.matches && form.matches("form.composer")) {
+    var refused = e.detail.xhr.status === 422 || e.detail.xhr.status === 403;
+    if (refused && form && form.matches && form.matches("form.composer")) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
       e.detail.target = form.querySelector(".composer-error");
     }
   });
+  startClock();
   startPending();
   enableSpeech();
   enableMic();

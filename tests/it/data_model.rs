@@ -382,6 +382,8 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             banked_seconds_used: 60,
             created_at: t,
             updated_at: t,
+            granted_seconds: 36_000,
+            reserved_seconds: 900,
         }
     );
     round_trip!(
@@ -402,6 +404,14 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             extensions_used: 1,
             created_at: t,
             updated_at: t,
+            period: Some("2026-11".into()),
+            guest_id: None,
+            hold_seconds: 1200,
+            deadline_at: Some(t),
+            last_activity_at: Some(t),
+            max_extensions: 3,
+            extension_seconds: 300,
+            state: kaiwa::db::types::SessionState::Settled,
         }
     );
     let mut properties = EventProperties::new();

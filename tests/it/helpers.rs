@@ -363,7 +363,7 @@ impl TestApp {
             None,
             None,
             None,
-            chrono::Utc::now().naive_utc(),
+            kaiwa::app::Clock::naive(&*self.clock),
         )
         .expect("a session");
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());

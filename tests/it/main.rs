@@ -27,4 +27,5 @@ mod query_counts;
 mod races;
 mod reading_aids_eval;
 mod seed;
+mod usage;
 mod web_shell;

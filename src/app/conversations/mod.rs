@@ -19,10 +19,10 @@ pub mod voice;
 
 use chrono::NaiveDateTime;
 
+use crate::app::usage::Activity;
 use crate::db::conn::write_transaction;
 use crate::db::models::{
-    Conversation, ConversationChanges, Message, NewConversation, NewConversationSession,
-    NewMessage, Scenario,
+    Conversation, ConversationChanges, Message, NewConversation, NewMessage, Scenario,
 };
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{
@@ -51,10 +51,28 @@ pub enum ConversationError {
     /// own message is kept.
     #[error("{0}")]
     Partner(String),
+    /// The plan's limits refuse it (the learner-facing reason).
+    #[error("{0}")]
+    Limit(String),
+    /// The session's time ran out: nothing more is taken in this conversation.
+    #[error("This session's time is up, so the conversation has ended. Your messages are kept; see your feedback, or start another conversation.")]
+    TimeUp,
     #[error(transparent)]
     Db(#[from] diesel::result::Error),
     #[error(transparent)]
     Unavailable(#[from] crate::app::DbError),
+}
+
+impl From<crate::app::usage::UsageError> for ConversationError {
+    fn from(e: crate::app::usage::UsageError) -> Self {
+        use crate::app::usage::UsageError;
+        match e {
+            UsageError::Refused(m) => ConversationError::Limit(m),
+            UsageError::NotFound => ConversationError::NotFound,
+            UsageError::Db(d) => ConversationError::Db(d),
+            UsageError::Unavailable(d) => ConversationError::Unavailable(d),
+        }
+    }
 }
 
 /// How a conversation starts.
@@ -71,11 +89,13 @@ fn owner_columns(owner: &Owner) -> (Option<String>, Option<String>) {
     }
 }
 
-/// Creates a conversation (and its usage session) for `owner`.
+/// Creates a conversation (and its usage session, `metered` by the plan's limits or not)
+/// for `owner`.
 pub fn start(
     conn: &mut DbConn,
     owner: &Owner,
     input: Start,
+    metered: bool,
     now: NaiveDateTime,
 ) -> Result<Conversation, ConversationError> {
     let mode: ConversationMode = input
@@ -84,7 +104,8 @@ pub fn start(
         .map_err(|_| ConversationError::Invalid("Choose text/voice or realtime mode.".into()))?;
     if mode == ConversationMode::Realtime {
         return Err(ConversationError::Invalid(
-            "Realtime voice arrives with usage limits; use the text and voice mode for now.".into(),
+            "Realtime voice is not available on this server yet; use the text and voice mode."
+                .into(),
         ));
     }
     let language = queries::languages::find(conn, input.language.trim())?
@@ -141,24 +162,7 @@ pub fn start(
     };
     write_transaction(conn, |conn| {
         queries::conversations::insert(conn, &row)?;
-        queries::conversations::insert_session(
-            conn,
-            &NewConversationSession {
-                id: new_id(),
-                conversation_id: Some(row.id.clone()),
-                user_id: user_id.clone(),
-                language: language.id.clone(),
-                start_time: now,
-                end_time: None,
-                duration_seconds: 0,
-                seconds_consumed: 0,
-                input_tokens: 0,
-                was_extended: false,
-                extensions_used: 0,
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
+        crate::app::usage::open_session(conn, owner, &row.id, &language.id, metered, now)?;
         Ok::<_, ConversationError>(())
     })?;
     queries::conversations::find_owned(conn, &row.id, owner)?.ok_or(ConversationError::NotFound)
@@ -175,8 +179,9 @@ pub fn add_learner_message(
     owner: &Owner,
     id: &str,
     content: &str,
+    offline: bool,
     now: NaiveDateTime,
-) -> Result<Message, ConversationError> {
+) -> Result<Added, ConversationError> {
     let content = content.trim();
     if content.is_empty() {
         return Err(ConversationError::Invalid("Write something first.".into()));
@@ -194,6 +199,11 @@ pub fn add_learner_message(
         if conversation.status == ConversationStatus::Ended {
             return Err(ConversationError::Ended);
         }
+        let activity = crate::app::usage::record_activity(conn, id, now)?;
+        if activity == Activity::Over {
+            end(conn, owner, id, Ending::default(), offline, now)?;
+            return Ok(Added::TimeUp);
+        }
         let message = new_message(
             conn,
             &conversation,
@@ -203,8 +213,24 @@ pub fn add_learner_message(
             None,
             now,
         )?;
-        Ok(message)
+        if activity == Activity::Last {
+            // why: the message that meets the deadline is kept, and is the last one.
+            end(conn, owner, id, Ending::default(), offline, now)?;
+        }
+        Ok(Added::Message(
+            Box::new(message),
+            activity == Activity::Last,
+        ))
     })
+}
+
+/// What became of a learner's message.
+pub enum Added {
+    /// Stored; `true` when it was the last one the session's time allowed (the
+    /// conversation has ended and no reply follows).
+    Message(Box<Message>, bool),
+    /// Not stored: the session's time ran out earlier (the conversation is now ended).
+    TimeUp,
 }
 
 fn new_message(
@@ -512,6 +538,7 @@ pub fn split_corrections(text: &str) -> (String, Vec<(String, String)>) {
 }
 
 /// The learner's self-report when ending.
+#[derive(Debug, Default)]
 pub struct Ending {
     pub comfort_rating: Option<i32>,
     pub engagement: Option<EngagementLevel>,
@@ -570,6 +597,9 @@ pub fn end(
                 ..Default::default()
             },
         )?;
+        // A metered session is settled with the time measured; one from before metering is
+        // closed with the conversation's length.
+        crate::app::usage::settle_conversation(conn, id, Some(tokens), now)?;
         if let Some(session) = queries::conversations::find_open_session(conn, id)? {
             queries::conversations::close_session(conn, &session.id, now, seconds, tokens)?;
         }

@@ -28,6 +28,34 @@ pub async fn finish(
     Ok(conversation)
 }
 
+/// Ends conversation `id` whose session's time ran out (the janitor's call): settled at
+/// its deadline, ended as if the learner had ended it without rating it.
+pub async fn finish_at_cap(ctx: &Ctx, id: String) -> Result<(), ConversationError> {
+    let offline = ctx.ai.is_offline();
+    let now = ctx.clock.naive();
+    ctx.db
+        .run(move |c| -> Result<(), ConversationError> {
+            let Some(conversation) = queries::conversations::find(c, &id)? else {
+                return Ok(());
+            };
+            let owner = match (conversation.user_id, conversation.guest_id) {
+                (Some(u), _) => Owner::User(u),
+                (None, Some(g)) => Owner::Guest(g),
+                (None, None) => return Ok(()),
+            };
+            end(c, &owner, &id, Ending::default(), offline, now)?;
+            // why: an already-ended conversation whose session was left open (a crash
+            // between the two before this change) is settled all the same.
+            crate::db::conn::write_transaction(c, |c| {
+                crate::app::usage::settle_conversation(c, &id, None, now)
+            })?;
+            Ok(())
+        })
+        .await?;
+    ctx.jobs.notify();
+    Ok(())
+}
+
 /// What a report shows.
 pub struct Report {
     pub conversation: Conversation,

@@ -1,7 +1,7 @@
 //! Sending a message: the learner's words stored (checked under the conversation's lock);
 //! the reply follows separately (`reply`).
 
-use super::{add_learner_message, get, ConversationError};
+use super::{add_learner_message, get, Added, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
 use crate::db::models::Message;
@@ -11,22 +11,36 @@ use crate::db::queries::preferences::Owner;
 pub struct Sent {
     pub message: Message,
     pub language: String,
+    /// The session's time ran out with this message: the conversation has ended and no
+    /// reply follows.
+    pub last: bool,
 }
 
 /// Stores what the learner wrote in conversation `id`; empty, oversized or late (the
-/// conversation ended) messages are refused and nothing is written.
+/// conversation ended, or its session's time ran out) messages are refused and nothing
+/// is written.
 pub async fn send(
     ctx: &Ctx,
     owner: Owner,
     id: ConversationId,
     content: String,
 ) -> Result<Sent, ConversationError> {
-    let now = ctx.clock.naive();
-    ctx.db
+    let (now, offline) = (ctx.clock.naive(), ctx.ai.is_offline());
+    let sent = ctx
+        .db
         .run(move |c| {
-            let message = add_learner_message(c, &owner, &id, &content, now)?;
+            let added = add_learner_message(c, &owner, &id, &content, offline, now)?;
             let language = get(c, &owner, &id)?.target_language_id;
-            Ok(Sent { message, language })
+            Ok::<_, ConversationError>((added, language))
         })
-        .await
+        .await?;
+    ctx.jobs.notify();
+    match sent {
+        (Added::Message(message, last), language) => Ok(Sent {
+            message: *message,
+            language,
+            last,
+        }),
+        (Added::TimeUp, _) => Err(ConversationError::TimeUp),
+    }
 }

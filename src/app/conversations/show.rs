@@ -22,6 +22,8 @@ pub struct Transcript {
     pub extras: ReplyExtras,
     /// How far the conversation has come.
     pub progress: Progress,
+    /// The session's clock while the conversation is active (none before metering).
+    pub clock: Option<crate::app::usage::SessionClock>,
 }
 
 impl Transcript {
@@ -39,7 +41,8 @@ pub async fn transcript(
     let offline = ctx.ai.is_offline();
     // why: one read for the page — the conversation, its messages, its scenario and voices —
     // from which the progress and the latest line's hint are worked out.
-    let (conversation, messages, voice, scenario) = ctx
+    let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
+    let (conversation, messages, voice, scenario, clock) = ctx
         .db
         .run(move |c| -> Result<_, ConversationError> {
             let conversation = get(c, &owner, &id)?;
@@ -48,14 +51,25 @@ pub async fn transcript(
                 Some(s) => queries::scenarios::find(c, s)?,
                 None => None,
             };
-            let speakers = queries::languages::list_speakers(c, &conversation.target_language_id)?;
+            let language = &conversation.target_language_id;
+            let speakers = match cache.speakers.get(language, now, 0) {
+                Some(kept) => kept,
+                None => {
+                    let rows = queries::languages::list_speakers(c, language)?;
+                    cache.speakers.put(language.clone(), now, 0, rows)
+                }
+            };
             let voice = speakers
                 .iter()
                 .find(|sp| Some(&sp.id) == conversation.speaker_id.as_ref())
                 .or(speakers.first())
                 .map(|sp| sp.bcp47_code.clone())
                 .unwrap_or_default();
-            Ok((conversation, messages, voice, scenario))
+            let clock = match conversation.status {
+                ConversationStatus::Active => crate::app::usage::clock_of(c, &id, now)?,
+                ConversationStatus::Ended => None,
+            };
+            Ok((conversation, messages, voice, scenario, clock))
         })
         .await?;
     let pending = awaiting_reply(&messages) && conversation.status == ConversationStatus::Active;
@@ -73,6 +87,7 @@ pub async fn transcript(
         pending,
         extras,
         progress,
+        clock,
     })
 }
 

@@ -70,7 +70,11 @@ pub struct Started {
 /// Starts a conversation for `owner` and asks the partner for its opening line.
 pub async fn start(ctx: &Ctx, owner: Owner, input: Start) -> Result<Started, ConversationError> {
     let (o, now) = (owner.clone(), ctx.clock.naive());
-    let conversation = ctx.db.run(move |c| create(c, &o, input, now)).await?;
+    let metered = ctx.settings.usage_limits;
+    let conversation = ctx
+        .db
+        .run(move |c| create(c, &o, input, metered, now))
+        .await?;
     let opening_failed = match reply_now(ctx, &owner, &conversation.id).await {
         Ok(()) => None,
         Err(ConversationError::Partner(m)) => Some(m),

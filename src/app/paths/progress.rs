@@ -181,7 +181,7 @@ pub async fn start_day(
     path_id: String,
     day: u8,
 ) -> Result<String, PathError> {
-    let now = ctx.clock.naive();
+    let (now, metered) = (ctx.clock.naive(), ctx.settings.usage_limits);
     let owner = Owner::User(user.id.clone());
     let (conversation, fresh) = ctx
         .db
@@ -215,6 +215,7 @@ pub async fn start_day(
                         language: path.target_language.clone(),
                         mode: "traditional".into(),
                     },
+                    metered,
                     now,
                 )?;
                 let mut meta = assignment.metadata.0.clone();

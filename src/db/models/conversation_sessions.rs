@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::conversation_sessions;
+use crate::db::types::SessionState;
 
 /// A row of `conversation_sessions`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
@@ -23,6 +24,20 @@ pub struct ConversationSession {
     pub extensions_used: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The usage month (`YYYY-MM`) the session's time is held in and settled to.
+    pub period: Option<String>,
+    /// The guest's id for a guest's session (guests have no usage row).
+    pub guest_id: Option<String>,
+    /// Seconds held: the allowed length plus each extension.
+    pub hold_seconds: i32,
+    /// When the session's time is up (start + hold).
+    pub deadline_at: Option<NaiveDateTime>,
+    /// The last moment the learner was active (start, then each message).
+    pub last_activity_at: Option<NaiveDateTime>,
+    /// The extensions the tier allowed when the session started, and each one's seconds.
+    pub max_extensions: i32,
+    pub extension_seconds: i32,
+    pub state: SessionState,
 }
 
 /// The insert form for `conversation_sessions`: every column the application sets.
@@ -42,6 +57,20 @@ pub struct NewConversationSession {
     pub extensions_used: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The usage month (`YYYY-MM`) the session's time is held in and settled to.
+    pub period: Option<String>,
+    /// The guest's id for a guest's session (guests have no usage row).
+    pub guest_id: Option<String>,
+    /// Seconds held: the allowed length plus each extension.
+    pub hold_seconds: i32,
+    /// When the session's time is up (start + hold).
+    pub deadline_at: Option<NaiveDateTime>,
+    /// The last moment the learner was active (start, then each message).
+    pub last_activity_at: Option<NaiveDateTime>,
+    /// The extensions the tier allowed when the session started, and each one's seconds.
+    pub max_extensions: i32,
+    pub extension_seconds: i32,
+    pub state: SessionState,
 }
 
 /// The change form for `conversation_sessions`: `None` leaves a column as it is.
@@ -59,4 +88,8 @@ pub struct ConversationSessionChanges {
     pub was_extended: Option<bool>,
     pub extensions_used: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
+    pub hold_seconds: Option<i32>,
+    pub deadline_at: Option<Option<NaiveDateTime>>,
+    pub last_activity_at: Option<Option<NaiveDateTime>>,
+    pub state: Option<SessionState>,
 }

@@ -19,6 +19,11 @@ pub struct UserUsage {
     pub banked_seconds_used: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// What the month grants (the tier's monthly seconds when the month opened, raised by
+    /// an upgrade).
+    pub granted_seconds: i32,
+    /// Held by open sessions, not yet settled.
+    pub reserved_seconds: i32,
 }
 
 /// The insert form for `user_usage`: every column the application sets.
@@ -34,6 +39,11 @@ pub struct NewUserUsage {
     pub banked_seconds_used: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// What the month grants (the tier's monthly seconds when the month opened, raised by
+    /// an upgrade).
+    pub granted_seconds: i32,
+    /// Held by open sessions, not yet settled.
+    pub reserved_seconds: i32,
 }
 
 /// The change form for `user_usage`: `None` leaves a column as it is.
@@ -46,4 +56,6 @@ pub struct UserUsageChanges {
     pub banked_seconds: Option<i32>,
     pub banked_seconds_used: Option<i32>,
     pub updated_at: Option<NaiveDateTime>,
+    pub granted_seconds: Option<i32>,
+    pub reserved_seconds: Option<i32>,
 }

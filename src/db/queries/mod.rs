@@ -16,4 +16,5 @@ pub mod scenarios;
 pub mod sessions;
 pub mod tiers;
 pub mod tokens;
+pub mod usage;
 pub mod users;

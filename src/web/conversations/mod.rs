@@ -22,6 +22,7 @@ use crate::app::conversations::show::Transcript;
 use crate::app::conversations::start::{self, NewForm};
 use crate::app::conversations::{self as convo, ConversationError, Ending, Start};
 use crate::app::ids::{ConversationId, MessageId};
+use crate::app::usage::{self, UsageError};
 use crate::app::Owner;
 use crate::db::types::EngagementLevel;
 use crate::web::error::AppError;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/conversations/{id}/reply", web::post().to(reply))
         .route("/conversations/{id}/stream", web::get().to(stream::stream))
         .route("/conversations/{id}/end", web::post().to(report::end))
+        .route("/conversations/{id}/extend", web::post().to(extend))
         .route("/conversations/{id}/hint", web::post().to(assist::hint))
         .route(
             "/conversations/{id}/aids",
@@ -70,9 +72,17 @@ impl From<ConversationError> for AppError {
                 AppError::Unprocessable(ConversationError::Ended.to_string())
             }
             ConversationError::Provider(m) | ConversationError::Partner(m) => AppError::Provider(m),
+            ConversationError::Limit(m) => AppError::Forbidden(m),
+            ConversationError::TimeUp => AppError::Forbidden(ConversationError::TimeUp.to_string()),
             ConversationError::Db(d) => d.into(),
             ConversationError::Unavailable(d) => d.into(),
         }
+    }
+}
+
+impl From<UsageError> for AppError {
+    fn from(e: UsageError) -> Self {
+        ConversationError::from(e).into()
     }
 }
 
@@ -129,9 +139,16 @@ struct NewPage {
     languages: Vec<LanguageOption>,
     offline: bool,
     error: String,
+    /// The plan's limits refused the start (the page links to the plans).
+    limited: bool,
 }
 
 impl NewPage {
+    fn limited(mut self) -> Self {
+        self.limited = true;
+        self
+    }
+
     fn new(visitor: &Visitor, form: NewForm, offline: bool, error: String) -> Self {
         Self {
             layout: visitor.layout(
@@ -160,6 +177,7 @@ impl NewPage {
                 .collect(),
             offline,
             error,
+            limited: false,
         }
     }
 }
@@ -246,6 +264,10 @@ async fn create(
             let page = new_page(&state, &visitor, scenario_id, m).await?;
             return render_with_status(&req, StatusCode::UNPROCESSABLE_ENTITY, page);
         }
+        Err(ConversationError::Limit(m)) => {
+            let page = new_page(&state, &visitor, scenario_id, m).await?.limited();
+            return render_with_status(&req, StatusCode::FORBIDDEN, page);
+        }
         Err(e) => return Err(e.into()),
     };
     if let Some(m) = started.opening_failed {
@@ -291,6 +313,8 @@ struct ShowPage {
     has_aids: bool,
     /// Whether the provider speaks and transcribes (otherwise the browser's voices).
     provider_voice: bool,
+    /// The session's clock (none for a conversation from before metering).
+    clock: Option<views::ClockView>,
 }
 
 impl ShowPage {
@@ -346,6 +370,7 @@ impl ShowPage {
                 .collect(),
             has_aids: convo::reading_aids::has_aids(&c.target_language_id),
             provider_voice: !offline,
+            clock: t.clock.as_ref().map(views::ClockView::new),
         }
     }
 }
@@ -429,6 +454,15 @@ struct ErrorFragment {
 }
 
 impl ErrorFragment {
+    /// The session's time ran out before the message came (403); the box keeps the text.
+    fn time_up(req: &HttpRequest) -> Result<HttpResponse, AppError> {
+        let error = format!(
+            "{} Your message is still in the box.",
+            ConversationError::TimeUp
+        );
+        render_with_status(req, StatusCode::FORBIDDEN, Self { error })
+    }
+
     /// Why a message was refused, for the form's error slot (422).
     fn answer(req: &HttpRequest, error: String) -> Result<HttpResponse, AppError> {
         render_with_status(req, StatusCode::UNPROCESSABLE_ENTITY, Self { error })
@@ -452,13 +486,50 @@ async fn send(
 ) -> Result<HttpResponse, AppError> {
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
     let content = form.into_inner().content;
-    match convo::send::send(&state.ctx, owner.clone(), id.clone(), content).await {
+    match convo::send::send(&state.ctx, owner.clone(), id.clone(), content.clone()).await {
+        Ok(sent) if sent.last => time_up(&req, &id, TIME_UP_KEPT),
         Ok(sent) if is_htmx(&req) => render(&req, SentFragment::new(&sent, &id)),
         Ok(_) => reply_then_show(&req, &state, &owner, &id).await,
         Err(ConversationError::Invalid(m)) if is_htmx(&req) => ErrorFragment::answer(&req, m),
         Err(ConversationError::Invalid(m)) => invalid(&req, &state, &visitor, owner, id, m).await,
+        Err(ConversationError::TimeUp) if is_htmx(&req) => ErrorFragment::time_up(&req),
+        Err(ConversationError::TimeUp) => {
+            let m = format!(
+                "{} Your unsent message: “{content}”",
+                ConversationError::TimeUp
+            );
+            time_up(&req, &id, &m)
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+const TIME_UP_KEPT: &str = "This session's time is up: your last message is saved and the \
+    conversation has ended. See your feedback, or start another conversation.";
+
+/// Back to the conversation (now ended) with why; htmx reloads the page.
+fn time_up(req: &HttpRequest, id: &str, message: &str) -> Result<HttpResponse, AppError> {
+    crate::web::visitor::flash(req, "error", message.to_owned());
+    if is_htmx(req) {
+        return Ok(HttpResponse::Ok()
+            .insert_header(("HX-Redirect", format!("/conversations/{id}")))
+            .finish());
+    }
+    Ok(to_conversation(id))
+}
+
+/// Adds one of the tier's extensions to the session, then back to the conversation.
+async fn extend(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    id: web::Path<ConversationId>,
+) -> Result<HttpResponse, AppError> {
+    let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
+    let clock = usage::extend(&state.ctx, owner, id.to_string()).await?;
+    let added = crate::app::pricing::format_duration(clock.extension_seconds);
+    crate::web::visitor::flash(&req, "info", format!("{added} added to this session."));
+    Ok(to_conversation(&id))
 }
 
 /// Retries an owed reply without JS.

@@ -168,3 +168,51 @@ pub fn progress_sentence(p: &crate::app::conversations::completion::Progress) ->
         (None, false) => format!("Turn {turns} of the {needed} that complete this scenario."),
     }
 }
+
+/// The session clock as the conversation page shows it: the time left as text (what a page
+/// without JS shows; the script counts it down), the warning, and the extension offer.
+pub struct ClockView {
+    pub session_left: i64,
+    pub session_text: String,
+    /// "11 min left this month", empty for a guest.
+    pub month_text: String,
+    pub warn: bool,
+    pub can_extend: bool,
+    pub extension_text: String,
+    pub extensions_left: i32,
+}
+
+impl ClockView {
+    pub fn new(c: &crate::app::usage::SessionClock) -> Self {
+        Self {
+            session_left: c.session_left,
+            session_text: left_in_session(c.session_left),
+            month_text: c
+                .month_left
+                .map(|s| {
+                    format!(
+                        "{} more this month",
+                        crate::app::pricing::format_duration(s.max(0))
+                    )
+                })
+                .unwrap_or_default(),
+            warn: c.warn(),
+            can_extend: c.can_extend(),
+            extension_text: crate::app::pricing::format_duration(c.extension_seconds),
+            extensions_left: c.extensions_left,
+        }
+    }
+}
+
+/// `200` → "3 min 20 s left in this session"; `0` → "This session's time is up".
+pub fn left_in_session(seconds: i64) -> String {
+    if seconds <= 0 {
+        return "This session's time is up".into();
+    }
+    let (m, s) = (seconds / 60, seconds % 60);
+    match (m, s) {
+        (0, s) => format!("{s} s left in this session"),
+        (m, 0) => format!("{m} min left in this session"),
+        (m, s) => format!("{m} min {s} s left in this session"),
+    }
+}

@@ -1,0 +1,12 @@
+DROP INDEX conversation_sessions_guest_idx;
+DROP INDEX conversation_sessions_open_idx;
+ALTER TABLE conversation_sessions DROP COLUMN state;
+ALTER TABLE conversation_sessions DROP COLUMN extension_seconds;
+ALTER TABLE conversation_sessions DROP COLUMN max_extensions;
+ALTER TABLE conversation_sessions DROP COLUMN last_activity_at;
+ALTER TABLE conversation_sessions DROP COLUMN deadline_at;
+ALTER TABLE conversation_sessions DROP COLUMN hold_seconds;
+ALTER TABLE conversation_sessions DROP COLUMN guest_id;
+ALTER TABLE conversation_sessions DROP COLUMN period;
+ALTER TABLE user_usage DROP COLUMN reserved_seconds;
+ALTER TABLE user_usage DROP COLUMN granted_seconds;
