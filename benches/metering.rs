@@ -186,7 +186,13 @@ fn main() {
         let mut metered = side("metered", true, a.path()).await;
         let mut unmetered = side("unmetered", false, b.path()).await;
         for round in 0..rounds + 20 {
-            for s in [&mut metered, &mut unmetered] {
+            // why: alternate who goes first, so neither side always meets a warm machine.
+            let order = if round % 2 == 0 {
+                [&mut metered, &mut unmetered]
+            } else {
+                [&mut unmetered, &mut metered]
+            };
+            for s in order {
                 let (took, _) = s.start().await;
                 let sent = s.send().await;
                 if round >= 20 {

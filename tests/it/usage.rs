@@ -190,6 +190,10 @@ async fn a_free_learner_is_stopped_at_four_minutes_and_the_last_message_is_kept(
         .await;
     assert!(page.text("body").contains("your last message is saved"));
     assert!(page.text("#transcript").contains("おかわり、さいごです"));
+    assert!(page.text("main").contains("the session's time ran out"));
+    assert!(page
+        .attrs("main a", "href")
+        .contains(&"/pricing".to_owned()));
     assert_eq!(status(&app, &id), ConversationStatus::Ended);
     let partner_after: i64 = messages::table
         .filter(messages::conversation_id.eq(&id))

@@ -22,7 +22,7 @@ pub struct Transcript {
     pub extras: ReplyExtras,
     /// How far the conversation has come.
     pub progress: Progress,
-    /// The session's clock while the conversation is active (none before metering).
+    /// The session's clock (none before metering); once ended, whether time ran out.
     pub clock: Option<crate::app::usage::SessionClock>,
 }
 
@@ -65,10 +65,7 @@ pub async fn transcript(
                 .or(speakers.first())
                 .map(|sp| sp.bcp47_code.clone())
                 .unwrap_or_default();
-            let clock = match conversation.status {
-                ConversationStatus::Active => crate::app::usage::clock_of(c, &id, now)?,
-                ConversationStatus::Ended => None,
-            };
+            let clock = crate::app::usage::clock_of(c, &id, now)?;
             Ok((conversation, messages, voice, scenario, clock))
         })
         .await?;

@@ -369,6 +369,8 @@ pub struct SessionClock {
     pub extensions_left: i32,
     pub extension_seconds: i32,
     pub open: bool,
+    /// The session was stopped by its deadline (not ended by the learner first).
+    pub capped: bool,
 }
 
 impl SessionClock {
@@ -417,6 +419,7 @@ fn clock(
         extensions_left: (s.max_extensions - s.extensions_used).max(0),
         extension_seconds: s.extension_seconds,
         open,
+        capped: s.state == SessionState::Settled && s.end_time.is_some_and(|e| e >= deadline),
     })
 }
 

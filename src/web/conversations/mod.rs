@@ -315,6 +315,8 @@ struct ShowPage {
     provider_voice: bool,
     /// The session's clock (none for a conversation from before metering).
     clock: Option<views::ClockView>,
+    /// The conversation ended because the session's time ran out.
+    capped: bool,
 }
 
 impl ShowPage {
@@ -370,7 +372,12 @@ impl ShowPage {
                 .collect(),
             has_aids: convo::reading_aids::has_aids(&c.target_language_id),
             provider_voice: !offline,
-            clock: t.clock.as_ref().map(views::ClockView::new),
+            clock: t
+                .clock
+                .as_ref()
+                .filter(|_| !t.ended())
+                .map(views::ClockView::new),
+            capped: t.ended() && t.clock.as_ref().is_some_and(|c| c.capped),
         }
     }
 }
