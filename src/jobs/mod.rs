@@ -9,6 +9,7 @@
 //! expires, so every job's effect must be safe to repeat (each use case checks its own state).
 
 pub mod analysis;
+pub mod billing;
 pub mod cleanup;
 pub mod mail;
 pub mod path_reminders;
@@ -91,6 +92,7 @@ impl Registry {
             .register::<crate::app::paths::generation::GeneratePathScenario>()
             .register::<crate::app::paths::draft::DraftPathPreview>()
             .register::<crate::app::paths::SendPathReminders>()
+            .register::<crate::app::billing::SyncCustomer>()
     }
 
     /// Adds a kind.

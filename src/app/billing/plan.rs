@@ -60,7 +60,10 @@ mod tests {
     use chrono::NaiveDate;
 
     fn at(day: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(2026, 12, day).unwrap().and_hms_opt(12, 0, 0).unwrap()
+        NaiveDate::from_ymd_opt(2026, 12, day)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
     }
 
     fn sub(status: SubscriptionStatus, end_day: Option<u32>, cancel: bool) -> Subscription {
@@ -89,9 +92,15 @@ mod tests {
     #[test]
     fn active_and_trialing_grant_their_tier() {
         for status in [SubscriptionStatus::Active, SubscriptionStatus::Trialing] {
-            assert_eq!(effective_tier_id(Some(&sub(status, Some(20), false)), at(5)), "plus");
+            assert_eq!(
+                effective_tier_id(Some(&sub(status, Some(20), false)), at(5)),
+                "plus"
+            );
             // Renewal is Stripe's business: an active row past its end still counts.
-            assert_eq!(effective_tier_id(Some(&sub(status, Some(20), false)), at(25)), "plus");
+            assert_eq!(
+                effective_tier_id(Some(&sub(status, Some(20), false)), at(25)),
+                "plus"
+            );
         }
     }
 
@@ -118,7 +127,10 @@ mod tests {
             SubscriptionStatus::IncompleteExpired,
             SubscriptionStatus::Paused,
         ] {
-            assert_eq!(effective_tier_id(Some(&sub(status, Some(20), false)), at(5)), "free");
+            assert_eq!(
+                effective_tier_id(Some(&sub(status, Some(20), false)), at(5)),
+                "free"
+            );
         }
         let mut inactive = sub(SubscriptionStatus::Active, Some(20), false);
         inactive.is_active = false;
