@@ -3,7 +3,7 @@
 
 use super::{plan, BillingError};
 use crate::app::Ctx;
-use crate::db::models::{Payment, Subscription, Tier};
+use crate::db::models::{Payment, Subscription, Tier, User};
 use crate::db::queries;
 
 /// How many payments the account page lists.
@@ -69,24 +69,24 @@ pub struct BillingAccount {
     pub configured: bool,
 }
 
-/// The billing page of user `user_id` (only ever the signed-in user's own).
-pub async fn account(ctx: &Ctx, user_id: String) -> Result<BillingAccount, BillingError> {
+/// The billing page of `user` (only ever the signed-in user's own).
+pub async fn account(ctx: &Ctx, user: &User) -> Result<BillingAccount, BillingError> {
     let now = ctx.clock.naive();
     let configured = ctx.stripe.is_some();
-    let (subscription, tier, payments, customer) = ctx
+    let user_id = user.id.clone();
+    let (subscription, tier, payments) = ctx
         .db
         .read(move |c| {
             let (subscription, tier) = plan::tier_of(c, &user_id, now)?;
             let payments = queries::billing::list_payments(c, &user_id, PAYMENTS_SHOWN)?;
-            let customer = queries::billing::find_customer_id(c, &user_id)?;
-            Ok((subscription, tier, payments, customer))
+            Ok((subscription, tier, payments))
         })
         .await?;
     Ok(BillingAccount {
         tier,
         subscription,
         payments,
-        can_manage: configured && customer.is_some(),
+        can_manage: configured && user.stripe_customer_id.is_some(),
         configured,
     })
 }

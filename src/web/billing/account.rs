@@ -29,7 +29,7 @@ pub(super) async fn show(
     visitor: Visitor,
 ) -> Result<HttpResponse, AppError> {
     let user = visitor.require_user("/account/billing")?;
-    let account = billing::account(&state.ctx, user.id.clone()).await?;
+    let account = billing::account(&state.ctx, user).await?;
     let layout = visitor.layout("Billing — Kaiwa", "Your plan and payments.");
     let page = AccountPage {
         layout,
