@@ -72,7 +72,7 @@ pub async fn set_plan(
         return Err(AdminError::Forbidden);
     }
     let email = email.trim().to_lowercase();
-    let now = ctx.clock.naive();
+    let (now, stripe) = (ctx.clock.naive(), ctx.stripe.is_some());
     let (user_id, queued) = ctx
         .db
         .write(move |c| -> Result<(String, bool), AdminError> {
@@ -86,7 +86,7 @@ pub async fn set_plan(
                     crate::app::billing::set_by_hand(c, &user.id, &tier_id, now)?;
                     false
                 }
-                None => crate::app::billing::clear_by_hand(c, &user.id, now)?,
+                None => crate::app::billing::clear_by_hand(c, &user.id, stripe, now)?,
             };
             Ok((user.id, queued))
         })

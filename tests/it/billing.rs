@@ -831,3 +831,62 @@ async fn an_admin_sets_a_plan_by_hand_and_a_learner_cannot() {
     assert_eq!(res.status(), 303);
     assert_eq!(plan_of(l).await.0, "Free");
 }
+
+#[tokio::test]
+async fn a_hand_set_plan_wins_over_stripe_until_it_is_removed() {
+    let (app, stripe) = app_with_stripe().await;
+    let admin = app.learner().create().await;
+    diesel::update(users::table.find(&admin.id))
+        .set(users::is_admin.eq(true))
+        .execute(&mut app.conn())
+        .unwrap();
+    let learner = customer_learner(&app, "cus_both").await;
+    let email: String = users::table
+        .find(&learner.id)
+        .select(users::email)
+        .first(&mut app.conn())
+        .unwrap();
+    let t = now(&app);
+    let sub = subscription("sub_both", "cus_both", "active", t, t + 30 * 86_400, false);
+    stripe
+        .lock()
+        .unwrap()
+        .subscriptions
+        .insert("cus_both".into(), vec![sub.clone()]);
+    assert_eq!(
+        deliver_signed(
+            &app,
+            &event("customer.subscription.created", sub.clone(), t)
+        )
+        .await,
+        200
+    );
+    app.run_jobs_until_idle().await;
+    assert_eq!(plan_of(&learner.browser).await.0, "Plus Active");
+
+    let fields = [("email", email.as_str()), ("tier", "premium")];
+    let res = admin
+        .browser
+        .post_form("/admin/billing/plan", &fields)
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(plan_of(&learner.browser).await.0, "Premium Active");
+    // A Stripe event meanwhile does not undo it.
+    assert_eq!(
+        deliver_signed(&app, &event("customer.subscription.updated", sub, t + 1)).await,
+        200
+    );
+    app.run_jobs_until_idle().await;
+    assert_eq!(plan_of(&learner.browser).await.0, "Premium Active");
+
+    let fields = [("email", email.as_str())];
+    let res = admin
+        .browser
+        .post_form("/admin/billing/clear", &fields)
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(sync_jobs(&app), 3, "removing it queued a sync");
+    app.run_jobs_until_idle().await;
+    assert_eq!(plan_of(&learner.browser).await.0, "Plus Active");
+    assert_eq!(subscription_rows(&app), 1);
+}

@@ -181,13 +181,21 @@ pub fn set_by_hand(
     )
 }
 
-/// Removes a hand-set plan of `user_id`; when they are a Stripe customer, queues a sync so
-/// their Stripe subscription counts again. Call inside `write_transaction`.
-pub fn clear_by_hand(conn: &mut DbConn, user_id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+/// Removes a hand-set plan of `user_id`; when they are a Stripe customer and `stripe` is
+/// configured, queues a sync so their Stripe subscription counts again (returns whether it
+/// did). Call inside `write_transaction`.
+pub fn clear_by_hand(
+    conn: &mut DbConn,
+    user_id: &str,
+    stripe: bool,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     lock_user(conn, user_id)?;
     queries::billing::delete_hand_set(conn, user_id)?;
     match queries::billing::find_customer_id(conn, user_id)? {
-        Some(customer_id) => crate::app::jobs::enqueue(conn, &SyncCustomer { customer_id }, now),
-        None => Ok(false),
+        Some(customer_id) if stripe => {
+            crate::app::jobs::enqueue(conn, &SyncCustomer { customer_id }, now)
+        }
+        _ => Ok(false),
     }
 }
