@@ -52,7 +52,41 @@ pub struct Settings {
     /// An OpenAI-compatible AI provider, when `KAIWA_AI_BASE_URL` is set; otherwise the
     /// built-in offline partner.
     pub ai: Option<AiSettings>,
+    /// Stripe billing, when `STRIPE_SECRET_KEY` is set; otherwise the pricing page says
+    /// billing is not configured on this server.
+    pub stripe: Option<StripeSettings>,
 }
+
+/// How Kaiwa reaches Stripe and which prices it sells.
+#[derive(Debug, Clone)]
+pub struct StripeSettings {
+    /// `STRIPE_SECRET_KEY` (`sk_live_…`, `sk_test_…` or a restricted `rk_…` key).
+    pub secret_key: Secret,
+    /// `STRIPE_WEBHOOK_SECRET` (`whsec_…`): without it every webhook is refused.
+    pub webhook_secret: Option<Secret>,
+    /// `STRIPE_API_BASE`: another API origin (tests point it at a local mock).
+    pub api_base: Option<String>,
+    /// `KAIWA_STRIPE_PRICE_{PLUS,PREMIUM}_{MONTHLY,ANNUAL}`: Stripe price ids written into
+    /// `tiers.stripe_price_id_*` at start-up (unset ones leave the table's value).
+    pub prices: Vec<TierPrice>,
+}
+
+/// A Stripe price for a tier and billing interval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierPrice {
+    pub tier_id: String,
+    /// `true` for the yearly price, `false` for the monthly one.
+    pub annual: bool,
+    pub price_id: String,
+}
+
+/// The price variables, by tier and interval.
+const PRICE_VARIABLES: [(&str, &str, bool); 4] = [
+    ("KAIWA_STRIPE_PRICE_PLUS_MONTHLY", "plus", false),
+    ("KAIWA_STRIPE_PRICE_PLUS_ANNUAL", "plus", true),
+    ("KAIWA_STRIPE_PRICE_PREMIUM_MONTHLY", "premium", false),
+    ("KAIWA_STRIPE_PRICE_PREMIUM_ANNUAL", "premium", true),
+];
 
 /// Where the AI partner runs.
 #[derive(Debug, Clone)]
@@ -391,6 +425,7 @@ impl Settings {
             }),
             _ => None,
         };
+        let stripe = stripe_settings(sources)?;
         Ok(Self {
             data_dir,
             database,
@@ -408,6 +443,7 @@ impl Settings {
             google,
             smtp,
             ai,
+            stripe,
         })
     }
 
@@ -433,6 +469,7 @@ impl Settings {
             google: None,
             smtp: None,
             ai: None,
+            stripe: None,
         }
     }
 
@@ -449,6 +486,55 @@ impl Settings {
     pub fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
     }
+}
+
+/// Stripe, when `STRIPE_SECRET_KEY` is set; a webhook secret or price without a key is an
+/// error (it would silently do nothing).
+fn stripe_settings(sources: &Sources) -> Result<Option<StripeSettings>, SettingsError> {
+    let set = |variable: &'static str| {
+        sources
+            .get(variable)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(secret_key) = set("STRIPE_SECRET_KEY") else {
+        if set("STRIPE_WEBHOOK_SECRET").is_some() {
+            return Err(invalid(
+                "STRIPE_SECRET_KEY",
+                "is needed when STRIPE_WEBHOOK_SECRET is set",
+            ));
+        }
+        return Ok(None);
+    };
+    if !(secret_key.starts_with("sk_") || secret_key.starts_with("rk_")) {
+        return Err(invalid(
+            "STRIPE_SECRET_KEY",
+            "is not a Stripe secret key (sk_… or rk_…)",
+        ));
+    }
+    let api_base = match set("STRIPE_API_BASE") {
+        Some(_) => Some(checked_url(sources, "STRIPE_API_BASE", "")?),
+        None => None,
+    };
+    let mut prices = Vec::new();
+    for (variable, tier_id, annual) in PRICE_VARIABLES {
+        if let Some(price_id) = set(variable) {
+            if !price_id.starts_with("price_") || price_id.len() > 255 {
+                return Err(invalid(variable, "is not a Stripe price id (price_…)"));
+            }
+            prices.push(TierPrice {
+                tier_id: tier_id.to_owned(),
+                annual,
+                price_id,
+            });
+        }
+    }
+    Ok(Some(StripeSettings {
+        secret_key: Secret::new(secret_key),
+        webhook_secret: set("STRIPE_WEBHOOK_SECRET").map(Secret::new),
+        api_base,
+        prices,
+    }))
 }
 
 /// A per-task model: its own variable, else `KAIWA_AI_MODEL`, else the default model.
@@ -601,6 +687,56 @@ mod tests {
         let settings =
             Settings::from_sources(&sources(&[("KAIWA_SESSION_SECRET", secret)])).unwrap();
         assert!(!format!("{settings:?}").contains(secret));
+    }
+
+    #[test]
+    fn stripe_is_optional_and_its_values_are_checked() {
+        let secret = ("KAIWA_SESSION_SECRET", "0123456789abcdef0123456789abcdef");
+        let none = Settings::from_sources(&sources(&[secret])).unwrap();
+        assert!(none.stripe.is_none());
+        let full = Settings::from_sources(&sources(&[
+            secret,
+            ("STRIPE_SECRET_KEY", "sk_test_123"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_abc"),
+            ("KAIWA_STRIPE_PRICE_PLUS_ANNUAL", "price_plus_year"),
+        ]))
+        .unwrap();
+        let stripe = full.stripe.expect("stripe settings");
+        assert_eq!(
+            stripe.prices,
+            vec![TierPrice {
+                tier_id: "plus".into(),
+                annual: true,
+                price_id: "price_plus_year".into()
+            }]
+        );
+        assert!(!format!("{stripe:?}").contains("sk_test_123"));
+        for (pairs, variable) in [
+            (
+                vec![("STRIPE_WEBHOOK_SECRET", "whsec_abc")],
+                "STRIPE_SECRET_KEY",
+            ),
+            (
+                vec![("STRIPE_SECRET_KEY", "pk_test_1")],
+                "STRIPE_SECRET_KEY",
+            ),
+            (
+                vec![
+                    ("STRIPE_SECRET_KEY", "sk_test_1"),
+                    ("KAIWA_STRIPE_PRICE_PREMIUM_MONTHLY", "prod_1"),
+                ],
+                "KAIWA_STRIPE_PRICE_PREMIUM_MONTHLY",
+            ),
+            (
+                vec![("STRIPE_SECRET_KEY", "sk_test_1"), ("STRIPE_API_BASE", "x")],
+                "STRIPE_API_BASE",
+            ),
+        ] {
+            let mut all = vec![secret];
+            all.extend(pairs);
+            let err = Settings::from_sources(&sources(&all)).unwrap_err();
+            assert!(err.to_string().starts_with(variable), "{err}");
+        }
     }
 
     #[test]

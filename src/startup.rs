@@ -60,7 +60,8 @@ pub fn seed(pool: &DbPool) -> anyhow::Result<db::seed::SeedReport> {
 }
 
 /// The use cases' context for `settings`: the AI partner (the provider, or the offline
-/// partner), SMTP when configured, the given clock.
+/// partner), SMTP and Stripe when configured (Stripe's price ids are written into `tiers`
+/// here), the given clock.
 pub fn context(
     settings: Arc<Settings>,
     pool: DbPool,
@@ -74,12 +75,21 @@ pub fn context(
         Some(smtp) => Some(Arc::new(crate::integrations::mail::Smtp::new(smtp)?)),
         None => None,
     };
+    let stripe = match &settings.stripe {
+        Some(stripe) => {
+            let mut c = pool.get().context("cannot get a database connection")?;
+            crate::app::billing::apply_prices(&mut c, &stripe.prices, clock.naive())?;
+            Some(Arc::new(crate::integrations::stripe::Stripe::new(stripe)?))
+        }
+        None => None,
+    };
     Ok(Ctx {
         db: Db::new(pool),
         ai,
         clock,
         jobs: JobSignal::default(),
         mail,
+        stripe,
         settings,
         cache: Default::default(),
     })

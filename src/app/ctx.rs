@@ -1,5 +1,5 @@
 //! The context every use case receives: the database (run on the blocking pool), the AI
-//! partner, the clock, the job queue's wake-up signal, SMTP and the settings. Built once at start-up
+//! partner, the clock, the job queue's wake-up signal, SMTP, Stripe and the settings. Built once at start-up
 //! and cloned cheaply into handlers and jobs.
 
 use std::sync::Arc;
@@ -19,6 +19,8 @@ pub struct Ctx {
     pub jobs: JobSignal,
     /// SMTP delivery, when configured; otherwise emails stay in the outbox.
     pub mail: Option<Arc<crate::integrations::mail::Smtp>>,
+    /// Stripe, when `STRIPE_SECRET_KEY` is set; otherwise billing says it is not configured.
+    pub stripe: Option<Arc<crate::integrations::stripe::Stripe>>,
     pub settings: Arc<Settings>,
     /// Short-lived copies of what every visitor reads the same (see `app::cache`).
     pub cache: Arc<crate::app::cache::Caches>,

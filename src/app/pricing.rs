@@ -1,5 +1,48 @@
 //! Plain-language descriptions of tiers: prices and limits as a learner reads them.
 
+use crate::db::models::Tier;
+
+/// What `tier` allows, one short sentence each ("10 h of conversation a month", …).
+pub fn limits(tier: &Tier) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} of conversation a month",
+        format_duration(tier.monthly_seconds)
+    )];
+    if let Some(n) = tier.monthly_conversations {
+        lines.push(format!("Up to {n} conversations a month"));
+    }
+    lines.push(format!(
+        "Sessions up to {}",
+        format_duration(tier.max_session_length_seconds)
+    ));
+    if tier.session_banking_enabled {
+        lines.push(format!(
+            "Bank up to {} of unused time",
+            format_duration(tier.max_banked_seconds)
+        ));
+    }
+    if tier.max_extensions > 0 {
+        lines.push(format!(
+            "{} extensions of {} per session",
+            tier.max_extensions,
+            format_duration(tier.extension_seconds)
+        ));
+    }
+    if tier.has_realtime_access {
+        lines.push(match tier.monthly_realtime_sessions {
+            Some(n) => format!("Real-time voice conversations ({n} a month)"),
+            None => "Real-time voice conversations".into(),
+        });
+    }
+    if tier.has_advanced_voices {
+        lines.push("Premium voices".into());
+    }
+    if tier.has_analytics {
+        lines.push("Progress analytics".into());
+    }
+    lines
+}
+
 /// `2900` cents → `"$29"`, `2950` → `"$29.50"`, `0` → `"Free"`.
 pub fn format_usd(cents: i32) -> String {
     if cents == 0 {

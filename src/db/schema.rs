@@ -536,8 +536,22 @@ diesel::table! {
 diesel::joinable!(course_invitations -> learning_paths (path_id));
 diesel::joinable!(course_invitations -> learning_path_assignments (assignment_id));
 
+// From migrations/*/2026-12-04-000014_billing: Stripe webhook events, one row per event id.
+diesel::table! {
+    stripe_events (id) {
+        id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        created -> Timestamp,
+        customer_id -> Nullable<Text>,
+        payload -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     course_invitations,
+    stripe_events,
     scenario_labels,
     languages,
     speakers,

@@ -9,6 +9,7 @@
 //! expires, so every job's effect must be safe to repeat (each use case checks its own state).
 
 pub mod analysis;
+pub mod billing;
 pub mod cleanup;
 pub mod mail;
 pub mod path_reminders;
@@ -93,6 +94,7 @@ impl Registry {
             .register::<crate::app::paths::draft::DraftPathPreview>()
             .register::<crate::app::paths::SendPathReminders>()
             .register::<usage::SettleExpiredSessions>()
+            .register::<crate::app::billing::SyncCustomer>()
     }
 
     /// Adds a kind.

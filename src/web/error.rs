@@ -41,6 +41,12 @@ pub enum AppError {
     /// The AI provider failed or answered something unusable (the cause goes to the log).
     #[error("the AI provider failed: {0}")]
     Provider(String),
+    /// The payment service (Stripe) failed or refused (the cause goes to the log).
+    #[error("the payment service failed: {0}")]
+    PaymentProvider(String),
+    /// A feature this server is not set up for (billing without Stripe keys); shown as is.
+    #[error("{0}")]
+    NotConfigured(String),
     /// The database did not answer in time or at all.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
@@ -116,8 +122,8 @@ impl ResponseError for AppError {
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Provider(_) => StatusCode::BAD_GATEWAY,
+            Self::Unavailable(_) | Self::NotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Provider(_) | Self::PaymentProvider(_) => StatusCode::BAD_GATEWAY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -157,6 +163,13 @@ impl ResponseError for AppError {
                  in a moment."
                     .to_owned(),
             ),
+            Self::PaymentProvider(_) => (
+                "The payment service isn't answering",
+                "Stripe didn't answer as expected, so nothing changed. Please try again in a \
+                 moment."
+                    .to_owned(),
+            ),
+            Self::NotConfigured(msg) => ("Not available on this server", msg.clone()),
             Self::Unavailable(_) => (
                 "Kaiwa is busy",
                 "We can't reach our database right now. Please try again in a minute.".to_owned(),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod billing;
 pub mod catalog;
 pub mod components;
 pub mod conversations;
@@ -82,6 +83,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(accounts::routes)
         .configure(onboarding::routes)
         .configure(admin::routes)
+        .configure(billing::routes)
         .configure(conversations::routes)
         .configure(courses::routes)
         .configure(paths::routes);

@@ -518,7 +518,8 @@ pub fn row_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
         scenario_generation_queue,
         auth_tokens,
         email_outbox,
-        rate_limits
+        rate_limits,
+        stripe_events
     )
 }
 

@@ -128,6 +128,7 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         "/onboarding",
         "/courses",
         "/courses/osaka-food",
+        "/pricing",
     ];
     let signed_in = [
         "/".to_owned(),
@@ -137,6 +138,8 @@ async fn no_page_is_wider_than_a_390_px_phone() {
         "/me/scenarios".to_owned(),
         "/settings".to_owned(),
         "/account".to_owned(),
+        "/account/billing".to_owned(),
+        "/pricing".to_owned(),
         "/paths".to_owned(),
         "/courses/osaka-food".to_owned(),
         "/courses/osaka-food/start".to_owned(),

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod auth;
+mod billing;
 mod caching;
 mod catalog;
 mod cli;

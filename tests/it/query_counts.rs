@@ -35,6 +35,7 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
         "/courses?language=ja&level=A2&category=food",
         "/courses/osaka-food",
         "/sitemaps/courses-1.xml",
+        "/pricing",
     ] {
         report.push((path.to_owned(), count(&app, &visitor, path).await, 3));
     }
@@ -52,6 +53,8 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
         "/courses".to_owned(),
         "/courses?language=ja".to_owned(),
         "/courses/osaka-food".to_owned(),
+        "/pricing".to_owned(),
+        "/account/billing".to_owned(),
     ] {
         let n = count(&app, &learner.browser, &path).await;
         report.push((format!("{path} (signed in)"), n, 5));

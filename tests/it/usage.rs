@@ -273,6 +273,9 @@ async fn a_free_month_runs_out_at_fifteen_minutes_and_comes_back_next_month() {
         .get_result(&mut app.conn())
         .unwrap();
     assert_eq!(count, 4, "the refused start wrote nothing");
+    let billing = learner.browser.get_html("/account/billing").await;
+    assert_eq!(billing.text(".usage-left"), "0 min of 15 min");
+    assert!(billing.text(".billing-usage").contains("1 January 2027"));
 
     at(&app, 2027, 1, 1, 0);
     let learner = again(&app, &learner);

@@ -63,10 +63,9 @@ pub fn entitlements_of(
     now: NaiveDateTime,
 ) -> diesel::QueryResult<(Entitlements, bool)> {
     let (subscription, tier) = plan::tier_of(conn, user_id, now)?;
-    let start = month_start(now);
     // why: a month with no row had no conversation; whether its grant carries over depends
     // on whether the learner was already on a plan then (the current one stands in for it).
-    let subscribed_before = subscription.is_some_and(|s| s.created_at < start);
+    let subscribed_before = subscription.is_some_and(|s| s.created_at < month_start(now));
     Ok((Entitlements::of(&tier), subscribed_before))
 }
 
@@ -98,16 +97,16 @@ fn month(
     now: NaiveDateTime,
 ) -> diesel::QueryResult<(Meter, i32, bool)> {
     let period = meter::period_of(now);
-    if let Some(row) = queries::usage::find_month(conn, user_id, &period)? {
+    let previous_period = meter::previous_period(&period).unwrap_or_default();
+    let (current, previous) =
+        queries::usage::find_month_and_previous(conn, user_id, &period, &previous_period)?;
+    if let Some(row) = current {
         let mut m = meter_of(&row);
         m.regrant(ent.monthly_seconds);
         return Ok((m, row.conversations_used, true));
     }
-    let previous = match meter::previous_period(&period) {
-        Some(p) => queries::usage::find_month(conn, user_id, &p)?.map(|r| meter_of(&r)),
-        None => None,
-    };
     let previous = previous
+        .map(|r| meter_of(&r))
         .or_else(|| subscribed_before.then(|| Meter::open(ent.monthly_seconds, None, None)));
     Ok((
         Meter::open(ent.monthly_seconds, previous.as_ref(), ent.bank_cap),
@@ -514,27 +513,29 @@ pub struct Summary {
     pub conversations: i32,
 }
 
-/// `user_id`'s month at the clock's now.
-pub async fn summary(ctx: &Ctx, user_id: String) -> Result<Summary, UsageError> {
-    let now = ctx.clock.naive();
-    ctx.db
-        .run(move |c| {
-            let (ent, before) = entitlements_of(c, &user_id, now)?;
-            let (m, conversations, _) = month(c, &user_id, &ent, before, now)?;
-            Ok(Summary {
-                period: meter::period_of(now),
-                resets_at: meter::period_end(now),
-                granted: m.granted,
-                used: m.used + m.banked_used,
-                banked: m.banked,
-                banked_left: m.banked_left(),
-                held: m.reserved,
-                left: m.left(),
-                conversations,
-                entitlements: ent,
-            })
-        })
-        .await
+/// `user_id`'s month at `now`, on `tier` (as `billing::plan::tier_of` read it).
+pub fn summary_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    tier: &crate::db::models::Tier,
+    subscription: Option<&crate::db::models::Subscription>,
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Summary> {
+    let ent = Entitlements::of(tier);
+    let before = subscription.is_some_and(|s| s.created_at < month_start(now));
+    let (m, conversations, _) = month(conn, user_id, &ent, before, now)?;
+    Ok(Summary {
+        period: meter::period_of(now),
+        resets_at: meter::period_end(now),
+        granted: m.granted,
+        used: m.used + m.banked_used,
+        banked: m.banked,
+        banked_left: m.banked_left(),
+        held: m.reserved,
+        left: m.left(),
+        conversations,
+        entitlements: ent,
+    })
 }
 
 /// Settles every session left open past its deadline (and the grace), ending its

@@ -17,6 +17,7 @@ mod scenario_metadata;
 mod scenarios;
 mod sessions;
 mod speakers;
+mod stripe_events;
 mod subscriptions;
 mod tiers;
 mod user_preferences;
@@ -51,6 +52,7 @@ pub use scenario_metadata::{NewScenarioMetadata, ScenarioMetadata, ScenarioMetad
 pub use scenarios::{NewScenario, Scenario, ScenarioCardRow, ScenarioChanges};
 pub use sessions::{NewSession, Session, SessionChanges};
 pub use speakers::{NewSpeaker, Speaker, SpeakerChanges};
+pub use stripe_events::{NewStripeEvent, StripeEvent};
 pub use subscriptions::{NewSubscription, Subscription, SubscriptionChanges};
 pub use tiers::{NewTier, Tier, TierChanges};
 pub use user_preferences::{NewUserPreferences, UserPreferences, UserPreferencesChanges};

@@ -23,6 +23,22 @@ pub fn find_month(
         .optional()
 }
 
+/// `user_id`'s rows for `period` and `previous` (one query): (this month, the month before).
+pub fn find_month_and_previous(
+    conn: &mut DbConn,
+    user_id: &str,
+    period: &str,
+    previous: &str,
+) -> QueryResult<(Option<UserUsage>, Option<UserUsage>)> {
+    let rows: Vec<UserUsage> = user_usage::table
+        .filter(user_usage::user_id.eq(user_id))
+        .filter(user_usage::period.eq_any([period, previous]))
+        .select(UserUsage::as_select())
+        .load(conn)?;
+    let pick = |p: &str| rows.iter().find(|r| r.period == p).cloned();
+    Ok((pick(period), pick(previous)))
+}
+
 pub fn insert_month(conn: &mut DbConn, row: &NewUserUsage) -> QueryResult<()> {
     diesel::insert_into(user_usage::table)
         .values(row.clone())

@@ -1,24 +1,31 @@
 //! `/admin/…`: operator pages. Only users with `is_admin` see them; everyone else gets the
-//! 404 page (the area does not reveal itself). How an [`AdminError`] is answered is here.
+//! 404 page (the area does not reveal itself), and their forms (a learner's plan set by
+//! hand, `/admin/billing`) answer 403. How an [`AdminError`] is answered is here.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
+use serde::Deserialize;
 
 use crate::app::admin::{self, AdminError, Outbox};
 use crate::web::error::AppError;
 use crate::web::layout::Layout;
-use crate::web::visitor::Visitor;
-use crate::web::AppState;
+use crate::web::visitor::{flash, Visitor};
+use crate::web::{see_other, AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin/outbox", web::get().to(outbox));
+    cfg.route("/admin/outbox", web::get().to(outbox))
+        .route("/admin/billing", web::get().to(billing))
+        .route("/admin/billing/plan", web::post().to(set_plan))
+        .route("/admin/billing/clear", web::post().to(clear_plan));
 }
 
 impl From<AdminError> for AppError {
     fn from(e: AdminError) -> Self {
         match e {
             AdminError::NotAdmin => Self::NotFound,
+            AdminError::Forbidden => Self::Forbidden(e.to_string()),
+            AdminError::Invalid(m) => Self::Unprocessable(m),
             AdminError::Db(d) => d.into(),
         }
     }
@@ -70,4 +77,72 @@ async fn outbox(
     let outbox = admin::outbox(&state.ctx, visitor.user.as_ref()).await?;
     let layout = visitor.layout("Outbox — Kaiwa admin", "Emails the app sent or kept.");
     crate::web::render(&req, OutboxPage::new(layout, outbox))
+}
+
+struct TierOption {
+    id: String,
+    name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin/billing.html")]
+struct BillingPage {
+    layout: Layout,
+    tiers: Vec<TierOption>,
+}
+
+async fn billing(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+) -> Result<HttpResponse, AppError> {
+    let tiers = admin::billing(&state.ctx, visitor.user.as_ref()).await?;
+    let tiers = tiers
+        .into_iter()
+        .map(|t| TierOption {
+            id: t.id,
+            name: t.name,
+        })
+        .collect();
+    let layout = visitor.layout("Plans — Kaiwa admin", "Give a learner a plan by hand.");
+    crate::web::render(&req, BillingPage { layout, tiers })
+}
+
+#[derive(Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    tier: String,
+}
+
+async fn set_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<PlanForm>,
+) -> Result<HttpResponse, AppError> {
+    let tier = Some(form.tier.clone());
+    admin::set_plan(&state.ctx, visitor.user.as_ref(), &form.email, tier).await?;
+    flash(
+        &req,
+        "info",
+        format!("{} now has that plan.", form.email.trim()),
+    );
+    Ok(see_other("/admin/billing"))
+}
+
+async fn clear_plan(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: web::Form<PlanForm>,
+) -> Result<HttpResponse, AppError> {
+    admin::set_plan(&state.ctx, visitor.user.as_ref(), &form.email, None).await?;
+    flash(
+        &req,
+        "info",
+        format!("{}'s hand-set plan is removed.", form.email.trim()),
+    );
+    Ok(see_other("/admin/billing"))
 }

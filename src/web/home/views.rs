@@ -1,6 +1,6 @@
 //! Display-ready pieces of the home page.
 
-use crate::app::pricing::{format_duration, format_usd};
+use crate::app::pricing::{format_usd, limits};
 use crate::db::models::{Language, Tier};
 
 pub struct LanguageChip {
@@ -34,42 +34,13 @@ pub struct TierSummary {
 
 impl From<&Tier> for TierSummary {
     fn from(t: &Tier) -> Self {
-        let mut features = vec![
-            format!(
-                "{} of conversation a month",
-                format_duration(t.monthly_seconds)
-            ),
-            format!(
-                "Sessions up to {}",
-                format_duration(t.max_session_length_seconds)
-            ),
-        ];
-        if t.session_banking_enabled {
-            features.push(format!(
-                "Bank up to {} of unused time",
-                format_duration(t.max_banked_seconds)
-            ));
-        }
-        if t.max_extensions > 0 {
-            features.push(format!(
-                "{} extensions of {} per session",
-                t.max_extensions,
-                format_duration(t.extension_seconds)
-            ));
-        }
-        if t.has_realtime_access {
-            features.push("Real-time voice conversations".into());
-        }
-        if t.has_advanced_voices {
-            features.push("Premium voices".into());
-        }
         Self {
             name: t.name.clone(),
             description: t.description.clone(),
             monthly_price: format_usd(t.monthly_price_usd_cents),
             annual_price: (t.annual_price_usd_cents > 0)
                 .then(|| format_usd(t.annual_price_usd_cents)),
-            features,
+            features: limits(t),
             highlighted: t.id == "plus",
         }
     }
