@@ -1,6 +1,8 @@
-//! Outside services behind small adapters: Google sign-in and SMTP mail. Each is optional;
-//! with nothing configured the app says so and everything else keeps working.
+//! Outside services behind small adapters: the AI partner, realtime voice calls, Google
+//! sign-in and SMTP mail. Each is optional; with nothing configured the app says so and
+//! everything else keeps working.
 
 pub mod ai;
 pub mod google;
 pub mod mail;
+pub mod realtime;

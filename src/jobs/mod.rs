@@ -14,6 +14,7 @@ pub mod mail;
 pub mod path_reminders;
 pub mod paths;
 pub mod reading_aids;
+pub mod realtime;
 pub mod scheduler;
 pub mod usage;
 
@@ -93,6 +94,7 @@ impl Registry {
             .register::<crate::app::paths::draft::DraftPathPreview>()
             .register::<crate::app::paths::SendPathReminders>()
             .register::<usage::SettleExpiredSessions>()
+            .register::<crate::app::conversations::realtime::RealtimeCallDeadline>()
     }
 
     /// Adds a kind.

@@ -25,7 +25,7 @@ use crate::app::Ctx;
 use crate::db::models::{ConversationSession, NewConversationSession, NewUserUsage, UserUsage};
 use crate::db::queries::usage::MonthNumbers;
 use crate::db::queries::{self, preferences::Owner};
-use crate::db::types::SessionState;
+use crate::db::types::{ConversationMode, SessionState};
 use crate::db::{lock, new_id, DbConn};
 pub use entitlements::Entitlements;
 use meter::{Meter, Reserve};
@@ -171,19 +171,43 @@ fn refused_start(ent: &Entitlements, left: i32) -> UsageError {
     })
 }
 
+/// Why a realtime voice session is refused for a plan, or `None` when it may start with
+/// `used` realtime sessions already this month.
+pub fn realtime_refusal(ent: &Entitlements, used: i32) -> Option<String> {
+    if !ent.realtime {
+        return Some(format!(
+            "Realtime voice needs the Plus plan; the {} plan has text and voice mode.",
+            ent.tier_name
+        ));
+    }
+    match ent.monthly_realtime_sessions {
+        Some(n) if used >= n => Some(format!(
+            "The {} plan allows {n} realtime sessions a month, and you have had them. \
+             Text and voice mode is still open.",
+            ent.tier_name
+        )),
+        _ => None,
+    }
+}
+
 /// Opens the metered session of a new conversation for `owner`: holds the session's
 /// length in their month, or refuses. `metered: false` (usage limits off on this server)
-/// opens a session without a deadline that holds nothing. Call inside the write
-/// transaction that inserts the conversation.
+/// opens a session without a deadline that holds nothing. A realtime conversation also
+/// needs a plan with realtime voice and a realtime session left this month, and counts one
+/// (`user_usage.realtime_sessions_used`) in the same locked update; guests have none. Call
+/// inside the write transaction that inserts the conversation (lock order: conversation,
+/// then usage).
 pub fn open_session(
     conn: &mut DbConn,
     owner: &Owner,
     conversation_id: &str,
     language: &str,
+    mode: ConversationMode,
     metered: bool,
     now: NaiveDateTime,
 ) -> Result<ConversationSession, UsageError> {
     lock::key(conn, "usage", &lock_key(owner))?;
+    let realtime = mode == ConversationMode::Realtime;
     let period = meter::period_of(now);
     let (ent, hold) = match owner {
         _ if !metered => {
@@ -193,6 +217,17 @@ pub fn open_session(
         Owner::User(user_id) => {
             let (ent, before) = entitlements_of(conn, user_id, now)?;
             let (mut m, conversations, exists) = month(conn, user_id, &ent, before, now)?;
+            let realtime_used = match realtime {
+                true => queries::usage::find_month(conn, user_id, &period)?
+                    .map_or(0, |u| u.realtime_sessions_used),
+                false => 0,
+            };
+            if let Some(why) = realtime
+                .then(|| realtime_refusal(&ent, realtime_used))
+                .flatten()
+            {
+                return Err(UsageError::Refused(why));
+            }
             if ent
                 .monthly_conversations
                 .is_some_and(|n| conversations >= n)
@@ -209,7 +244,17 @@ pub fn open_session(
                 Reserve::NotEnough(left) => return Err(refused_start(&ent, left)),
             };
             write_month(conn, user_id, m, conversations + 1, exists, now)?;
+            if realtime {
+                queries::usage::add_realtime_session(conn, user_id, &period, now)?;
+            }
             (ent, hold)
+        }
+        Owner::Guest(_) if realtime => {
+            return Err(UsageError::Refused(
+                "Realtime voice needs an account on the Plus plan; guests have text and voice \
+                 mode."
+                    .into(),
+            ))
         }
         Owner::Guest(guest_id) => {
             let free = queries::tiers::get(conn, plan::FREE_TIER)?;
@@ -312,7 +357,8 @@ pub fn record_activity(
 }
 
 /// Settles conversation `conversation_id`'s open session at `now` (or its deadline, if
-/// earlier): the active time, plus the last gap, capped at what it held. Nothing when it
+/// earlier): the active time, plus the last gap, capped at what it held; for a realtime
+/// conversation the call's time (start to hang-up, or to the end), capped the same way. Nothing when it
 /// is settled already. `input_tokens`: the conversation's size, when known. Call inside a
 /// write transaction.
 pub fn settle_conversation(
@@ -334,8 +380,15 @@ pub fn settle_conversation(
     };
     lock::key(conn, "usage", &lock_key(&owner))?;
     let end = s.deadline_at.map_or(now, |d| now.min(d));
-    let last = s.last_activity_at.unwrap_or(s.start_time);
-    let active = s.duration_seconds + meter::active_gap(last, end);
+    let realtime = queries::conversations::find(conn, conversation_id)?
+        .is_some_and(|c| c.mode == ConversationMode::Realtime);
+    let active = if realtime {
+        // why: voice time is the call as the server saw it, not the gaps between messages.
+        meter::call_seconds(s.call_started_at, s.call_ended_at, end)
+    } else {
+        let last = s.last_activity_at.unwrap_or(s.start_time);
+        s.duration_seconds + meter::active_gap(last, end)
+    };
     let spent = active.clamp(0, s.hold_seconds);
     if !queries::usage::settle_session(conn, &s.id, end, active, spent, input_tokens, now)? {
         return Ok(None);
