@@ -1,13 +1,14 @@
 //! Realtime voice against the mock provider: not offered without realtime calls, refused
 //! on the free plan, and on Plus a call opened on the server's key with the answer relayed,
 //! hung up at the deadline (by its job, or by the janitor) and settled with the call's
-//! measured time; no call without time left; the transcript stored and the report built.
+//! measured time; no call without time left; the transcript stored and the report built;
+//! concurrent starts never pass the plan's realtime sessions.
 
 use chrono::{Duration, TimeZone, Utc};
 use diesel::prelude::*;
 use kaiwa::db::models::{ConversationSession, NewSubscription, UserUsage};
 use kaiwa::db::schema::{
-    conversation_sessions, conversations, jobs, messages, subscriptions, user_usage,
+    conversation_sessions, conversations, jobs, messages, subscriptions, tiers, user_usage,
 };
 use kaiwa::db::types::{ConversationStatus, MessageRole, SessionState, SubscriptionStatus};
 
@@ -393,5 +394,35 @@ async fn no_call_starts_without_time_left() {
     let (status, body) = start(&learner, "realtime").await.unwrap_err();
     assert_eq!(status, 403);
     assert!(body.contains("used this month"), "{body}");
+    assert_eq!(count_calls(&provider), 0);
+}
+
+#[tokio::test]
+async fn twenty_concurrent_realtime_starts_on_a_plan_with_two_sessions_start_exactly_two() {
+    let (app, provider) = app_with_realtime().await;
+    at(&app, 2026, 12, 10, 12);
+    diesel::update(tiers::table.find("plus"))
+        .set(tiers::monthly_realtime_sessions.eq(Some(2)))
+        .execute(&mut app.conn())
+        .unwrap();
+    let learner = plus_learner(&app).await;
+    let results =
+        futures_util::future::join_all((0..20).map(|_| start(&learner, "realtime"))).await;
+    let started = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(started, 2);
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().map_or_else(|(s, _)| *s == 403, |_| true)),
+        "the others are refused by the plan"
+    );
+    assert_eq!(month(&app, &learner.id).realtime_sessions_used, 2);
+    let page = learner.browser.get_html("/conversations/new").await;
+    assert!(page.attrs("input[value=realtime]", "value").is_empty());
+    assert!(page
+        .text("form .hint")
+        .contains("allows 2 realtime sessions a month"));
+    // Text and voice mode is still open.
+    assert!(start(&learner, "traditional").await.is_ok());
     assert_eq!(count_calls(&provider), 0);
 }

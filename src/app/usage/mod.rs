@@ -307,6 +307,9 @@ pub fn open_session(
         max_extensions: if metered { ent.max_extensions } else { 0 },
         extension_seconds: if metered { ent.extension_seconds } else { 0 },
         state: SessionState::Open,
+        realtime_call_id: None,
+        call_started_at: None,
+        call_ended_at: None,
     };
     queries::conversations::insert_session(conn, &row)?;
     Ok(queries::usage::find_latest_session(conn, conversation_id)?
