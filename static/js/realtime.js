@@ -95,6 +95,42 @@
   }
   var loadedAt = Date.now();
 
+  // The wrap-up and the end of the call, from the session clock (the server hangs up at
+  // the deadline in any case).
+  function schedule() {
+    timers.forEach(clearTimeout);
+    timers = [];
+    var left = secondsLeft();
+    var wrapAt = parseInt(panel.getAttribute("data-wrap-up-seconds"), 10) || 30;
+    if (left === null) return;
+    timers.push(setTimeout(wrapUp, Math.max(0, left - wrapAt) * 1000));
+    timers.push(setTimeout(function () {
+      stop("This session's time is up, so the call has ended. End the conversation below for your feedback.");
+    }, left * 1000));
+  }
+
+  // During a call an extension is posted without leaving the page (which would drop the
+  // call); the session clock is replaced by the new one and the timers follow it.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!pc || !form.matches || !form.matches("#session-clock form")) return;
+    e.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(new FormData(form))
+    }).then(function (res) { return res.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("session-clock");
+      var clock = document.getElementById("session-clock");
+      if (fresh && clock) {
+        clock.replaceWith(document.importNode(fresh, true));
+        loadedAt = Date.now();
+        schedule();
+      }
+    });
+  });
+
   function start() {
     startButton.hidden = true;
     say("Connecting…");
@@ -131,14 +167,7 @@
     }).then(function () {
       stopButton.hidden = false;
       say("Connected: speak when you're ready.");
-      var left = secondsLeft();
-      var wrapAt = parseInt(panel.getAttribute("data-wrap-up-seconds"), 10) || 30;
-      if (left !== null) {
-        timers.push(setTimeout(wrapUp, Math.max(0, left - wrapAt) * 1000));
-        timers.push(setTimeout(function () {
-          stop("This session's time is up, so the call has ended. End the conversation below for your feedback.");
-        }, left * 1000));
-      }
+      schedule();
     }).catch(function (err) {
       stop(err && err.message ? err.message : "The call could not start.");
     });

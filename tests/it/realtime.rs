@@ -344,30 +344,51 @@ async fn ending_the_conversation_hangs_up_the_call_and_builds_the_report() {
     let learner = plus_learner(&app).await;
     let id = start(&learner, "realtime").await.unwrap();
     assert_eq!(offer(&learner, &id).await.0, 201);
+    // A reloaded page calls again: the first call is hung up, the new one kept.
+    app.clock.advance(Duration::seconds(20));
+    assert_eq!(offer(&learner, &id).await.0, 201);
+    let calls: Vec<String> = provider
+        .realtime_calls()
+        .iter()
+        .map(|c| c["call_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(provider.hangups(), vec![calls[0].clone()]);
+    assert_eq!(
+        session(&app, &id).realtime_call_id.as_ref(),
+        Some(&calls[1])
+    );
     let lines = serde_json::json!([
         {"role": "partner", "text": "いらっしゃいませ！"},
         {"role": "learner", "text": "みそラーメンをください。"}
     ]);
     assert_eq!(post_transcript(&learner, &id, lines).await, 200);
-    app.clock.advance(Duration::seconds(200));
+    app.clock.advance(Duration::seconds(180));
     let res = learner
         .browser
         .post_form(&format!("/conversations/{id}/end"), &[])
         .await;
     assert_eq!(res.status(), 303);
-    assert_eq!(provider.hangups().len(), 1);
+    assert_eq!(
+        provider.hangups(),
+        calls,
+        "the second call hung up at the end"
+    );
     let s = session(&app, &id);
-    assert_eq!((s.state, s.seconds_consumed), (SessionState::Settled, 200));
+    assert_eq!(
+        (s.state, s.seconds_consumed),
+        (SessionState::Settled, 200),
+        "counted from the first call's start"
+    );
     let report = learner
         .browser
         .get_html(&format!("/conversations/{id}/report"))
         .await;
     assert_eq!(report.status, 200);
     assert!(report.html.html().contains("みそラーメンをください。"));
-    // The deadline's hang-up later finds the call over and calls nothing.
+    // The deadline's hang-ups later find the calls over and call nothing.
     app.clock.advance(Duration::minutes(20));
     app.run_jobs_until_idle().await;
-    assert_eq!(provider.hangups().len(), 1);
+    assert_eq!(provider.hangups().len(), 2);
 }
 
 #[tokio::test]
@@ -425,4 +446,25 @@ async fn twenty_concurrent_realtime_starts_on_a_plan_with_two_sessions_start_exa
     // Text and voice mode is still open.
     assert!(start(&learner, "traditional").await.is_ok());
     assert_eq!(count_calls(&provider), 0);
+}
+
+#[tokio::test]
+async fn an_extension_moves_the_calls_hang_up_to_the_new_deadline() {
+    let (app, provider) = app_with_realtime().await;
+    at(&app, 2026, 12, 10, 12);
+    let learner = plus_learner(&app).await;
+    let id = start(&learner, "realtime").await.unwrap();
+    assert_eq!(offer(&learner, &id).await.0, 201);
+    app.clock.advance(Duration::seconds(800));
+    let res = learner
+        .browser
+        .post_form(&format!("/conversations/{id}/extend"), &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    app.clock.advance(Duration::seconds(101));
+    app.run_jobs_until_idle().await;
+    assert!(provider.hangups().is_empty(), "the old deadline has passed");
+    app.clock.advance(Duration::seconds(300));
+    app.run_jobs_until_idle().await;
+    assert_eq!(provider.hangups().len(), 1, "hung up at the new deadline");
 }
