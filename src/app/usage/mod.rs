@@ -9,8 +9,9 @@
 //!   message that arrives within [`LATE_GRACE_SECONDS`] after it is kept (never lost) and
 //!   ends the conversation.
 //! - An extension (where the tier has them) holds more and moves the deadline.
-//! - Ending settles the session once (`state` open → settled): the active time measured, at
-//!   most what was held, banked time spent first; the rest is released. The janitor job
+//! - Ending settles the session once (`state` open → settled): the active time measured (for
+//!   a realtime voice call, the call's time), at most what was held, banked time spent first;
+//!   the rest is released. The janitor job
 //!   settles sessions left open past their deadline.
 //!
 //! The arithmetic is pure ([`meter`]); what a plan allows is [`entitlements`].
@@ -217,16 +218,12 @@ pub fn open_session(
         Owner::User(user_id) => {
             let (ent, before) = entitlements_of(conn, user_id, now)?;
             let (mut m, conversations, exists) = month(conn, user_id, &ent, before, now)?;
-            let realtime_used = match realtime {
-                true => queries::usage::find_month(conn, user_id, &period)?
-                    .map_or(0, |u| u.realtime_sessions_used),
-                false => 0,
-            };
-            if let Some(why) = realtime
-                .then(|| realtime_refusal(&ent, realtime_used))
-                .flatten()
-            {
-                return Err(UsageError::Refused(why));
+            if realtime {
+                let used = queries::usage::find_month(conn, user_id, &period)?
+                    .map_or(0, |u| u.realtime_sessions_used);
+                if let Some(why) = realtime_refusal(&ent, used) {
+                    return Err(UsageError::Refused(why));
+                }
             }
             if ent
                 .monthly_conversations
@@ -361,9 +358,9 @@ pub fn record_activity(
 
 /// Settles conversation `conversation_id`'s open session at `now` (or its deadline, if
 /// earlier): the active time, plus the last gap, capped at what it held; for a realtime
-/// conversation the call's time (start to hang-up, or to the end), capped the same way. Nothing when it
-/// is settled already. `input_tokens`: the conversation's size, when known. Call inside a
-/// write transaction.
+/// conversation the call's time (start to hang-up, or to the end), capped the same way.
+/// Nothing when it is settled already. `input_tokens`: the conversation's size, when known.
+/// Call inside a write transaction.
 pub fn settle_conversation(
     conn: &mut DbConn,
     conversation_id: &str,
