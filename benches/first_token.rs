@@ -82,6 +82,7 @@ fn main() {
             analysis_model: "test-analysis-model".into(),
             tts_model: "tts-1".into(),
             stt_model: "whisper-1".into(),
+            realtime_model: None,
         });
         let app = Application::build(settings).unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());

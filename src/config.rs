@@ -105,6 +105,9 @@ pub struct AiSettings {
     pub tts_model: String,
     /// `KAIWA_AI_STT_MODEL`, default `whisper-1`: the learner's spoken answers.
     pub stt_model: String,
+    /// `KAIWA_AI_REALTIME_MODEL`, e.g. `gpt-realtime`: realtime voice calls
+    /// (`/realtime/calls`); unset, realtime voice is not offered.
+    pub realtime_model: Option<String>,
 }
 
 /// The OAuth client Kaiwa is registered as with Google (or a compatible provider).
@@ -422,6 +425,10 @@ impl Settings {
                 stt_model: sources
                     .get("KAIWA_AI_STT_MODEL")
                     .unwrap_or_else(|| "whisper-1".into()),
+                realtime_model: sources
+                    .get("KAIWA_AI_REALTIME_MODEL")
+                    .map(|m| m.trim().to_owned())
+                    .filter(|m| !m.is_empty()),
             }),
             _ => None,
         };

@@ -71,6 +71,10 @@ pub fn context(
         Some(ai) => Arc::new(crate::integrations::ai::openai::OpenAiCompatible::new(ai)),
         None => Arc::new(crate::integrations::ai::offline::OfflinePartner),
     };
+    let voice = settings.ai.as_ref().and_then(|ai| {
+        crate::integrations::realtime::OpenAiRealtime::from_settings(ai)
+            .map(|v| Arc::new(v) as Arc<dyn crate::integrations::realtime::RealtimeCalls>)
+    });
     let mail = match &settings.smtp {
         Some(smtp) => Some(Arc::new(crate::integrations::mail::Smtp::new(smtp)?)),
         None => None,
@@ -86,6 +90,7 @@ pub fn context(
     Ok(Ctx {
         db: Db::new(pool),
         ai,
+        voice,
         clock,
         jobs: JobSignal::default(),
         mail,

@@ -1,6 +1,7 @@
 //! The context every use case receives: the database (run on the blocking pool), the AI
-//! partner, the clock, the job queue's wake-up signal, SMTP, Stripe and the settings. Built once at start-up
-//! and cloned cheaply into handlers and jobs.
+//! The context every use case receives: the database (run on the blocking pool), the AI
+//! partner and its realtime calls, the clock, the job queue's wake-up signal, SMTP, Stripe and
+//! the settings. Built once at start-up and cloned cheaply into handlers and jobs.
 
 use std::sync::Arc;
 
@@ -15,6 +16,8 @@ use crate::integrations::ai::ChatModel;
 pub struct Ctx {
     pub db: Db,
     pub ai: Arc<dyn ChatModel>,
+    /// Realtime voice calls, when the provider has them (`KAIWA_AI_REALTIME_MODEL`).
+    pub voice: Option<Arc<dyn crate::integrations::realtime::RealtimeCalls>>,
     pub clock: Arc<dyn Clock>,
     pub jobs: JobSignal,
     /// SMTP delivery, when configured; otherwise emails stay in the outbox.

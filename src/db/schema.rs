@@ -307,6 +307,9 @@ diesel::table! {
         max_extensions -> Integer,
         extension_seconds -> Integer,
         state -> Text,
+        realtime_call_id -> Nullable<Text>,
+        call_started_at -> Nullable<Timestamp>,
+        call_ended_at -> Nullable<Timestamp>,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod path_reminders;
 pub mod paths;
 pub mod reading_aids;
+pub mod realtime;
 pub mod scheduler;
 pub mod usage;
 
@@ -95,6 +96,7 @@ impl Registry {
             .register::<crate::app::paths::SendPathReminders>()
             .register::<usage::SettleExpiredSessions>()
             .register::<crate::app::billing::SyncCustomer>()
+            .register::<crate::app::conversations::realtime::RealtimeCallDeadline>()
     }
 
     /// Adds a kind.

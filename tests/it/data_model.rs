@@ -412,6 +412,9 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             max_extensions: 3,
             extension_seconds: 300,
             state: kaiwa::db::types::SessionState::Settled,
+            realtime_call_id: Some("rtc_1".into()),
+            call_started_at: Some(t),
+            call_ended_at: Some(t),
         }
     );
     let mut properties = EventProperties::new();

@@ -34,6 +34,25 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         .to_str()
         .unwrap()
         .to_owned();
+    // With realtime calls, a Plus learner's form offers realtime and its call page.
+    let (with_voice, _voice_provider) = crate::mock_ai::app_with_realtime().await;
+    let caller = with_voice.learner().onboarded("ja").create().await;
+    crate::realtime::subscribe(&with_voice, &caller.id, "plus");
+    let call = caller
+        .browser
+        .post_form(
+            "/conversations",
+            &[
+                ("scenario_id", "ordering-ramen-osaka"),
+                ("language", "ja"),
+                ("mode", "realtime"),
+            ],
+        )
+        .await
+        .headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     // A creator's course: its edit form, and an invitation as its tester sees it.
     let course = learner
         .browser
@@ -137,6 +156,8 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
         ),
         (format!("/conversations/{conversation}"), &learner.browser),
         (format!("/conversations/{ended}/report"), &learner.browser),
+        ("/conversations/new".into(), &caller.browser),
+        (call, &caller.browser),
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();

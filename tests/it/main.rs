@@ -27,6 +27,7 @@ mod paths;
 mod query_counts;
 mod races;
 mod reading_aids_eval;
+mod realtime;
 mod seed;
 mod usage;
 mod web_shell;

@@ -1,7 +1,7 @@
 //! The one mock of the OpenAI-compatible API that every test needing a provider uses:
 //! streamed chat completions (normal, with a correction line, failing midway, or down on
-//! demand), JSON completions with a settable answer, speech and transcription; it records
-//! every request.
+//! demand), JSON completions with a settable answer, speech and transcription, realtime
+//! calls (`/realtime/calls` and their hang-up); it records every request.
 
 use std::sync::{Arc, Mutex};
 
@@ -122,8 +122,92 @@ async fn transcriptions(
     HttpResponse::Ok().json(serde_json::json!({ "text": "J'ai mal à la tête." }))
 }
 
+/// The realtime call id the mock gives (`rtc_test_1`, `rtc_test_2`, …).
+static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The SDP answer the mock sends back for every call.
+pub const ANSWER_SDP: &str = "v=0\r\no=- 42 2 IN IP4 127.0.0.1\r\ns=mock answer\r\n";
+
+/// `POST /v1/realtime/calls`: records the auth header, the content type and the multipart
+/// body as text; answers 201 with the SDP and the call's `Location`.
+async fn realtime_calls(
+    p: web::Data<Provider>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
+    let header = |n: &str| req.headers().get(n).map(|v| v.to_str().unwrap().to_owned());
+    let id = format!(
+        "rtc_test_{}",
+        CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+    );
+    p.requests.lock().unwrap().push(serde_json::json!({
+        "realtime_call": String::from_utf8_lossy(&body),
+        "auth": header("authorization"),
+        "content_type": header("content-type"),
+        "call_id": id,
+    }));
+    HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/realtime/calls/{id}")))
+        .content_type("application/sdp")
+        .body(ANSWER_SDP)
+}
+
+async fn hangup(
+    p: web::Data<Provider>,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let auth = req
+        .headers()
+        .get("authorization")
+        .map(|v| v.to_str().unwrap().to_owned());
+    p.requests
+        .lock()
+        .unwrap()
+        .push(serde_json::json!({ "hangup": id.into_inner(), "auth": auth }));
+    HttpResponse::Ok().finish()
+}
+
+impl Provider {
+    /// The realtime calls opened, in order.
+    pub fn realtime_calls(&self) -> Vec<serde_json::Value> {
+        let requests = self.requests.lock().unwrap();
+        requests
+            .iter()
+            .filter(|r| r.get("realtime_call").is_some())
+            .cloned()
+            .collect()
+    }
+
+    /// The call ids hung up, in order.
+    pub fn hangups(&self) -> Vec<String> {
+        let requests = self.requests.lock().unwrap();
+        requests
+            .iter()
+            .filter_map(|r| r["hangup"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
 /// An app whose AI partner is the real OpenAI-compatible adapter talking to this mock.
 pub async fn app_with_provider() -> (TestApp, Provider) {
+    app_with_provider_and(|_| {}).await
+}
+
+/// [`app_with_provider`] with realtime voice calls (`KAIWA_AI_REALTIME_MODEL` set).
+pub async fn app_with_realtime() -> (TestApp, Provider) {
+    app_with_provider_and(|s| {
+        if let Some(ai) = s.ai.as_mut() {
+            ai.realtime_model = Some("test-realtime-model".into());
+        }
+    })
+    .await
+}
+
+/// [`app_with_provider`] after `adjust` has changed the settings.
+pub async fn app_with_provider_and(
+    adjust: impl FnOnce(&mut kaiwa::config::Settings),
+) -> (TestApp, Provider) {
     let provider = Provider {
         mode: Arc::new(Mutex::new(Mode::Stream)),
         requests: Arc::default(),
@@ -136,6 +220,8 @@ pub async fn app_with_provider() -> (TestApp, Provider) {
             .route("/v1/chat/completions", web::post().to(completions))
             .route("/v1/audio/speech", web::post().to(speech))
             .route("/v1/audio/transcriptions", web::post().to(transcriptions))
+            .route("/v1/realtime/calls", web::post().to(realtime_calls))
+            .route("/v1/realtime/calls/{id}/hangup", web::post().to(hangup))
     })
     .workers(1)
     .bind("127.0.0.1:0")
@@ -153,7 +239,9 @@ pub async fn app_with_provider() -> (TestApp, Provider) {
             analysis_model: "test-analysis-model".into(),
             tts_model: "tts-1".into(),
             stt_model: "whisper-1".into(),
+            realtime_model: None,
         });
+        adjust(s);
     })
     .await;
     (app, provider)

@@ -9,6 +9,7 @@ pub mod assist;
 pub mod completion;
 pub mod help;
 pub mod reading_aids;
+pub mod realtime;
 pub mod recompute_aids;
 pub mod reply;
 pub mod report;
@@ -89,24 +90,27 @@ fn owner_columns(owner: &Owner) -> (Option<String>, Option<String>) {
     }
 }
 
+/// Why realtime voice is refused on a server without realtime calls.
+pub const REALTIME_NOT_CONFIGURED: &str =
+    "Realtime voice is not configured on this server; use the text and voice mode.";
+
 /// Creates a conversation (and its usage session, `metered` by the plan's limits or not)
-/// for `owner`.
+/// for `owner`. Realtime mode needs `realtime_calls` (the provider has them) and a plan
+/// with realtime voice (`Limit` otherwise).
 pub fn start(
     conn: &mut DbConn,
     owner: &Owner,
     input: Start,
     metered: bool,
+    realtime_calls: bool,
     now: NaiveDateTime,
 ) -> Result<Conversation, ConversationError> {
     let mode: ConversationMode = input
         .mode
         .parse()
         .map_err(|_| ConversationError::Invalid("Choose text/voice or realtime mode.".into()))?;
-    if mode == ConversationMode::Realtime {
-        return Err(ConversationError::Invalid(
-            "Realtime voice is not available on this server yet; use the text and voice mode."
-                .into(),
-        ));
+    if mode == ConversationMode::Realtime && !realtime_calls {
+        return Err(ConversationError::Invalid(REALTIME_NOT_CONFIGURED.into()));
     }
     let language = queries::languages::find(conn, input.language.trim())?
         .filter(|l| l.is_active)
@@ -162,7 +166,7 @@ pub fn start(
     };
     write_transaction(conn, |conn| {
         queries::conversations::insert(conn, &row)?;
-        crate::app::usage::open_session(conn, owner, &row.id, &language.id, metered, now)?;
+        crate::app::usage::open_session(conn, owner, &row.id, &language.id, mode, metered, now)?;
         Ok::<_, ConversationError>(())
     })?;
     queries::conversations::find_owned(conn, &row.id, owner)?.ok_or(ConversationError::NotFound)

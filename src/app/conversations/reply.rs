@@ -27,7 +27,7 @@ pub fn partner_failure(e: &AiError) -> String {
         AiError::Interrupted(_) | AiError::Malformed(_) => {
             "the AI provider stopped answering midway"
         }
-        AiError::Offline => "this needs an AI provider",
+        AiError::Offline | AiError::Unsupported => "this needs an AI provider",
     };
     format!(
         "Your partner couldn't answer: {why}. Your message is saved; use \"Get the reply\" to try again."

@@ -10,8 +10,9 @@ use crate::db::models::{Conversation, Message, Scenario};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::ConversationStatus;
 
-/// Ends conversation `id` of `owner`; with a provider its analysis is queued in the same
-/// transaction and a worker woken. Ending twice changes nothing.
+/// Ends conversation `id` of `owner` (hanging up its realtime call first, if one is open);
+/// with a provider its analysis is queued in the same transaction and a worker woken.
+/// Ending twice changes nothing.
 pub async fn finish(
     ctx: &Ctx,
     owner: Owner,
@@ -19,6 +20,11 @@ pub async fn finish(
     ending: Ending,
 ) -> Result<Conversation, ConversationError> {
     let offline = ctx.ai.is_offline();
+    get_owned(ctx, &owner, &id).await?;
+    if let Err(e) = super::realtime::hang_up_open(ctx, &id).await {
+        // why: the call's deadline job hangs it up all the same; ending must not wait on it.
+        tracing::warn!(error = %e, "the realtime call could not be hung up at the end");
+    }
     let now = ctx.clock.naive();
     let conversation = ctx
         .db
@@ -28,9 +34,13 @@ pub async fn finish(
     Ok(conversation)
 }
 
-/// Ends conversation `id` whose session's time ran out (the janitor's call): settled at
-/// its deadline, ended as if the learner had ended it without rating it.
+/// Ends conversation `id` whose session's time ran out (the janitor's call): its realtime
+/// call hung up if still open, settled at its deadline, ended as if the learner had ended
+/// it without rating it.
 pub async fn finish_at_cap(ctx: &Ctx, id: String) -> Result<(), ConversationError> {
+    // why: a call still open is hung up before the session is settled (an error leaves it
+    // for the janitor's next round).
+    super::realtime::hang_up_open(ctx, &id).await?;
     let offline = ctx.ai.is_offline();
     let now = ctx.clock.naive();
     ctx.db
@@ -54,6 +64,12 @@ pub async fn finish_at_cap(ctx: &Ctx, id: String) -> Result<(), ConversationErro
         .await?;
     ctx.jobs.notify();
     Ok(())
+}
+
+/// Checks that `owner` has conversation `id` (before anything else is done with it).
+async fn get_owned(ctx: &Ctx, owner: &Owner, id: &str) -> Result<(), ConversationError> {
+    let (o, i) = (owner.clone(), id.to_owned());
+    ctx.db.run(move |c| get(c, &o, &i).map(|_| ())).await
 }
 
 /// What a report shows.

@@ -216,6 +216,7 @@ pub async fn start_day(
                         mode: "traditional".into(),
                     },
                     metered,
+                    false,
                     now,
                 )?;
                 let mut meta = assignment.metadata.0.clone();

@@ -134,6 +134,18 @@ pub fn active_gap(last: NaiveDateTime, until: NaiveDateTime) -> i32 {
     i32::try_from(gap).unwrap_or(0)
 }
 
+/// A realtime call's seconds as the server measured them: from its start to its end (the
+/// hang-up), or to `until` when it has not ended (or ended later); none without a call.
+pub fn call_seconds(
+    started: Option<NaiveDateTime>,
+    ended: Option<NaiveDateTime>,
+    until: NaiveDateTime,
+) -> i32 {
+    let Some(started) = started else { return 0 };
+    let end = ended.map_or(until, |e| e.min(until));
+    i32::try_from((end - started).num_seconds().max(0)).unwrap_or(i32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +154,16 @@ mod tests {
     const FREE: i32 = 900;
     const PLUS: i32 = 36_000;
     const PLUS_CAP: i32 = 18_000;
+
+    #[test]
+    fn a_call_counts_from_its_start_to_its_hang_up_or_the_end() {
+        let t = |s: i64| NaiveDateTime::default() + chrono::Duration::seconds(s);
+        assert_eq!(call_seconds(None, None, t(900)), 0);
+        assert_eq!(call_seconds(Some(t(10)), Some(t(130)), t(900)), 120);
+        assert_eq!(call_seconds(Some(t(10)), None, t(900)), 890);
+        assert_eq!(call_seconds(Some(t(10)), Some(t(2000)), t(900)), 890);
+        assert_eq!(call_seconds(Some(t(50)), Some(t(20)), t(900)), 0);
+    }
 
     #[test]
     fn a_free_month_holds_three_full_sessions_and_a_short_one() {

@@ -9,8 +9,9 @@
 //!   message that arrives within [`LATE_GRACE_SECONDS`] after it is kept (never lost) and
 //!   ends the conversation.
 //! - An extension (where the tier has them) holds more and moves the deadline.
-//! - Ending settles the session once (`state` open → settled): the active time measured, at
-//!   most what was held, banked time spent first; the rest is released. The janitor job
+//! - Ending settles the session once (`state` open → settled): the active time measured (for
+//!   a realtime voice call, the call's time), at most what was held, banked time spent first;
+//!   the rest is released. The janitor job
 //!   settles sessions left open past their deadline.
 //!
 //! The arithmetic is pure ([`meter`]); what a plan allows is [`entitlements`].
@@ -25,7 +26,7 @@ use crate::app::Ctx;
 use crate::db::models::{ConversationSession, NewConversationSession, NewUserUsage, UserUsage};
 use crate::db::queries::usage::MonthNumbers;
 use crate::db::queries::{self, preferences::Owner};
-use crate::db::types::SessionState;
+use crate::db::types::{ConversationMode, SessionState};
 use crate::db::{lock, new_id, DbConn};
 pub use entitlements::Entitlements;
 use meter::{Meter, Reserve};
@@ -170,19 +171,43 @@ fn refused_start(ent: &Entitlements, left: i32) -> UsageError {
     })
 }
 
+/// Why a realtime voice session is refused for a plan, or `None` when it may start with
+/// `used` realtime sessions already this month.
+pub fn realtime_refusal(ent: &Entitlements, used: i32) -> Option<String> {
+    if !ent.realtime {
+        return Some(format!(
+            "Realtime voice needs the Plus plan; the {} plan has text and voice mode.",
+            ent.tier_name
+        ));
+    }
+    match ent.monthly_realtime_sessions {
+        Some(n) if used >= n => Some(format!(
+            "The {} plan allows {n} realtime sessions a month, and you have had them. \
+             Text and voice mode is still open.",
+            ent.tier_name
+        )),
+        _ => None,
+    }
+}
+
 /// Opens the metered session of a new conversation for `owner`: holds the session's
 /// length in their month, or refuses. `metered: false` (usage limits off on this server)
-/// opens a session without a deadline that holds nothing. Call inside the write
-/// transaction that inserts the conversation.
+/// opens a session without a deadline that holds nothing. A realtime conversation also
+/// needs a plan with realtime voice and a realtime session left this month, and counts one
+/// (`user_usage.realtime_sessions_used`) in the same locked update; guests have none. Call
+/// inside the write transaction that inserts the conversation (lock order: conversation,
+/// then usage).
 pub fn open_session(
     conn: &mut DbConn,
     owner: &Owner,
     conversation_id: &str,
     language: &str,
+    mode: ConversationMode,
     metered: bool,
     now: NaiveDateTime,
 ) -> Result<ConversationSession, UsageError> {
     lock::key(conn, "usage", &lock_key(owner))?;
+    let realtime = mode == ConversationMode::Realtime;
     let period = meter::period_of(now);
     let (ent, hold) = match owner {
         _ if !metered => {
@@ -192,6 +217,13 @@ pub fn open_session(
         Owner::User(user_id) => {
             let (ent, before) = entitlements_of(conn, user_id, now)?;
             let (mut m, conversations, exists) = month(conn, user_id, &ent, before, now)?;
+            if realtime {
+                let used = queries::usage::find_month(conn, user_id, &period)?
+                    .map_or(0, |u| u.realtime_sessions_used);
+                if let Some(why) = realtime_refusal(&ent, used) {
+                    return Err(UsageError::Refused(why));
+                }
+            }
             if ent
                 .monthly_conversations
                 .is_some_and(|n| conversations >= n)
@@ -208,7 +240,17 @@ pub fn open_session(
                 Reserve::NotEnough(left) => return Err(refused_start(&ent, left)),
             };
             write_month(conn, user_id, m, conversations + 1, exists, now)?;
+            if realtime {
+                queries::usage::add_realtime_session(conn, user_id, &period, now)?;
+            }
             (ent, hold)
+        }
+        Owner::Guest(_) if realtime => {
+            return Err(UsageError::Refused(
+                "Realtime voice needs an account on the Plus plan; guests have text and voice \
+                 mode."
+                    .into(),
+            ))
         }
         Owner::Guest(guest_id) => {
             let free = queries::tiers::get(conn, plan::FREE_TIER)?;
@@ -261,6 +303,9 @@ pub fn open_session(
         max_extensions: if metered { ent.max_extensions } else { 0 },
         extension_seconds: if metered { ent.extension_seconds } else { 0 },
         state: SessionState::Open,
+        realtime_call_id: None,
+        call_started_at: None,
+        call_ended_at: None,
     };
     queries::conversations::insert_session(conn, &row)?;
     Ok(queries::usage::find_latest_session(conn, conversation_id)?
@@ -311,9 +356,10 @@ pub fn record_activity(
 }
 
 /// Settles conversation `conversation_id`'s open session at `now` (or its deadline, if
-/// earlier): the active time, plus the last gap, capped at what it held. Nothing when it
-/// is settled already. `input_tokens`: the conversation's size, when known. Call inside a
-/// write transaction.
+/// earlier): the active time, plus the last gap, capped at what it held; for a realtime
+/// conversation the call's time (start to hang-up, or to the end), capped the same way.
+/// Nothing when it is settled already. `input_tokens`: the conversation's size, when known.
+/// Call inside a write transaction.
 pub fn settle_conversation(
     conn: &mut DbConn,
     conversation_id: &str,
@@ -333,8 +379,15 @@ pub fn settle_conversation(
     };
     lock::key(conn, "usage", &lock_key(&owner))?;
     let end = s.deadline_at.map_or(now, |d| now.min(d));
-    let last = s.last_activity_at.unwrap_or(s.start_time);
-    let active = s.duration_seconds + meter::active_gap(last, end);
+    let realtime = queries::conversations::find(conn, conversation_id)?
+        .is_some_and(|c| c.mode == ConversationMode::Realtime);
+    let active = if realtime {
+        // why: voice time is the call as the server saw it, not the gaps between messages.
+        meter::call_seconds(s.call_started_at, s.call_ended_at, end)
+    } else {
+        let last = s.last_activity_at.unwrap_or(s.start_time);
+        s.duration_seconds + meter::active_gap(last, end)
+    };
     let spent = active.clamp(0, s.hold_seconds);
     if !queries::usage::settle_session(conn, &s.id, end, active, spent, input_tokens, now)? {
         return Ok(None);

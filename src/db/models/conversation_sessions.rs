@@ -38,6 +38,11 @@ pub struct ConversationSession {
     pub max_extensions: i32,
     pub extension_seconds: i32,
     pub state: SessionState,
+    /// The provider's id of the realtime voice call, once one was opened.
+    pub realtime_call_id: Option<String>,
+    /// When the first realtime call started and the last one ended (server time).
+    pub call_started_at: Option<NaiveDateTime>,
+    pub call_ended_at: Option<NaiveDateTime>,
 }
 
 /// The insert form for `conversation_sessions`: every column the application sets.
@@ -71,6 +76,11 @@ pub struct NewConversationSession {
     pub max_extensions: i32,
     pub extension_seconds: i32,
     pub state: SessionState,
+    /// The provider's id of the realtime voice call, once one was opened.
+    pub realtime_call_id: Option<String>,
+    /// When the first realtime call started and the last one ended (server time).
+    pub call_started_at: Option<NaiveDateTime>,
+    pub call_ended_at: Option<NaiveDateTime>,
 }
 
 /// The change form for `conversation_sessions`: `None` leaves a column as it is.

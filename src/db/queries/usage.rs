@@ -199,3 +199,61 @@ pub fn list_expired(
         ))
         .load(conn)
 }
+
+/// Counts one more realtime session in `user_id`'s month (the row exists: the caller wrote
+/// it under the usage lock).
+pub fn add_realtime_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    period: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(user_usage::table.find((user_id, period)))
+        .set((
+            user_usage::realtime_sessions_used.eq(user_usage::realtime_sessions_used + 1),
+            user_usage::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Records the realtime call `call_id` on open session `id`: its id, and when calls began
+/// (kept from the first call). `false` when the session is no longer open.
+pub fn set_call(
+    conn: &mut DbConn,
+    id: &str,
+    call_id: &str,
+    started_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(conversation_sessions::table.find(id))
+        .filter(conversation_sessions::state.eq(SessionState::Open))
+        .set((
+            conversation_sessions::realtime_call_id.eq(call_id),
+            conversation_sessions::call_started_at.eq(started_at),
+            conversation_sessions::call_ended_at.eq(None::<NaiveDateTime>),
+            conversation_sessions::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Records that call `call_id` of session `id` ended at `ended_at`; `false` when it was
+/// recorded already (or another call replaced it).
+pub fn end_call(
+    conn: &mut DbConn,
+    id: &str,
+    call_id: &str,
+    ended_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(conversation_sessions::table.find(id))
+        .filter(conversation_sessions::realtime_call_id.eq(call_id))
+        .filter(conversation_sessions::call_ended_at.is_null())
+        .set((
+            conversation_sessions::call_ended_at.eq(ended_at),
+            conversation_sessions::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}

@@ -59,6 +59,9 @@ pub enum AiError {
     Interrupted(String),
     #[error("the offline partner cannot do this")]
     Offline,
+    /// The adapter has no way to do this (e.g. reach a running call).
+    #[error("the AI provider's adapter cannot do this")]
+    Unsupported,
 }
 
 /// What a whole (non-streamed) completion is for; each task may use its own model.

@@ -1,10 +1,12 @@
 //! Conversations: `/conversations` (history), `/conversations/new` and `POST /conversations`
 //! (start), `/conversations/{id}` (the transcript; send with `POST …/messages`), the reply
-//! stream at `…/stream` (server-sent events), `POST …/end` and `…/report`.
+//! stream at `…/stream` (server-sent events), `POST …/end` and `…/report`; a realtime
+//! voice call's offer and transcript at `…/realtime/…`.
 //! Without JS a message post waits for the whole reply and redirects; with htmx the page
 //! appends the learner's message and streams the reply into place.
 
 mod assist;
+mod realtime;
 mod report;
 mod stream;
 mod views;
@@ -54,6 +56,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/conversations/{id}/messages/{message_id}/audio",
             web::get().to(voice::audio),
+        )
+        .service(
+            web::resource("/conversations/{id}/realtime/offer")
+                .app_data(web::PayloadConfig::new(realtime::MAX_OFFER_BYTES))
+                .route(web::post().to(realtime::offer)),
+        )
+        .service(
+            web::resource("/conversations/{id}/realtime/transcript")
+                .app_data(web::JsonConfig::default().limit(realtime::MAX_TRANSCRIPT_BYTES))
+                .route(web::post().to(realtime::transcript)),
         )
         .route("/conversations/{id}/say", web::post().to(assist::say))
         .route(
@@ -141,6 +153,9 @@ struct NewPage {
     error: String,
     /// The plan's limits refused the start (the page links to the plans).
     limited: bool,
+    /// Whether realtime voice is offered, and why not otherwise.
+    realtime: bool,
+    realtime_refused: String,
 }
 
 impl NewPage {
@@ -178,6 +193,8 @@ impl NewPage {
             offline,
             error,
             limited: false,
+            realtime: form.realtime_refused.is_none(),
+            realtime_refused: form.realtime_refused.unwrap_or_default(),
         }
     }
 }
@@ -317,6 +334,11 @@ struct ShowPage {
     clock: Option<views::ClockView>,
     /// The conversation ended because the session's time ran out.
     capped: bool,
+    /// A realtime voice conversation: the call panel replaces the composer.
+    realtime: bool,
+    /// What the partner is told shortly before the deadline (sent by the browser).
+    wrap_up: &'static str,
+    wrap_up_seconds: i64,
 }
 
 impl ShowPage {
@@ -331,6 +353,7 @@ impl ShowPage {
         let lang = c.target_language_id.clone();
         let title = c.title.clone().unwrap_or_default();
         let aids = views::AidsShown::for_language(&lang, visitor.reading_aids.choice(&lang));
+        let realtime = c.mode == crate::db::types::ConversationMode::Realtime;
         Self {
             layout: visitor.layout(format!("{title} — Kaiwa"), "A conversation."),
             id: c.id.clone(),
@@ -350,7 +373,8 @@ impl ShowPage {
             title,
             lang,
             voice: t.voice.clone(),
-            pending: t.pending,
+            // why: in a call the partner speaks; no text reply is owed.
+            pending: t.pending && !realtime,
             ended: t.ended(),
             offline,
             hint: t.extras.hint.clone().unwrap_or_default(),
@@ -378,6 +402,9 @@ impl ShowPage {
                 .filter(|_| !t.ended())
                 .map(views::ClockView::new),
             capped: t.ended() && t.clock.as_ref().is_some_and(|c| c.capped),
+            realtime,
+            wrap_up: convo::realtime::WRAP_UP_INSTRUCTION,
+            wrap_up_seconds: convo::realtime::WRAP_UP_BEFORE_SECONDS,
         }
     }
 }

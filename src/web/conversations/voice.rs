@@ -21,7 +21,7 @@ pub(super) async fn audio(
 /// The largest recording accepted for transcription.
 pub(super) const MAX_AUDIO_BYTES: usize = convo::voice::MAX_AUDIO_BYTES;
 
-fn header<'a>(req: &'a HttpRequest, name: &str) -> &'a str {
+pub(super) fn header<'a>(req: &'a HttpRequest, name: &str) -> &'a str {
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
