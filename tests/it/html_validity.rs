@@ -37,7 +37,12 @@ async fn every_page_a_learner_reaches_has_no_html_errors() {
     // With realtime calls, a Plus learner's form offers realtime and its call page.
     let (with_voice, _voice_provider) = crate::mock_ai::app_with_realtime().await;
     let caller = with_voice.learner().onboarded("ja").create().await;
-    crate::realtime::subscribe(&with_voice, &caller.id, "plus");
+    crate::usage::subscribe(
+        &with_voice,
+        &caller.id,
+        "plus",
+        kaiwa::app::Clock::naive(&*with_voice.clock),
+    );
     let call = caller
         .browser
         .post_form(

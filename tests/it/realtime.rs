@@ -4,57 +4,19 @@
 //! measured time; no call without time left; the transcript stored and the report built;
 //! concurrent starts never pass the plan's realtime sessions.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use diesel::prelude::*;
-use kaiwa::db::models::{ConversationSession, NewSubscription, UserUsage};
-use kaiwa::db::schema::{
-    conversation_sessions, conversations, jobs, messages, subscriptions, tiers, user_usage,
-};
-use kaiwa::db::types::{ConversationStatus, MessageRole, SessionState, SubscriptionStatus};
+use kaiwa::db::models::UserUsage;
+use kaiwa::db::schema::{conversations, jobs, messages, tiers, user_usage};
+use kaiwa::db::types::{ConversationStatus, MessageRole, SessionState};
 
 use kaiwa::app::Clock;
 
 use crate::helpers::{spawn_app, Learner, TestApp};
 use crate::mock_ai::{app_with_realtime, Provider, ANSWER_SDP};
+use crate::usage::{at, session, subscribe};
 
 const OFFER: &str = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
-
-fn at(app: &TestApp, y: i32, m: u32, d: u32, h: u32) {
-    app.clock.freeze();
-    app.clock
-        .set(Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap());
-}
-
-/// Puts `user` on `tier` (an active subscription without Stripe).
-pub fn subscribe(app: &TestApp, user: &str, tier: &str) {
-    let now = app.clock.now().naive_utc();
-    diesel::insert_into(subscriptions::table)
-        .values(NewSubscription {
-            id: kaiwa::db::new_id(),
-            user_id: user.into(),
-            tier_id: tier.into(),
-            stripe_subscription_id: None,
-            stripe_customer_id: None,
-            stripe_price_id: None,
-            status: SubscriptionStatus::Active,
-            current_period_start: None,
-            current_period_end: None,
-            cancel_at_period_end: false,
-            is_active: true,
-            created_at: now,
-            updated_at: now,
-        })
-        .execute(&mut app.conn())
-        .unwrap();
-}
-
-fn session(app: &TestApp, conversation: &str) -> ConversationSession {
-    conversation_sessions::table
-        .filter(conversation_sessions::conversation_id.eq(conversation))
-        .select(ConversationSession::as_select())
-        .first(&mut app.conn())
-        .unwrap()
-}
 
 fn month(app: &TestApp, user: &str) -> UserUsage {
     user_usage::table
@@ -136,7 +98,7 @@ async fn post_transcript(learner: &Learner, id: &str, lines: serde_json::Value) 
 
 async fn plus_learner(app: &TestApp) -> Learner {
     let learner = app.learner().onboarded("ja").create().await;
-    subscribe(app, &learner.id, "plus");
+    subscribe(app, &learner.id, "plus", app.clock.now().naive_utc());
     learner
 }
 
@@ -153,7 +115,7 @@ fn count_calls(provider: &Provider) -> usize {
 async fn without_realtime_calls_on_the_server_realtime_is_not_offered_and_is_refused() {
     let app = spawn_app().await;
     let learner = app.learner().onboarded("ja").create().await;
-    subscribe(&app, &learner.id, "plus");
+    subscribe(&app, &learner.id, "plus", app.clock.now().naive_utc());
     let page = learner.browser.get_html("/conversations/new").await;
     assert!(page.attrs("input[value=realtime]", "value").is_empty());
     assert!(page

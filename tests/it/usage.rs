@@ -14,7 +14,7 @@ use kaiwa::db::types::{ConversationStatus, SessionState, SubscriptionStatus};
 
 use crate::helpers::{spawn_app, Learner, TestApp};
 
-fn at(app: &TestApp, y: i32, m: u32, d: u32, h: u32) {
+pub(crate) fn at(app: &TestApp, y: i32, m: u32, d: u32, h: u32) {
     app.clock.freeze();
     app.clock
         .set(Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap());
@@ -29,7 +29,7 @@ fn month(app: &TestApp, user: &str, period: &str) -> Option<UserUsage> {
         .unwrap()
 }
 
-fn session(app: &TestApp, conversation: &str) -> ConversationSession {
+pub(crate) fn session(app: &TestApp, conversation: &str) -> ConversationSession {
     conversation_sessions::table
         .filter(conversation_sessions::conversation_id.eq(conversation))
         .order(conversation_sessions::start_time.desc())
@@ -106,7 +106,9 @@ async fn practise(app: &TestApp, learner: &Learner, id: &str, seconds: i64) {
     assert_eq!(res.status(), 303, "ended");
 }
 
-fn subscribe(app: &TestApp, user: &str, tier: &str, since: chrono::NaiveDateTime) {
+/// Puts `user` on `tier` from `since` (an active subscription without Stripe, as an admin
+/// sets it by hand).
+pub(crate) fn subscribe(app: &TestApp, user: &str, tier: &str, since: chrono::NaiveDateTime) {
     diesel::insert_into(subscriptions::table)
         .values(NewSubscription {
             id: kaiwa::db::new_id(),
