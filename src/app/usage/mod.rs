@@ -116,6 +116,18 @@ fn month(
     ))
 }
 
+/// A meter's numbers as the month's row stores them.
+fn numbers(m: Meter, conversations: i32) -> MonthNumbers {
+    MonthNumbers {
+        granted: m.granted,
+        used: m.used,
+        banked: m.banked,
+        banked_used: m.banked_used,
+        reserved: m.reserved,
+        conversations,
+    }
+}
+
 fn write_month(
     conn: &mut DbConn,
     user_id: &str,
@@ -143,14 +155,7 @@ fn write_month(
             },
         )?;
     }
-    let numbers = MonthNumbers {
-        granted: m.granted,
-        used: m.used,
-        banked: m.banked,
-        banked_used: m.banked_used,
-        reserved: m.reserved,
-        conversations,
-    };
+    let numbers = numbers(m, conversations);
     queries::usage::update_month(conn, user_id, &period, numbers, now)
 }
 
@@ -396,14 +401,7 @@ pub fn settle_conversation(
         if let Some(row) = queries::usage::find_month(conn, user_id, period)? {
             let mut m = meter_of(&row);
             m.settle(s.hold_seconds, active);
-            let numbers = MonthNumbers {
-                granted: m.granted,
-                used: m.used,
-                banked: m.banked,
-                banked_used: m.banked_used,
-                reserved: m.reserved,
-                conversations: row.conversations_used,
-            };
+            let numbers = numbers(m, row.conversations_used);
             queries::usage::update_month(conn, user_id, period, numbers, now)?;
         }
     }
@@ -529,14 +527,7 @@ pub async fn extend(
                         ))
                     }
                 };
-                let numbers = MonthNumbers {
-                    granted: m.granted,
-                    used: m.used,
-                    banked: m.banked,
-                    banked_used: m.banked_used,
-                    reserved: m.reserved,
-                    conversations: row.conversations_used,
-                };
+                let numbers = numbers(m, row.conversations_used);
                 queries::usage::update_month(c, user_id, &period, numbers, now)?;
                 s.hold_seconds += hold;
                 s.deadline_at = Some(deadline + Duration::seconds(i64::from(hold)));
