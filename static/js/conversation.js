@@ -134,32 +134,7 @@
   function enableMic() {
     var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
     var mic = document.querySelector("button.mic");
-    // The session clock: the server rendered the seconds left; count them down, warn in the
-  // last minute (the server decides what happens at the deadline).
-  function startClock() {
-    var clock = document.getElementById("session-clock");
-    if (!clock) return;
-    var left = parseInt(clock.getAttribute("data-seconds-left"), 10);
-    if (!(left > 0)) return;
-    var text = clock.querySelector(".clock-session");
-    var warning = clock.querySelector(".clock-warning");
-    var end = Date.now() + left * 1000;
-    function tick() {
-      var s = Math.max(0, Math.round((end - Date.now()) / 1000));
-      var m = Math.floor(s / 60);
-      var r = s % 60;
-      text.textContent = s === 0 ? "This session's time is up"
-        : (m > 0 ? m + " min " : "") + (r > 0 || m === 0 ? r + " s " : "") + "left in this session";
-      if (s <= 60 && warning) {
-        warning.hidden = false;
-        clock.classList.add("warn");
-      }
-      if (s > 0) setTimeout(tick, 1000);
-    }
-    tick();
-  }
-
-  var box = document.getElementById("content");
+    var box = document.getElementById("content");
     if (!mic || !box) return;
     if (providerVoice && recordWithProvider(mic, box)) return;
     if (!Recognition) return;
