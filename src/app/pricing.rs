@@ -30,16 +30,14 @@ pub fn limits(tier: &Tier) -> Vec<String> {
     }
     if tier.has_realtime_access {
         lines.push(match tier.monthly_realtime_sessions {
-            Some(n) => format!("Real-time voice conversations ({n} a month)"),
-            None => "Real-time voice conversations".into(),
+            Some(n) => {
+                format!("Real-time voice conversations ({n} a month), where the server offers them")
+            }
+            None => "Real-time voice conversations, where the server offers them".into(),
         });
     }
-    if tier.has_advanced_voices {
-        lines.push("Premium voices".into());
-    }
-    if tier.has_analytics {
-        lines.push("Progress analytics".into());
-    }
+    // why: `has_advanced_voices` and `has_analytics` gate nothing yet; a plan lists only what
+    // it gives.
     lines
 }
 
