@@ -204,6 +204,7 @@ diesel::table! {
         updated_at -> Timestamp,
         ruby -> Nullable<Text>,
         aids_version -> Integer,
+        provider_item_id -> Nullable<Text>,
     }
 }
 
@@ -310,6 +311,7 @@ diesel::table! {
         realtime_call_id -> Nullable<Text>,
         call_started_at -> Nullable<Timestamp>,
         call_ended_at -> Nullable<Timestamp>,
+        call_sideband -> Bool,
     }
 }
 

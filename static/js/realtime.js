@@ -1,8 +1,11 @@
 // Realtime voice on the conversation page: the microphone and a WebRTC peer connection
 // whose offer goes to Kaiwa (never to the provider: Kaiwa holds the key, the call id and
 // the deadline), the partner's voice played back, and the transcript read from the
-// `oai-events` data channel and posted to Kaiwa line by line. The server hangs the call up
-// at the session's deadline; this script also tells the partner to wrap up shortly before.
+// `oai-events` data channel and posted to Kaiwa line by line, with each line's item id (when
+// the server follows the call on its sideband it stores the same lines, and each is kept
+// once). The server hangs the call up at the session's deadline. It also tells the partner
+// to wrap up shortly before when it holds the sideband (`Kaiwa-Sideband: held` on the
+// offer's answer); otherwise this script does, on the data channel.
 (function () {
   "use strict";
   var panel = document.getElementById("realtime");
@@ -13,7 +16,7 @@
   var audio = panel.querySelector(".realtime-audio");
   var transcript = document.getElementById("transcript");
   var csrf = panel.getAttribute("data-csrf");
-  var pc = null, channel = null, mic = null, timers = [];
+  var pc = null, channel = null, mic = null, timers = [], sideband = false;
 
   function say(text) { status.textContent = text; }
 
@@ -30,11 +33,13 @@
 
   // Lines are posted one by one, in order; a failed post is kept and sent with the next.
   var queue = [], posting = false;
-  function post(role, text) {
+  function post(role, text, itemId) {
     text = (text || "").trim();
     if (!text) return;
     show(role, text);
-    queue.push({ role: role, text: text });
+    var line = { role: role, text: text };
+    if (itemId) line.item_id = itemId;
+    queue.push(line);
     flush();
   }
   function flush() {
@@ -60,10 +65,10 @@
     var event;
     try { event = JSON.parse(e.data); } catch (_) { return; }
     if (event.type === "conversation.item.input_audio_transcription.completed") {
-      post("learner", event.transcript);
+      post("learner", event.transcript, event.item_id);
     } else if (event.type === "response.output_audio_transcript.done" ||
                event.type === "response.audio_transcript.done") {
-      post("partner", event.transcript);
+      post("partner", event.transcript, event.item_id);
     }
   }
 
@@ -103,7 +108,7 @@
     var left = secondsLeft();
     var wrapAt = parseInt(panel.getAttribute("data-wrap-up-seconds"), 10) || 30;
     if (left === null) return;
-    timers.push(setTimeout(wrapUp, Math.max(0, left - wrapAt) * 1000));
+    if (!sideband) timers.push(setTimeout(wrapUp, Math.max(0, left - wrapAt) * 1000));
     timers.push(setTimeout(function () {
       stop("This session's time is up, so the call has ended. End the conversation below for your feedback.");
     }, left * 1000));
@@ -162,6 +167,7 @@
           var why = doc.querySelector("main p, .error p, p");
           throw new Error(why ? why.textContent : "The call could not start (" + res.status + ").");
         }
+        sideband = res.headers.get("Kaiwa-Sideband") === "held";
         return pc.setRemoteDescription({ type: "answer", sdp: body });
       });
     }).then(function () {

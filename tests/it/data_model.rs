@@ -279,6 +279,7 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             kanji: Some("一つ".into()),
             ruby: None,
             aids_version: 0,
+            provider_item_id: Some("item_1".into()),
             translation_confidence: Some(0.93),
             translation_provider: Some("offline".into()),
             grammar_analysis: Some(Json(GrammarAnalysis {
@@ -415,6 +416,7 @@ async fn a_full_row_of_every_table_reads_back_as_written() {
             realtime_call_id: Some("rtc_1".into()),
             call_started_at: Some(t),
             call_ended_at: Some(t),
+            call_sideband: true,
         }
     );
     let mut properties = EventProperties::new();

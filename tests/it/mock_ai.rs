@@ -1,12 +1,23 @@
 //! The one mock of the OpenAI-compatible API that every test needing a provider uses:
 //! streamed chat completions (normal, with a correction line, failing midway, or down on
 //! demand), JSON completions with a settable answer, speech and transcription, realtime
-//! calls (`/realtime/calls` and their hang-up); it records every request.
+//! calls (`/realtime/calls` and their hang-up) and their sideband (a WebSocket at
+//! `/realtime?call_id=…`, which can be refused); it records every request.
+//!
+//! One port serves both: a small front reads the first bytes of each connection and hands
+//! a sideband handshake to tokio-tungstenite, anything else to the actix server behind it.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::{web, App, HttpResponse, HttpServer};
+use futures_util::{SinkExt, StreamExt};
 use kaiwa::config::{AiSettings, Secret};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::{spawn_app_with, TestApp};
 
@@ -28,6 +39,27 @@ pub struct Provider {
     pub requests: Arc<Mutex<Vec<serde_json::Value>>>,
     /// What a non-streamed (JSON) completion answers.
     pub completion: Arc<Mutex<String>>,
+    /// The realtime sideband.
+    pub sideband: Sideband,
+}
+
+/// Sideband handshakes: the call id and the auth header of each.
+type Handshakes = Vec<(String, Option<String>)>;
+
+/// The mock's realtime sideband: whether it accepts, every handshake, what came over each
+/// socket, and the open sockets (to push events to).
+#[derive(Clone)]
+pub struct Sideband {
+    /// `false`: the WebSocket endpoint answers 404, as a provider without a sideband.
+    pub accept: Arc<AtomicBool>,
+    /// Every handshake, refused ones too: the call id and the auth header.
+    handshakes: Arc<Mutex<Handshakes>>,
+    /// Every text frame received, with its call id.
+    received: Arc<Mutex<Vec<(String, serde_json::Value)>>>,
+    /// The open sockets' outgoing sides, by call id.
+    open: Arc<Mutex<HashMap<String, Vec<mpsc::UnboundedSender<String>>>>>,
+    /// Sockets the app closed, by call id.
+    closed: Arc<Mutex<Vec<String>>>,
 }
 
 async fn completions(
@@ -169,6 +201,38 @@ async fn hangup(
 }
 
 impl Provider {
+    /// Sends `event` to every open sideband socket of call `call_id`; how many got it.
+    pub fn push(&self, call_id: &str, event: serde_json::Value) -> usize {
+        let open = self.sideband.open.lock().unwrap();
+        open.get(call_id).map_or(0, |sockets| {
+            sockets
+                .iter()
+                .filter(|s| s.send(event.to_string()).is_ok())
+                .count()
+        })
+    }
+
+    /// The sideband handshakes, refused ones too: (call id, auth header).
+    pub fn sideband_handshakes(&self) -> Handshakes {
+        self.sideband.handshakes.lock().unwrap().clone()
+    }
+
+    /// The events the app sent over call `call_id`'s sideband, in order.
+    pub fn sideband_received(&self, call_id: &str) -> Vec<serde_json::Value> {
+        let received = self.sideband.received.lock().unwrap();
+        received
+            .iter()
+            .filter(|(c, _)| c == call_id)
+            .map(|(_, e)| e.clone())
+            .collect()
+    }
+
+    /// How many of call `call_id`'s sideband sockets the app closed.
+    pub fn sideband_closed(&self, call_id: &str) -> usize {
+        let closed = self.sideband.closed.lock().unwrap();
+        closed.iter().filter(|c| *c == call_id).count()
+    }
+
     /// The realtime calls opened, in order.
     pub fn realtime_calls(&self) -> Vec<serde_json::Value> {
         let requests = self.requests.lock().unwrap();
@@ -212,6 +276,13 @@ pub async fn app_with_provider_and(
         mode: Arc::new(Mutex::new(Mode::Stream)),
         requests: Arc::default(),
         completion: Arc::default(),
+        sideband: Sideband {
+            accept: Arc::new(AtomicBool::new(true)),
+            handshakes: Arc::default(),
+            received: Arc::default(),
+            open: Arc::default(),
+            closed: Arc::default(),
+        },
     };
     let data = web::Data::new(provider.clone());
     let server = HttpServer::new(move || {
@@ -226,8 +297,11 @@ pub async fn app_with_provider_and(
     .workers(1)
     .bind("127.0.0.1:0")
     .unwrap();
-    let port = server.addrs()[0].port();
+    let backend = server.addrs()[0].port();
     tokio::spawn(server.run());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(front(listener, backend, provider.clone()));
     let app = spawn_app_with(|s| {
         s.seed_on_start = true;
         s.ai = Some(AiSettings {
@@ -245,4 +319,110 @@ pub async fn app_with_provider_and(
     })
     .await;
     (app, provider)
+}
+
+/// The mock's one port: a sideband handshake goes to [`sideband`], the rest to the actix
+/// server on `backend`.
+async fn front(listener: TcpListener, backend: u16, provider: Provider) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let provider = provider.clone();
+        tokio::spawn(async move {
+            const SIDEBAND: &[u8] = b"GET /v1/realtime?";
+            let mut head = [0u8; 17];
+            loop {
+                let n = stream.peek(&mut head).await.unwrap_or(0);
+                if n == 0 {
+                    return;
+                }
+                if n == head.len() || head[..n].contains(&b'\n') {
+                    break;
+                }
+                // why: peek answers at once with what has arrived so far.
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            if head == SIDEBAND {
+                sideband(stream, provider).await;
+            } else if let Ok(mut to) = TcpStream::connect(("127.0.0.1", backend)).await {
+                let mut stream = stream;
+                let _ = tokio::io::copy_bidirectional(&mut stream, &mut to).await;
+            }
+        });
+    }
+}
+
+/// One sideband socket: the handshake checks the path, the call id and the server's key
+/// (refused with 404 when the mock has no sideband); then events pushed by the test go out
+/// and the app's events are recorded until either side closes.
+// why: the handshake callback's error type is tungstenite's HTTP response, not ours to box.
+#[allow(clippy::result_large_err)]
+async fn sideband(stream: TcpStream, p: Provider) {
+    let accept = p.sideband.accept.load(Ordering::SeqCst);
+    let mut call = String::new();
+    let check = |req: &Request, res: Response| -> Result<Response, ErrorResponse> {
+        let query = req.uri().query().unwrap_or_default();
+        call = url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "call_id")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let auth = req
+            .headers()
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_owned());
+        p.sideband
+            .handshakes
+            .lock()
+            .unwrap()
+            .push((call.clone(), auth.clone()));
+        let refuse = |status: u16| {
+            let mut res = ErrorResponse::new(Some("no sideband here".into()));
+            *res.status_mut() = status.try_into().unwrap();
+            Err(res)
+        };
+        if !accept || req.uri().path() != "/v1/realtime" || call.is_empty() {
+            return refuse(404);
+        }
+        if auth.as_deref() != Some("Bearer sk-test") {
+            return refuse(401);
+        }
+        Ok(res)
+    };
+    let Ok(socket) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
+        return;
+    };
+    let (tx, mut outgoing) = mpsc::unbounded_channel::<String>();
+    p.sideband
+        .open
+        .lock()
+        .unwrap()
+        .entry(call.clone())
+        .or_default()
+        .push(tx);
+    let (mut sink, mut incoming) = socket.split();
+    loop {
+        tokio::select! {
+            out = outgoing.recv() => match out {
+                Some(text) => {
+                    if sink.send(Message::text(text)).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            frame = incoming.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let event = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+                    p.sideband.received.lock().unwrap().push((call.clone(), event));
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    p.sideband.closed.lock().unwrap().push(call.clone());
+                    break;
+                }
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    drop(outgoing);
+    if let Some(sockets) = p.sideband.open.lock().unwrap().get_mut(&call) {
+        sockets.retain(|s| !s.is_closed());
+    }
 }

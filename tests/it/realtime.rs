@@ -2,13 +2,22 @@
 //! on the free plan, and on Plus a call opened on the server's key with the answer relayed,
 //! hung up at the deadline (by its job, or by the janitor) and settled with the call's
 //! measured time; no call without time left; the transcript stored and the report built;
-//! concurrent starts never pass the plan's realtime sessions.
+//! concurrent starts never pass the plan's realtime sessions. The sideband: the server
+//! follows the call over the mock's WebSocket, stores its lines once (whoever delivers
+//! them), sends the wrap-up over it (from another instance too) and closes it at the
+//! hang-up; a provider that refuses it leaves the browser's path working.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use chrono::Duration;
 use diesel::prelude::*;
+use kaiwa::app::conversations::realtime::WRAP_UP_INSTRUCTION;
 use kaiwa::db::models::UserUsage;
 use kaiwa::db::schema::{conversations, jobs, messages, tiers, user_usage};
 use kaiwa::db::types::{ConversationStatus, MessageRole, SessionState};
+use kaiwa::integrations::realtime::{OpenAiRealtime, RealtimeCalls};
+use serde_json::json;
 
 use kaiwa::app::Clock;
 
@@ -59,6 +68,12 @@ async fn start(learner: &Learner, mode: &str) -> Result<String, (u16, String)> {
 
 /// Posts the browser's offer as `realtime.js` does: the status and the body.
 async fn offer(learner: &Learner, id: &str) -> (u16, String) {
+    let (status, _, body) = offer_with_sideband(learner, id).await;
+    (status, body)
+}
+
+/// [`offer`], with the answer's `Kaiwa-Sideband` header.
+async fn offer_with_sideband(learner: &Learner, id: &str) -> (u16, Option<String>, String) {
     let token = learner.browser.csrf().await;
     let res = learner
         .browser
@@ -74,12 +89,25 @@ async fn offer(learner: &Learner, id: &str) -> (u16, String) {
         .send()
         .await
         .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
+    let sideband = res
+        .headers()
+        .get("kaiwa-sideband")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (res.status().as_u16(), sideband, res.text().await.unwrap())
 }
 
 async fn post_transcript(learner: &Learner, id: &str, lines: serde_json::Value) -> u16 {
+    post_lines(learner, id, lines).await.0
+}
+
+/// Posts the browser's lines: the status and how many were stored (`null` when refused).
+async fn post_lines(
+    learner: &Learner,
+    id: &str,
+    lines: serde_json::Value,
+) -> (u16, serde_json::Value) {
     let token = learner.browser.csrf().await;
-    learner
+    let res = learner
         .browser
         .client
         .post(
@@ -91,9 +119,73 @@ async fn post_transcript(learner: &Learner, id: &str, lines: serde_json::Value) 
         .json(&serde_json::json!({ "lines": lines }))
         .send()
         .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body: serde_json::Value = res.json().await.unwrap_or_default();
+    (status, body["stored"].clone())
+}
+
+/// The conversation's messages in order: role, text and provider item id.
+fn stored_lines(app: &TestApp, id: &str) -> Vec<(MessageRole, String, Option<String>)> {
+    messages::table
+        .filter(messages::conversation_id.eq(id))
+        .order(messages::position)
+        .select((
+            messages::role,
+            messages::content,
+            messages::provider_item_id,
+        ))
+        .load(&mut app.conn())
         .unwrap()
-        .status()
-        .as_u16()
+}
+
+/// Waits (at most 10 s) until `done` holds; the sideband is read by a task of its own.
+async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{what}: not within 10 s");
+}
+
+/// A Plus learner's realtime conversation with a call opened a minute in: the learner, the
+/// conversation's id, the call's id and the offer's `Kaiwa-Sideband` header.
+async fn call(app: &TestApp, provider: &Provider) -> (Learner, String, String, Option<String>) {
+    at(app, 2026, 12, 10, 12);
+    let learner = plus_learner(app).await;
+    let id = start(&learner, "realtime").await.unwrap();
+    app.clock.advance(Duration::seconds(60));
+    let (code, sideband, answer) = offer_with_sideband(&learner, &id).await;
+    assert_eq!(code, 201, "{answer}");
+    let call_id = provider.realtime_calls().last().unwrap()["call_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (learner, id, call_id, sideband)
+}
+
+fn learner_said(item: &str, text: &str) -> serde_json::Value {
+    json!({
+        "type": "conversation.item.input_audio_transcription.completed",
+        "event_id": format!("event_{item}"),
+        "item_id": item,
+        "content_index": 0,
+        "transcript": text
+    })
+}
+
+fn partner_said(item: &str, text: &str) -> serde_json::Value {
+    json!({
+        "type": "response.output_audio_transcript.done",
+        "event_id": format!("event_{item}"),
+        "response_id": "resp_1",
+        "item_id": item,
+        "output_index": 0,
+        "content_index": 0,
+        "transcript": text
+    })
 }
 
 async fn plus_learner(app: &TestApp) -> Learner {
@@ -238,8 +330,8 @@ async fn a_plus_learner_talks_in_a_call_hung_up_at_the_deadline_and_settled_by_i
         ]
     );
 
-    // The wrap-up step runs 30 s before the deadline (the browser sends it: no sideband),
-    // the hang-up at the deadline.
+    // The wrap-up step runs 30 s before the deadline (over the sideband), the hang-up at
+    // the deadline.
     app.clock.advance(Duration::seconds(900 - 60 - 30));
     app.run_jobs_until_idle().await;
     assert!(provider.hangups().is_empty());
@@ -429,4 +521,249 @@ async fn an_extension_moves_the_calls_hang_up_to_the_new_deadline() {
     app.clock.advance(Duration::seconds(300));
     app.run_jobs_until_idle().await;
     assert_eq!(provider.hangups().len(), 1, "hung up at the new deadline");
+}
+
+#[tokio::test]
+async fn the_server_stores_the_calls_lines_from_its_sideband_once_even_when_the_browser_posts_them_too(
+) {
+    let (app, provider) = app_with_realtime().await;
+    let (learner, id, call_id, sideband) = call(&app, &provider).await;
+    assert_eq!(sideband.as_deref(), Some("held"), "the browser is told");
+    assert_eq!(
+        provider.sideband_handshakes(),
+        vec![(call_id.clone(), Some("Bearer sk-test".to_owned()))],
+        "the call's own sideband, on the server's key"
+    );
+    assert!(session(&app, &id).call_sideband);
+
+    let delta = json!({"type": "response.output_audio_transcript.delta", "item_id": "item_p1", "delta": "いらっ"});
+    for event in [
+        json!({"type": "session.updated", "session": {}}),
+        delta,
+        partner_said("item_p1", "いらっしゃいませ！"),
+        learner_said("item_l1", "ラーメンをください。"),
+        partner_said("item_p2", "はい、どうぞ。"),
+    ] {
+        assert_eq!(provider.push(&call_id, event), 1);
+    }
+    eventually("the sideband's three lines are stored", || {
+        stored_lines(&app, &id).len() == 3
+    })
+    .await;
+    let page = learner
+        .browser
+        .get_html(&format!("/conversations/{id}"))
+        .await;
+    assert_eq!(
+        page.texts("#transcript .message .text"),
+        [
+            "いらっしゃいませ！",
+            "ラーメンをください。",
+            "はい、どうぞ。"
+        ]
+    );
+    assert_eq!(
+        page.texts("#transcript .message.learner .text"),
+        ["ラーメンをください。"]
+    );
+
+    // The browser read the same events and posts them, with one the sideband has not sent.
+    let (status, stored) = post_lines(
+        &learner,
+        &id,
+        json!([
+            {"role": "partner", "text": "いらっしゃいませ！", "item_id": "item_p1"},
+            {"role": "learner", "text": "ラーメンをください。", "item_id": "item_l1"},
+            {"role": "partner", "text": "はい、どうぞ。", "item_id": "item_p2"},
+            {"role": "learner", "text": "みそをおねがいします。", "item_id": "item_l2"}
+        ]),
+    )
+    .await;
+    assert_eq!((status, stored), (200, json!(1)));
+    // The sideband delivers that one late, then a new line: each item is kept once.
+    provider.push(&call_id, learner_said("item_l2", "みそをおねがいします。"));
+    provider.push(
+        &call_id,
+        partner_said("item_p3", "しょうしょうおまちください。"),
+    );
+    eventually("the fifth line is stored", || {
+        stored_lines(&app, &id).len() == 5
+    })
+    .await;
+    let items: Vec<(MessageRole, Option<String>)> = stored_lines(&app, &id)
+        .into_iter()
+        .map(|(role, _, item)| (role, item))
+        .collect();
+    let item = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        items,
+        vec![
+            (MessageRole::Assistant, item("item_p1")),
+            (MessageRole::User, item("item_l1")),
+            (MessageRole::Assistant, item("item_p2")),
+            (MessageRole::User, item("item_l2")),
+            (MessageRole::Assistant, item("item_p3")),
+        ]
+    );
+    let page = learner
+        .browser
+        .get_html(&format!("/conversations/{id}"))
+        .await;
+    assert_eq!(page.texts("#transcript .message .text").len(), 5);
+
+    // An item id that is not one is refused, and nothing is written.
+    let (status, _) = post_lines(
+        &learner,
+        &id,
+        json!([
+            {"role": "learner", "text": "またね", "item_id": "item_l3"},
+            {"role": "learner", "text": "またね", "item_id": "<b>item</b>"}
+        ]),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(stored_lines(&app, &id).len(), 5);
+}
+
+#[tokio::test]
+async fn the_wrap_up_goes_over_the_sideband_and_the_hang_up_closes_it_at_the_deadline() {
+    let (app, provider) = app_with_realtime().await;
+    let (learner, id, call_id, _) = call(&app, &provider).await;
+    // Thirty-one seconds before the deadline: nothing yet.
+    app.clock.advance(Duration::seconds(900 - 60 - 31));
+    app.run_jobs_until_idle().await;
+    assert!(provider.sideband_received(&call_id).is_empty());
+    app.clock.advance(Duration::seconds(1));
+    app.run_jobs_until_idle().await;
+    eventually("the wrap-up arrives", || {
+        provider.sideband_received(&call_id).len() == 2
+    })
+    .await;
+    let got = provider.sideband_received(&call_id);
+    assert_eq!(got[0]["type"], "conversation.item.create");
+    assert_eq!(got[0]["item"]["role"], "system");
+    assert_eq!(got[0]["item"]["content"][0]["text"], WRAP_UP_INSTRUCTION);
+    assert_eq!(got[1]["type"], "response.create");
+    assert_eq!(
+        provider.sideband_handshakes().len(),
+        1,
+        "over the connection the server holds"
+    );
+    assert!(provider.hangups().is_empty());
+    // The partner's closing line still comes in over the sideband.
+    provider.push(
+        &call_id,
+        partner_said("item_p9", "ありがとうございました。"),
+    );
+    eventually("the closing line is stored", || {
+        stored_lines(&app, &id).len() == 1
+    })
+    .await;
+
+    app.clock.advance(Duration::seconds(31));
+    app.run_jobs_until_idle().await;
+    assert_eq!(provider.hangups(), vec![call_id.clone()]);
+    assert!(session(&app, &id).call_ended_at.is_some());
+    eventually("the server closes the sideband", || {
+        provider.sideband_closed(&call_id) == 1
+    })
+    .await;
+    assert_eq!(provider.sideband_received(&call_id).len(), 2, "one wrap-up");
+    app.clock.advance(Duration::seconds(90));
+    janitor(&app).await;
+    assert_eq!(status(&app, &id), ConversationStatus::Ended);
+    let report = learner
+        .browser
+        .get_html(&format!("/conversations/{id}/report"))
+        .await;
+    assert!(report.html.html().contains("ありがとうございました。"));
+}
+
+#[tokio::test]
+async fn a_wrap_up_run_by_another_instance_opens_a_short_sideband_of_its_own() {
+    let (app, provider) = app_with_realtime().await;
+    let (_learner, id, call_id, _) = call(&app, &provider).await;
+    // Another process: the same database and settings, but it holds no sideband.
+    let mut other = app.ctx.clone();
+    let adapter = OpenAiRealtime::from_settings(app.ctx.settings.ai.as_ref().unwrap()).unwrap();
+    other.voice = Some(Arc::new(adapter) as Arc<dyn RealtimeCalls>);
+    app.clock.advance(Duration::seconds(900 - 60 - 30));
+    kaiwa::jobs::run_until_idle(&other, &kaiwa::jobs::Registry::standard())
+        .await
+        .unwrap();
+    eventually("the wrap-up arrives", || {
+        provider.sideband_received(&call_id).len() == 2
+    })
+    .await;
+    assert_eq!(
+        provider.sideband_handshakes(),
+        vec![
+            (call_id.clone(), Some("Bearer sk-test".to_owned())),
+            (call_id.clone(), Some("Bearer sk-test".to_owned())),
+        ]
+    );
+    eventually("the short connection is closed again", || {
+        provider.sideband_closed(&call_id) == 1
+    })
+    .await;
+    // The first process still follows the call.
+    assert_eq!(
+        provider.push(&call_id, learner_said("item_l1", "はい。")),
+        1
+    );
+    eventually("its line is stored", || stored_lines(&app, &id).len() == 1).await;
+}
+
+#[tokio::test]
+async fn when_the_provider_refuses_the_sideband_the_browser_sends_the_wrap_up_and_transcript() {
+    let (app, provider) = app_with_realtime().await;
+    provider.sideband.accept.store(false, Ordering::SeqCst);
+    let (learner, id, call_id, sideband) = call(&app, &provider).await;
+    assert_eq!(sideband, None, "the browser keeps its own wrap-up");
+    assert_eq!(provider.sideband_handshakes().len(), 1, "asked once");
+    assert!(!session(&app, &id).call_sideband);
+    let page = learner
+        .browser
+        .get_html(&format!("/conversations/{id}"))
+        .await;
+    assert_eq!(
+        page.attrs("#realtime", "data-wrap-up"),
+        [WRAP_UP_INSTRUCTION]
+    );
+
+    let (status, stored) = post_lines(
+        &learner,
+        &id,
+        json!([
+            {"role": "partner", "text": "いらっしゃいませ！", "item_id": "item_p1"},
+            {"role": "learner", "text": "ラーメンをください。", "item_id": "item_l1"},
+            {"role": "learner", "text": "ラーメンをください。", "item_id": "item_l1"}
+        ]),
+    )
+    .await;
+    assert_eq!((status, stored), (200, json!(2)), "a repeated item once");
+    let page = learner
+        .browser
+        .get_html(&format!("/conversations/{id}"))
+        .await;
+    assert_eq!(
+        page.texts("#transcript .message .text"),
+        ["いらっしゃいませ！", "ラーメンをください。"]
+    );
+
+    // The wrap-up step leaves it to the browser; the hang-up comes at the deadline.
+    app.clock.advance(Duration::seconds(900 - 60 - 30));
+    app.run_jobs_until_idle().await;
+    assert_eq!(provider.sideband_handshakes().len(), 1, "not asked again");
+    assert!(provider.sideband_received(&call_id).is_empty());
+    app.clock.advance(Duration::seconds(30));
+    app.run_jobs_until_idle().await;
+    assert_eq!(provider.hangups(), vec![call_id]);
+    let dead: i64 = jobs::table
+        .filter(jobs::kind.eq("realtime_call_deadline"))
+        .filter(jobs::status.ne("done"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(dead, 0, "both steps succeeded");
 }

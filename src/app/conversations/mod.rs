@@ -15,6 +15,7 @@ pub mod reply;
 pub mod report;
 pub mod send;
 pub mod show;
+pub mod sideband;
 pub mod start;
 pub mod voice;
 
@@ -243,7 +244,7 @@ fn new_message(
     role: MessageRole,
     content: &str,
     translation: Option<(String, &str)>,
-    _extras: Option<&ReplyExtras>,
+    provider_item_id: Option<&str>,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<Message> {
     let aids = reading_aids::annotate(&conversation.target_language_id, content);
@@ -262,6 +263,7 @@ fn new_message(
         kanji: aids.kanji,
         ruby: aids.ruby,
         aids_version: reading_aids::VERSION,
+        provider_item_id: provider_item_id.map(str::to_owned),
         translation_confidence: translation.as_ref().map(|_| 1.0),
         translation_provider: translation.as_ref().map(|(_, p)| (*p).to_owned()),
         grammar_analysis: None,
@@ -513,7 +515,7 @@ pub fn save_reply(
             MessageRole::Assistant,
             text,
             translation,
-            Some(extras),
+            None,
             now,
         )?))
     })
@@ -753,6 +755,7 @@ mod tests {
             kanji: None,
             ruby: None,
             aids_version: 0,
+            provider_item_id: None,
             translation_confidence: None,
             translation_provider: None,
             grammar_analysis: None,

@@ -1,15 +1,18 @@
 //! Realtime voice conversations, through the voice port (`integrations::realtime`):
 //!
 //! - [`offer`]: the browser's WebRTC offer goes to the provider on the server's key, with
-//!   the partner's instructions, while the session has time left; the call's id is kept
-//!   on the session and two jobs are queued: the wrap-up [`WRAP_UP_BEFORE_SECONDS`] before
-//!   the deadline and the hang-up at it ([`RealtimeCallDeadline`]).
+//!   the partner's instructions, while the session has time left; the server then follows
+//!   the call when the provider lets it (a sideband, `sideband::follow`); the call's id is
+//!   kept on the session and two jobs are queued: the wrap-up [`WRAP_UP_BEFORE_SECONDS`]
+//!   before the deadline and the hang-up at it ([`RealtimeCallDeadline`]).
 //! - [`hang_up_open`]: ends a call still open (the learner's End, the janitor).
-//! - [`transcript`]: the lines the browser read from the call's events become the
-//!   conversation's messages, under the same lock and checks as typed ones.
+//! - [`transcript`]: the call's lines become the conversation's messages, under the same
+//!   lock and checks as typed ones, once per provider item: the sideband and the browser
+//!   (which reads the same events, as the fallback) may both deliver a line.
 //!
 //! Voice time is the call as the server saw it (start → hang-up, capped at the hold;
-//! `usage::settle_conversation`). No provider call happens inside a transaction.
+//! `usage::settle_conversation`); no time is taken from the call's events. No provider call
+//! happens inside a transaction.
 
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -36,6 +39,8 @@ pub const WRAP_UP_BEFORE_SECONDS: i64 = 30;
 pub const MIN_CALL_SECONDS: i64 = 10;
 /// The most lines one transcript post may carry.
 pub const MAX_LINES: usize = 200;
+/// The longest provider item id accepted with a line.
+pub const MAX_ITEM_ID_CHARS: usize = 100;
 
 /// What the partner is told shortly before the deadline.
 pub const WRAP_UP_INSTRUCTION: &str = "The session ends in about thirty seconds. Bring the \
@@ -138,15 +143,26 @@ fn provider_failed(e: AiError) -> ConversationError {
     ConversationError::Provider("the realtime voice provider did not answer".into())
 }
 
-/// Opens a realtime call for `owner`'s conversation `id` with the browser's SDP `offer`;
-/// the provider's SDP answer. Refused (`Limit`, nothing called) when the session has no
-/// time left; `Invalid` without realtime calls on this server or for a text conversation.
+/// What the browser gets for its offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offered {
+    /// The provider's SDP answer.
+    pub answer_sdp: String,
+    /// Whether the server follows the call: then it sends the wrap-up and stores the
+    /// transcript itself, and the browser's lines are only a fallback.
+    pub sideband: bool,
+}
+
+/// Opens a realtime call for `owner`'s conversation `id` with the browser's SDP `offer`,
+/// and follows it from the server when the provider allows; the provider's SDP answer and
+/// whether the server follows the call. Refused (`Limit`, nothing called) when the session has no time left; `Invalid` without
+/// realtime calls on this server or for a text conversation.
 pub async fn offer(
     ctx: &Ctx,
     owner: Owner,
     id: ConversationId,
     offer_sdp: String,
-) -> Result<String, ConversationError> {
+) -> Result<Offered, ConversationError> {
     let voice = ctx
         .voice
         .clone()
@@ -168,8 +184,17 @@ pub async fn offer(
         .open_call(offer_sdp, prepared.config)
         .await
         .map_err(provider_failed)?;
+    let events = match voice.follow(opened.call_id.clone()).await {
+        Ok(events) => Some(events),
+        Err(AiError::Unsupported) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "no sideband to the realtime call; the browser stands in");
+            None
+        }
+    };
+    let sideband = events.is_some();
     let now = ctx.clock.naive();
-    let (o, i, call) = (owner, id.to_string(), opened.call_id.clone());
+    let (o, i, call) = (owner.clone(), id.to_string(), opened.call_id.clone());
     let kept = ctx
         .db
         .run(move |c| {
@@ -178,7 +203,7 @@ pub async fn offer(
                 realtime_conversation(c, &o, &i)?;
                 let session = open_session_with_time(c, &i, now)?;
                 let started = session.call_started_at.unwrap_or(now);
-                if !queries::usage::set_call(c, &session.id, &call, started, now)? {
+                if !queries::usage::set_call(c, &session.id, &call, sideband, started, now)? {
                     return Err(no_time());
                 }
                 if let Some(deadline) = session.deadline_at {
@@ -199,12 +224,20 @@ pub async fn offer(
         .await;
     if let Err(e) = kept {
         // why: the session ended while the provider answered: the new call must not run.
+        drop(events);
         if let Err(h) = voice.hang_up(opened.call_id).await {
             tracing::warn!(error = %h, "a realtime call opened too late could not be hung up");
         }
         return Err(e);
     }
-    Ok(opened.answer_sdp)
+    if let Some(events) = events {
+        let follower = super::sideband::follow(ctx.clone(), owner, id, opened.call_id, events);
+        tokio::spawn(follower);
+    }
+    Ok(Offered {
+        answer_sdp: opened.answer_sdp,
+        sideband,
+    })
 }
 
 /// Hangs up call `call_id` of session `session_id` and records when it ended (once).
@@ -305,18 +338,21 @@ pub async fn at_deadline(ctx: &Ctx, step: RealtimeCallDeadline) -> Result<(), Co
     if step.hang_up {
         return hang_up_call(ctx, &s.id, &step.call_id).await;
     }
-    let Some(voice) = ctx.voice.clone() else {
+    // why: without a sideband when the call started, the browser was told to send the
+    // wrap-up itself (`realtime.js`); and a wrap-up retried past the deadline is pointless.
+    let (Some(voice), true, true) = (ctx.voice.clone(), s.call_sideband, now < deadline) else {
         return Ok(());
     };
     match voice
         .send_instruction(step.call_id, WRAP_UP_INSTRUCTION.into())
         .await
     {
-        // why: without a sideband the browser sends the wrap-up itself (`realtime.js`).
         Ok(()) | Err(AiError::Unsupported) => Ok(()),
         Err(e) => {
             tracing::warn!(error = %e, "the wrap-up instruction could not be sent");
-            Ok(())
+            Err(ConversationError::Provider(
+                "the realtime voice provider did not take the wrap-up".into(),
+            ))
         }
     }
 }
@@ -327,11 +363,15 @@ pub struct Line {
     /// `User` (the learner) or `Assistant` (the partner).
     pub role: MessageRole,
     pub text: String,
+    /// The provider's id of the conversation item the line belongs to, when known: a line
+    /// of an item already stored is skipped.
+    pub item_id: Option<String>,
 }
 
 /// Stores the lines of `owner`'s realtime conversation `id` as its messages, in order; how
 /// many were stored. Refused after the conversation ended (`Ended`) or long past its
-/// deadline (`TimeUp`); a line that is empty is skipped, one too long refuses the post.
+/// deadline (`TimeUp`); a line that is empty, or of a provider item already stored, is
+/// skipped; one too long, or an item id that is not one, refuses the post.
 pub async fn transcript(
     ctx: &Ctx,
     owner: Owner,
@@ -360,6 +400,15 @@ pub async fn transcript(
             "Keep a line under {MAX_MESSAGE_CHARS} characters."
         )));
     }
+    if lines
+        .iter()
+        .filter_map(|l| l.item_id.as_deref())
+        .any(|i| !is_item_id(i))
+    {
+        return Err(ConversationError::Invalid(
+            "A line's item id is the provider's (letters, digits, _ and -).".into(),
+        ));
+    }
     let now = ctx.clock.naive();
     ctx.db
         .run(move |c| {
@@ -376,11 +425,30 @@ pub async fn transcript(
                         return Err(ConversationError::TimeUp);
                     }
                 }
+                let mut stored = 0;
                 for line in &lines {
-                    new_message(c, &conversation, line.role, &line.text, None, None, now)?;
+                    let item = line.item_id.as_deref();
+                    // why: the sideband and the browser read the same events; under the
+                    // conversation's lock the first to deliver an item stores it.
+                    if let Some(item) = item {
+                        if queries::conversations::exists_provider_item(c, &id, item)? {
+                            continue;
+                        }
+                    }
+                    new_message(c, &conversation, line.role, &line.text, None, item, now)?;
+                    stored += 1;
                 }
-                Ok(lines.len())
+                Ok(stored)
             })
         })
         .await
+}
+
+/// Whether `id` looks like a provider's item id (`item_…`).
+fn is_item_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ITEM_ID_CHARS
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }

@@ -315,6 +315,7 @@ pub fn open_session(
         realtime_call_id: None,
         call_started_at: None,
         call_ended_at: None,
+        call_sideband: false,
     };
     queries::conversations::insert_session(conn, &row)?;
     Ok(queries::usage::find_latest_session(conn, conversation_id)?

@@ -43,6 +43,9 @@ pub struct ConversationSession {
     /// When the first realtime call started and the last one ended (server time).
     pub call_started_at: Option<NaiveDateTime>,
     pub call_ended_at: Option<NaiveDateTime>,
+    /// Whether the server held a sideband to the call when it started (then the server
+    /// sends the wrap-up; otherwise the browser does).
+    pub call_sideband: bool,
 }
 
 /// The insert form for `conversation_sessions`: every column the application sets.
@@ -81,6 +84,9 @@ pub struct NewConversationSession {
     /// When the first realtime call started and the last one ended (server time).
     pub call_started_at: Option<NaiveDateTime>,
     pub call_ended_at: Option<NaiveDateTime>,
+    /// Whether the server held a sideband to the call when it started (then the server
+    /// sends the wrap-up; otherwise the browser does).
+    pub call_sideband: bool,
 }
 
 /// The change form for `conversation_sessions`: `None` leaves a column as it is.

@@ -33,6 +33,9 @@ pub struct Message {
     pub ruby: Option<String>,
     /// The `reading_aids::VERSION` that computed the aids.
     pub aids_version: i32,
+    /// The provider's id of the realtime conversation item this line came from (one row per
+    /// item and conversation).
+    pub provider_item_id: Option<String>,
 }
 
 /// The insert form for `messages`: every column the application sets.
@@ -60,6 +63,9 @@ pub struct NewMessage {
     pub ruby: Option<String>,
     /// The `reading_aids::VERSION` that computed the aids.
     pub aids_version: i32,
+    /// The provider's id of the realtime conversation item this line came from (one row per
+    /// item and conversation).
+    pub provider_item_id: Option<String>,
 }
 
 /// The change form for `messages`: `None` leaves a column as it is.

@@ -95,6 +95,20 @@ pub fn next_position(conn: &mut DbConn, conversation_id: &str) -> QueryResult<i3
     Ok(max.unwrap_or(0) + 1)
 }
 
+/// Whether conversation `conversation_id` has the line of provider item `item_id` already.
+pub fn exists_provider_item(
+    conn: &mut DbConn,
+    conversation_id: &str,
+    item_id: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        messages::table
+            .filter(messages::conversation_id.eq(conversation_id))
+            .filter(messages::provider_item_id.eq(item_id)),
+    ))
+    .get_result(conn)
+}
+
 pub fn insert_message(conn: &mut DbConn, row: &NewMessage) -> QueryResult<()> {
     diesel::insert_into(messages::table)
         .values(row.clone())

@@ -217,12 +217,14 @@ pub fn add_realtime_session(
         .map(|_| ())
 }
 
-/// Records the realtime call `call_id` on open session `id`: its id, and when calls began
-/// (kept from the first call). `false` when the session is no longer open.
+/// Records the realtime call `call_id` on open session `id`: its id, whether the server
+/// holds its sideband, and when calls began (kept from the first call). `false` when the
+/// session is no longer open.
 pub fn set_call(
     conn: &mut DbConn,
     id: &str,
     call_id: &str,
+    sideband: bool,
     started_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -230,6 +232,7 @@ pub fn set_call(
         .filter(conversation_sessions::state.eq(SessionState::Open))
         .set((
             conversation_sessions::realtime_call_id.eq(call_id),
+            conversation_sessions::call_sideband.eq(sideband),
             conversation_sessions::call_started_at.eq(started_at),
             conversation_sessions::call_ended_at.eq(None::<NaiveDateTime>),
             conversation_sessions::updated_at.eq(now),

@@ -1,6 +1,8 @@
 //! Realtime voice: `POST …/realtime/offer` (the browser's WebRTC offer, `application/sdp`;
-//! the provider's answer back) and `POST …/realtime/transcript` (the call's lines, JSON).
-//! Both are posted by `static/js/realtime.js` with the `X-CSRF-Token` header.
+//! the provider's answer back, with `Kaiwa-Sideband: held` when the server follows the call
+//! and sends the wrap-up itself) and `POST …/realtime/transcript` (the call's lines, JSON,
+//! each with the provider's item id when the browser has it). Both are posted by
+//! `static/js/realtime.js` with the `X-CSRF-Token` header.
 
 use super::*;
 use crate::app::conversations::realtime::{self, Line};
@@ -10,6 +12,8 @@ use crate::db::types::MessageRole;
 pub(super) const MAX_OFFER_BYTES: usize = realtime::MAX_OFFER_BYTES;
 /// The largest transcript post accepted.
 pub(super) const MAX_TRANSCRIPT_BYTES: usize = 256 * 1024;
+/// The offer's answer header that says the server follows the call.
+const SIDEBAND_HEADER: &str = "Kaiwa-Sideband";
 
 /// Relays the browser's SDP offer to the provider and answers with the provider's SDP.
 pub(super) async fn offer(
@@ -25,10 +29,12 @@ pub(super) async fn offer(
         ));
     }
     let (owner, id) = (owner(&state, &visitor).0, id.into_inner());
-    let answer = realtime::offer(&state.ctx, owner, id, body).await?;
-    Ok(HttpResponse::Created()
-        .content_type("application/sdp")
-        .body(answer))
+    let offered = realtime::offer(&state.ctx, owner, id, body).await?;
+    let mut res = HttpResponse::Created();
+    if offered.sideband {
+        res.insert_header((SIDEBAND_HEADER, "held"));
+    }
+    Ok(res.content_type("application/sdp").body(offered.answer_sdp))
 }
 
 #[derive(Deserialize)]
@@ -42,6 +48,9 @@ pub(super) struct TranscriptLine {
     /// `learner` or `partner`.
     role: String,
     text: String,
+    /// The provider's item id of the line (`item_id` of its event).
+    #[serde(default)]
+    item_id: Option<String>,
 }
 
 impl TryFrom<TranscriptBody> for Vec<Line> {
@@ -60,7 +69,11 @@ impl TryFrom<TranscriptBody> for Vec<Line> {
                         ))
                     }
                 };
-                Ok(Line { role, text: l.text })
+                Ok(Line {
+                    role,
+                    text: l.text,
+                    item_id: l.item_id,
+                })
             })
             .collect()
     }

@@ -2,12 +2,17 @@
 //! holds the call's id and can end it. [`RealtimeCalls`] is what the conversation service
 //! asks; [`OpenAiRealtime`] is the adapter for OpenAI's unified interface (the browser's SDP
 //! offer goes to Kaiwa, Kaiwa posts it to `POST {base}/realtime/calls` with the server's key
-//! and relays the answer; `POST {base}/realtime/calls/{id}/hangup` ends the call). Another
-//! provider's API (a live-sessions API, say) is another adapter behind the same trait.
+//! and relays the answer; `POST {base}/realtime/calls/{id}/hangup` ends the call), with its
+//! sideband (`sideband`: a WebSocket to the running call for instructions and the
+//! transcript). Another provider's API (a live-sessions API, say) is another adapter behind
+//! the same trait.
+
+pub mod sideband;
 
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 
 use crate::config::AiSettings;
 use crate::integrations::ai::AiError;
@@ -32,6 +37,28 @@ pub struct OpenedCall {
     pub call_id: String,
 }
 
+/// Who said a line of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaker {
+    Learner,
+    Partner,
+}
+
+/// What the server reads from a call it follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallEvent {
+    /// A finished line: the learner's transcribed speech or the partner's words, with the
+    /// provider's id of the conversation item it belongs to (the browser sees the same id).
+    Line {
+        item_id: String,
+        speaker: Speaker,
+        text: String,
+    },
+}
+
+/// A followed call's events, in order; the stream ends when the call or the connection does.
+pub type CallEvents = BoxStream<'static, CallEvent>;
+
 /// Realtime voice calls with a provider.
 pub trait RealtimeCalls: Send + Sync {
     /// Opens a call for the browser's SDP `offer`; the answer and the call's id.
@@ -44,14 +71,21 @@ pub trait RealtimeCalls: Send + Sync {
     /// Ends call `call_id`; a call already over is not an error.
     fn hang_up(&self, call_id: String) -> BoxFuture<'static, Result<(), AiError>>;
 
-    /// Tells the partner, mid-call, to follow `text` (e.g. to wrap up). Adapters that cannot
-    /// reach a running call answer `AiError::Unsupported` (the browser then sends it over
-    /// its data channel).
+    /// Tells the partner, mid-call, to follow `text` (e.g. to wrap up), from any process.
+    /// Adapters that cannot reach a running call answer `AiError::Unsupported` (the browser
+    /// then sends it over its data channel).
     fn send_instruction(
         &self,
         _call_id: String,
         _text: String,
     ) -> BoxFuture<'static, Result<(), AiError>> {
+        Box::pin(async { Err(AiError::Unsupported) })
+    }
+
+    /// Follows call `call_id` from the server: its finished transcript lines until the call
+    /// or the connection ends (dropping the stream stops following). Adapters that cannot
+    /// reach a running call answer `AiError::Unsupported`, as does a provider that refuses.
+    fn follow(&self, _call_id: String) -> BoxFuture<'static, Result<CallEvents, AiError>> {
         Box::pin(async { Err(AiError::Unsupported) })
     }
 
@@ -66,6 +100,8 @@ pub struct OpenAiRealtime {
     model: String,
     transcription_model: String,
     http: reqwest::Client,
+    /// The sideband connections this process holds.
+    sidebands: sideband::Sidebands,
 }
 
 impl OpenAiRealtime {
@@ -83,12 +119,14 @@ impl OpenAiRealtime {
             model,
             transcription_model: settings.stt_model.clone(),
             http,
+            sidebands: sideband::Sidebands::default(),
         })
     }
 }
 
 /// The `session` part of a call: the model, the partner's instructions, its voice, and the
-/// learner's speech transcribed (the browser reads both transcripts on `oai-events`).
+/// learner's speech transcribed (both transcripts come as events: on the sideband and on
+/// the browser's `oai-events`).
 pub fn session_json(model: &str, transcription_model: &str, config: &CallConfig) -> String {
     serde_json::json!({
         "type": "realtime",
@@ -182,6 +220,7 @@ impl RealtimeCalls for OpenAiRealtime {
         let http = self.http.clone();
         let url = format!("{}/realtime/calls/{call_id}/hangup", self.base_url);
         let key = self.api_key.clone();
+        let sidebands = self.sidebands.clone();
         Box::pin(async move {
             let res = http
                 .post(&url)
@@ -191,15 +230,33 @@ impl RealtimeCalls for OpenAiRealtime {
                 .map_err(|e| AiError::Unreachable(e.without_url().to_string()))?;
             // why: a call the learner or the provider already ended is gone (404): hung up.
             if res.status().is_success() || res.status().as_u16() == 404 {
+                sidebands.release(&call_id);
                 return Ok(());
             }
             Err(refused(res).await)
         })
     }
 
-    // why: OpenAI reaches a running WebRTC call only over a sideband WebSocket
-    // (`wss://…/realtime?call_id=…`), which Kaiwa does not open yet: the default
-    // `send_instruction` says so, and the browser sends the wrap-up on `oai-events`.
+    fn send_instruction(
+        &self,
+        call_id: String,
+        text: String,
+    ) -> BoxFuture<'static, Result<(), AiError>> {
+        let url = sideband::url_for(&self.base_url, &call_id);
+        let key = self.api_key.clone();
+        let sidebands = self.sidebands.clone();
+        Box::pin(async move {
+            let events = sideband::instruction_events(&text);
+            sidebands.send(&url?, &key, &call_id, &events).await
+        })
+    }
+
+    fn follow(&self, call_id: String) -> BoxFuture<'static, Result<CallEvents, AiError>> {
+        let url = sideband::url_for(&self.base_url, &call_id);
+        let key = self.api_key.clone();
+        let sidebands = self.sidebands.clone();
+        Box::pin(async move { sidebands.follow(&url?, &key, &call_id).await })
+    }
 
     fn model(&self) -> &str {
         &self.model
