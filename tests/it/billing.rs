@@ -205,6 +205,29 @@ fn paid_invoice(id: &str, customer: &str, subscription: &str, amount: i64, at: i
     i
 }
 
+/// An open invoice of `customer` for `subscription` whose payment failed `attempts` times
+/// (Stripe retries it until its schedule gives up).
+fn failed_invoice(
+    id: &str,
+    customer: &str,
+    subscription: &str,
+    amount: i64,
+    at: i64,
+    attempts: i64,
+) -> Value {
+    let mut i = fixture("invoice_payment_failed");
+    i["id"] = json!(id);
+    i["customer"] = json!(customer);
+    i["amount_due"] = json!(amount);
+    i["amount_remaining"] = json!(amount);
+    i["created"] = json!(at);
+    i["attempt_count"] = json!(attempts);
+    i["next_payment_attempt"] = json!(at + 3 * 86_400);
+    i["status_transitions"]["finalized_at"] = json!(at);
+    i["parent"]["subscription_details"]["subscription"] = json!(subscription);
+    i
+}
+
 /// An event of `kind` about `object`, as Stripe sends it.
 fn event(kind: &str, object: Value, created: i64) -> String {
     let mut e = fixture("event");
@@ -249,6 +272,61 @@ async fn customer_learner(app: &TestApp, customer: &str) -> crate::helpers::Lear
         .execute(&mut app.conn())
         .unwrap();
     learner
+}
+
+/// [`customer_learner`], onboarded so they can start conversations.
+async fn onboarded_customer(app: &TestApp, customer: &str) -> crate::helpers::Learner {
+    let learner = app.learner().onboarded("ja").create().await;
+    diesel::update(users::table.find(&learner.id))
+        .set(users::stripe_customer_id.eq(customer))
+        .execute(&mut app.conn())
+        .unwrap();
+    learner
+}
+
+/// What a new conversation's session clock says at its start (the plan's session length);
+/// the conversation is ended again, so its time is not held.
+async fn new_session_length(browser: &Browser) -> String {
+    let res = browser
+        .post_form(
+            "/conversations",
+            &[
+                ("scenario_id", "ordering-ramen-osaka"),
+                ("language", "ja"),
+                ("mode", "traditional"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    let clock = browser
+        .get_html(&to)
+        .await
+        .text("#session-clock .clock-session");
+    let end = browser.post_form(&format!("{to}/end"), &[]).await;
+    assert_eq!(end.status(), 303);
+    clock
+}
+
+/// The learner's payments, newest first: amount, status and invoice.
+fn payment_rows(app: &TestApp, user: &str) -> Vec<(i32, String, Option<String>)> {
+    payments::table
+        .filter(payments::user_id.eq(user))
+        .order(payments::created_at.desc())
+        .select((
+            payments::amount_cents,
+            payments::status,
+            payments::stripe_invoice_id,
+        ))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+fn day_of(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .unwrap()
+        .format("%-d %B %Y")
+        .to_string()
 }
 
 fn events(app: &TestApp) -> i64 {
@@ -889,4 +967,235 @@ async fn a_hand_set_plan_wins_over_stripe_until_it_is_removed() {
     app.run_jobs_until_idle().await;
     assert_eq!(plan_of(&learner.browser).await.0, "Plus Active");
     assert_eq!(subscription_rows(&app), 1);
+}
+
+#[tokio::test]
+async fn a_failed_renewal_is_past_due_keeping_plus_until_the_period_ends_and_then_free() {
+    let (app, stripe) = app_with_stripe().await;
+    crate::usage::at(&app, 2026, 12, 10, 12);
+    let learner = onboarded_customer(&app, "cus_due").await;
+    let b = &learner.browser;
+    let t = now(&app);
+    let month = 30 * 86_400;
+    // The first month was paid; the renewal's card was declined: Stripe moved the
+    // subscription to its next period, past due, and will retry.
+    let paid = paid_invoice("in_due_1", "cus_due", "sub_due", 2900, t - month);
+    let failed = failed_invoice("in_due_2", "cus_due", "sub_due", 2900, t, 1);
+    let due = subscription("sub_due", "cus_due", "past_due", t, t + month, false);
+    {
+        let mut s = stripe.lock().unwrap();
+        s.subscriptions.insert("cus_due".into(), vec![due.clone()]);
+        s.invoices
+            .insert("cus_due".into(), vec![failed.clone(), paid.clone()]);
+    }
+    for payload in [
+        event("invoice.payment_failed", failed, t),
+        event("customer.subscription.updated", due, t),
+    ] {
+        assert_eq!(deliver_signed(&app, &payload).await, 200);
+    }
+    app.run_jobs_until_idle().await;
+
+    assert_eq!(
+        payment_rows(&app, &learner.id),
+        [
+            (2900, "failed".to_owned(), Some("in_due_2".to_owned())),
+            (2900, "succeeded".to_owned(), Some("in_due_1".to_owned())),
+        ]
+    );
+    let status: String = subscriptions::table
+        .filter(subscriptions::user_id.eq(&learner.id))
+        .select(subscriptions::status)
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(status, "past_due");
+    let end_day = day_of(t + month);
+    let page = b.get_html("/account/billing").await;
+    assert_eq!(page.text(".plan-name"), "Plus Past due");
+    assert_eq!(
+        page.text(".plan-period"),
+        format!("Payment past due: retrying until {end_day}")
+    );
+    assert_eq!(
+        page.texts(".payments tbody tr"),
+        [
+            format!("{}$29Failed", day_of(t)),
+            format!("{}$29Paid", day_of(t - month)),
+        ]
+    );
+    assert!(page
+        .texts(".plan-limits li")
+        .contains(&"Sessions up to 15 min".to_owned()));
+    assert_eq!(new_session_length(b).await, "15 min left in this session");
+
+    // A minute before the period ends: still Plus. Past it: free, and the page says why.
+    app.clock.advance(Duration::seconds(month - 60));
+    assert_eq!(plan_of(b).await.0, "Plus Past due");
+    app.clock.advance(Duration::seconds(120));
+    // why: the sign-in of a month ago has expired (sessions last 30 days).
+    let signed_in_again = app.browser_for(&learner.id);
+    let b = &signed_in_again;
+    let (plan, period) = plan_of(b).await;
+    assert_eq!(plan, "Free Past due");
+    assert_eq!(
+        period,
+        format!(
+            "Payment past due: the paid plan ended on {end_day}; paying the invoice brings it back"
+        )
+    );
+    let page = b.get_html("/account/billing").await;
+    assert!(page
+        .texts(".plan-limits li")
+        .contains(&"Sessions up to 4 min".to_owned()));
+    assert_eq!(new_session_length(b).await, "4 min left in this session");
+
+    // Stripe still holds the unpaid subscription: no second one is bought, the card is
+    // updated in the portal.
+    let pricing = b.get_html("/pricing").await;
+    assert_eq!(
+        pricing.attrs("#tier-plus form", "action"),
+        ["/billing/portal"]
+    );
+    let res = b
+        .post_form(
+            "/billing/checkout",
+            &[("tier", "plus"), ("interval", "monthly")],
+        )
+        .await;
+    let page = crate::helpers::parse(res).await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.html
+            .root_element()
+            .text()
+            .collect::<String>()
+            .contains("Your last payment didn't go through"),
+        "{}",
+        page.html.html()
+    );
+    assert!(stripe.lock().unwrap().checkouts.is_empty());
+
+    // A retry goes through: the invoice is paid, the subscription active, Plus is back.
+    let mut settled = paid_invoice("in_due_2", "cus_due", "sub_due", 2900, now(&app));
+    settled["billing_reason"] = json!("subscription_cycle");
+    let active = subscription("sub_due", "cus_due", "active", t, t + month, false);
+    {
+        let mut s = stripe.lock().unwrap();
+        s.subscriptions.insert("cus_due".into(), vec![active]);
+        s.invoices
+            .insert("cus_due".into(), vec![settled.clone(), paid]);
+    }
+    let payload = event("invoice.paid", settled, now(&app));
+    assert_eq!(deliver_signed(&app, &payload).await, 200);
+    app.run_jobs_until_idle().await;
+    assert_eq!(plan_of(b).await.0, "Plus Active");
+    let statuses: Vec<String> = payment_rows(&app, &learner.id)
+        .into_iter()
+        .map(|(_, s, _)| s)
+        .collect();
+    assert_eq!(statuses, ["succeeded", "succeeded"], "the row was updated");
+}
+
+#[tokio::test]
+async fn unpaid_or_canceled_after_the_retries_is_free_at_once_before_the_period_ends() {
+    let (app, stripe) = app_with_stripe().await;
+    crate::usage::at(&app, 2026, 12, 10, 12);
+    let t = now(&app);
+    let month = 30 * 86_400;
+    for (n, (status, kind)) in [
+        ("unpaid", "customer.subscription.updated"),
+        ("canceled", "customer.subscription.deleted"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        crate::usage::at(&app, 2026, 12, 10, 12);
+        let customer = format!("cus_retry_{n}");
+        let sub_id = format!("sub_retry_{n}");
+        let invoice_id = format!("in_retry_{n}");
+        let learner = onboarded_customer(&app, &customer).await;
+        let b = &learner.browser;
+        let failed = failed_invoice(&invoice_id, &customer, &sub_id, 2900, t, 1);
+        let due = subscription(&sub_id, &customer, "past_due", t, t + month, false);
+        {
+            let mut s = stripe.lock().unwrap();
+            s.subscriptions.insert(customer.clone(), vec![due.clone()]);
+            s.invoices.insert(customer.clone(), vec![failed.clone()]);
+        }
+        for payload in [
+            event("invoice.payment_failed", failed, t),
+            event("customer.subscription.updated", due, t),
+        ] {
+            assert_eq!(deliver_signed(&app, &payload).await, 200);
+        }
+        app.run_jobs_until_idle().await;
+        assert_eq!(plan_of(b).await.0, "Plus Past due", "{status}");
+
+        // Two weeks of retries later Stripe gives up: the subscription is unpaid (the
+        // invoice stays open) or canceled (the invoice written off).
+        app.clock.advance(Duration::days(14));
+        let later = now(&app);
+        let mut last = failed_invoice(&invoice_id, &customer, &sub_id, 2900, t, 4);
+        last["next_payment_attempt"] = json!(null);
+        let mut gone = subscription(&sub_id, &customer, status, t, t + month, false);
+        if status == "canceled" {
+            last["status"] = json!("uncollectible");
+            last["status_transitions"]["marked_uncollectible_at"] = json!(later);
+            gone["canceled_at"] = json!(later);
+            gone["ended_at"] = json!(later);
+            gone["cancellation_details"]["reason"] = json!("payment_failed");
+        }
+        {
+            let mut s = stripe.lock().unwrap();
+            s.subscriptions.insert(customer.clone(), vec![gone.clone()]);
+            s.invoices.insert(customer.clone(), vec![last.clone()]);
+        }
+        for payload in [
+            event("invoice.payment_failed", last, later),
+            event(kind, gone, later),
+        ] {
+            assert_eq!(deliver_signed(&app, &payload).await, 200);
+        }
+        app.run_jobs_until_idle().await;
+
+        let page = b.get_html("/account/billing").await;
+        let expected = match status {
+            "unpaid" => (
+                "Free Unpaid",
+                "Payment failed: the paid plan is off until the invoice is paid".to_owned(),
+            ),
+            _ => ("Free Canceled", format!("Ended on {}", day_of(later))),
+        };
+        assert_eq!(
+            (page.text(".plan-name").as_str(), page.text(".plan-period")),
+            expected,
+            "{status}: free at once, before the period's end"
+        );
+        assert!(page
+            .texts(".plan-limits li")
+            .contains(&"Sessions up to 4 min".to_owned()));
+        assert_eq!(
+            page.texts(".payments tbody td"),
+            [day_of(t).as_str(), "$29", "Failed"],
+            "{status}: one payment row, failed"
+        );
+        assert_eq!(payment_rows(&app, &learner.id).len(), 1);
+        assert_eq!(new_session_length(b).await, "4 min left in this session");
+
+        // Unpaid, Stripe still holds it (the portal settles it); canceled, a new plan can be
+        // bought.
+        let res = b
+            .post_form(
+                "/billing/checkout",
+                &[("tier", "plus"), ("interval", "monthly")],
+            )
+            .await;
+        let expected = if status == "unpaid" { 422 } else { 303 };
+        assert_eq!(res.status(), expected, "{status}");
+    }
+    assert_eq!(
+        stripe.lock().unwrap().checkouts.len(),
+        1,
+        "only after the cancel"
+    );
 }

@@ -110,7 +110,7 @@ fn new_client() -> reqwest::Client {
         .expect("a client")
 }
 
-async fn parse(res: reqwest::Response) -> Page {
+pub async fn parse(res: reqwest::Response) -> Page {
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.text().await.expect("a body");

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::{
-    lock_user, pages::paid_through_stripe, plan, sync, BillingError, Interval, SyncCustomer,
+    lock_user,
+    pages::{paid_through_stripe, payment_outstanding},
+    plan, sync, BillingError, Interval, SyncCustomer,
 };
 use crate::app::Ctx;
 use crate::db::models::User;
@@ -22,7 +24,8 @@ fn stripe(ctx: &Ctx) -> Result<Arc<Stripe>, BillingError> {
 
 /// Starts Checkout for `user` on tier `tier_id`, billed `interval`; the Checkout URL to send
 /// the browser to. Errors: not configured, an unknown or free tier, no price for the
-/// interval, a Stripe subscription already paying for a plan, or Stripe failing.
+/// interval, a Stripe subscription already paying for a plan or owing a payment, or Stripe
+/// failing.
 pub async fn checkout(
     ctx: &Ctx,
     user: &User,
@@ -49,6 +52,9 @@ pub async fn checkout(
     .ok_or_else(|| BillingError::PriceMissing(tier.name.clone(), interval.adverb()))?;
     if paid_through_stripe(&current, &current_tier) {
         return Err(BillingError::AlreadySubscribed(current_tier.name));
+    }
+    if payment_outstanding(&current) {
+        return Err(BillingError::PaymentOutstanding);
     }
     let customer_id = customer_of(ctx, &stripe, user).await?;
     let base = &ctx.settings.base_url;

@@ -54,6 +54,13 @@ pub enum BillingError {
     /// The learner pays for a plan already; changes go through the customer portal.
     #[error("You already have {0}. Use “Manage billing” to change or cancel it.")]
     AlreadySubscribed(String),
+    /// The learner's subscription is past due or unpaid: Stripe still holds it, so a second
+    /// one would bill twice; the card is updated (or the plan canceled) in the portal.
+    #[error(
+        "Your last payment didn't go through. Use “Manage billing” to update your card or \
+         cancel before choosing a plan."
+    )]
+    PaymentOutstanding,
     /// The learner has never bought a plan, so there is nothing to manage.
     #[error("You have no billing account yet: choose a plan first.")]
     NoCustomer,

@@ -5,6 +5,7 @@ use super::{plan, BillingError};
 use crate::app::Ctx;
 use crate::db::models::{Payment, Subscription, Tier, User};
 use crate::db::queries;
+use crate::db::types::SubscriptionStatus;
 
 /// How many payments the account page lists.
 const PAYMENTS_SHOWN: i64 = 24;
@@ -15,7 +16,8 @@ pub struct Pricing {
     pub tiers: Vec<Tier>,
     /// The signed-in viewer's tier, if any.
     pub current_tier_id: Option<String>,
-    /// Whether the viewer pays for a plan through Stripe (plan changes go to the portal).
+    /// Whether the viewer pays for a plan through Stripe, or owes a payment on one (plan
+    /// changes and the card go through the portal).
     pub subscribed: bool,
     /// Whether Stripe is configured on this server.
     pub configured: bool,
@@ -38,7 +40,7 @@ pub async fn pricing(ctx: &Ctx, viewer: Option<String>) -> Result<Pricing, Billi
         .await?;
     let subscribed = current
         .as_ref()
-        .is_some_and(|(sub, tier)| paid_through_stripe(sub, tier));
+        .is_some_and(|(sub, tier)| paid_through_stripe(sub, tier) || payment_outstanding(sub));
     Ok(Pricing {
         tiers,
         current_tier_id: current.map(|(_, tier)| tier.id),
@@ -53,6 +55,19 @@ pub(super) fn paid_through_stripe(subscription: &Option<Subscription>, tier: &Ti
         && subscription
             .as_ref()
             .is_some_and(|s| s.stripe_subscription_id.is_some())
+}
+
+/// Whether `subscription` is a Stripe subscription whose payment is outstanding (past due,
+/// also after its period ended, or unpaid): Stripe still retries or holds it, so buying
+/// another plan would bill twice.
+pub(super) fn payment_outstanding(subscription: &Option<Subscription>) -> bool {
+    subscription.as_ref().is_some_and(|s| {
+        s.stripe_subscription_id.is_some()
+            && matches!(
+                s.status,
+                SubscriptionStatus::PastDue | SubscriptionStatus::Unpaid
+            )
+    })
 }
 
 /// A learner's billing page.

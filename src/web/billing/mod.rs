@@ -34,9 +34,9 @@ impl From<BillingError> for AppError {
             | BillingError::BadInterval
             | BillingError::BadReturn
             | BillingError::Rejected(_) => Self::BadRequest(e.to_string()),
-            BillingError::AlreadySubscribed(_) | BillingError::NoCustomer => {
-                Self::Unprocessable(e.to_string())
-            }
+            BillingError::AlreadySubscribed(_)
+            | BillingError::PaymentOutstanding
+            | BillingError::NoCustomer => Self::Unprocessable(e.to_string()),
             BillingError::Stripe(s) => Self::PaymentProvider(s.to_string()),
             BillingError::Db(d) => d.into(),
         }

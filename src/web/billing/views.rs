@@ -144,7 +144,8 @@ pub struct PlanView {
     pub name: String,
     /// "Active", "Past due", …; empty on the free plan without a subscription.
     pub status: String,
-    /// "Renews on …", "Cancels on …", "Ended on …", "Set by an administrator", or empty.
+    /// "Renews on …", "Cancels on …", "Ended on …", "Payment past due: …", "Payment
+    /// failed: …", "Set by an administrator", or empty.
     pub period: String,
     pub features: Vec<String>,
     pub paid: bool,
@@ -194,8 +195,15 @@ impl PlanView {
                     format!("Ended on {}", day(end))
                 }
                 (_, Some(end)) if s.cancel_at_period_end => format!("Cancels on {}", day(end)),
+                (SubscriptionStatus::PastDue, Some(end)) if end <= now => format!(
+                    "Payment past due: the paid plan ended on {}; paying the invoice brings it back",
+                    day(end)
+                ),
                 (SubscriptionStatus::PastDue, Some(end)) => {
                     format!("Payment past due: retrying until {}", day(end))
+                }
+                (SubscriptionStatus::Unpaid, Some(_)) => {
+                    "Payment failed: the paid plan is off until the invoice is paid".into()
                 }
                 (SubscriptionStatus::Active | SubscriptionStatus::Trialing, Some(end)) => {
                     format!("Renews on {}", day(end))
