@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -149,6 +149,27 @@ fn refused(e: tungstenite::Error) -> AiError {
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// TLS for `wss://`: webpki's roots and the ring provider, built once.
+fn tls() -> Result<tokio_tungstenite::Connector, AiError> {
+    static CONFIG: OnceLock<Result<Arc<rustls::ClientConfig>, String>> = OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        // why: named, not rustls's process default, which panics if a second provider is
+        // ever compiled in.
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map(|b| Arc::new(b.with_root_certificates(roots).with_no_client_auth()))
+            .map_err(|e| e.to_string())
+    });
+    match config {
+        Ok(config) => Ok(tokio_tungstenite::Connector::Rustls(config.clone())),
+        Err(e) => Err(AiError::Unreachable(format!("TLS for the sideband: {e}"))),
+    }
+}
+
 async fn connect(url: &str, key: &str) -> Result<Socket, AiError> {
     let mut request = url
         .into_client_request()
@@ -157,7 +178,8 @@ async fn connect(url: &str, key: &str) -> Result<Socket, AiError> {
         .parse()
         .map_err(|_| AiError::Malformed("the API key is not a header value".into()))?;
     request.headers_mut().insert("authorization", auth);
-    let connecting = tokio_tungstenite::connect_async(request);
+    let connecting =
+        tokio_tungstenite::connect_async_tls_with_config(request, None, false, Some(tls()?));
     match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
         Ok(Ok((socket, _))) => Ok(socket),
         Ok(Err(e)) => Err(refused(e)),
@@ -311,6 +333,11 @@ mod tests {
         ] {
             assert_eq!(event_of(skipped), None, "{skipped}");
         }
+    }
+
+    #[test]
+    fn wss_has_its_tls_configuration() {
+        assert!(matches!(tls(), Ok(tokio_tungstenite::Connector::Rustls(_))));
     }
 
     #[test]
