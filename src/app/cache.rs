@@ -111,6 +111,10 @@ pub struct Caches {
     pub catalog: Keyed<crate::db::queries::scenarios::CatalogPage>,
     /// Each language's voices (seed data; a conversation page reads them on every view).
     pub speakers: Keyed<Vec<crate::db::models::Speaker>>,
+    /// Public course listings by filter and page, the same for every viewer.
+    pub courses: Keyed<crate::app::courses::Listing>,
+    /// Published courses by share slug, as their page shows them.
+    pub course: Keyed<crate::app::courses::Course>,
     /// Bumped after a use case changes what public pages show (a scenario written, saved
     /// or rated), so pages kept from before are not served again.
     public_version: AtomicU64,
@@ -122,6 +126,8 @@ impl Default for Caches {
             home: Cached::new(Duration::seconds(60)),
             catalog: Keyed::new(Duration::seconds(60), 2_000),
             speakers: Keyed::new(Duration::minutes(10), 128),
+            courses: Keyed::new(Duration::seconds(60), 1_000),
+            course: Keyed::new(Duration::seconds(60), 1_000),
             public_version: AtomicU64::new(0),
         }
     }

@@ -311,6 +311,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn sqlite_keeps_one_plan_per_statement_whatever_is_bound() {
+        use diesel::RunQueryDsl;
+        // why: without the planner stability guarantee SQLite prepares a statement again
+        // each time its bound LIMIT is bound (see `.cargo/config.toml`).
+        let dir = tempfile::tempdir().unwrap();
+        let pool = build_pool(&DatabaseTarget::Sqlite(dir.path().join("k.db")), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let DbConn::Sqlite(sqlite) = &mut *conn else {
+            unreachable!("a SQLite pool")
+        };
+        #[derive(diesel::QueryableByName)]
+        struct Found {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            n: i32,
+        }
+        let found: Vec<Found> = diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+        )
+        .load(sqlite)
+        .unwrap();
+        assert_eq!(found[0].n, 1, "SQLite was built without SQLITE_ENABLE_QPSG");
+    }
+
+    #[test]
     fn database_urls_name_their_backend() {
         assert_eq!(
             DatabaseTarget::parse("sqlite://data/kaiwa.db").unwrap(),

@@ -1,5 +1,7 @@
 //! A page of public courses, filtered by language, level and category.
 
+use std::sync::Arc;
+
 use super::{CourseError, PAGE_SIZE};
 use crate::app::Ctx;
 use crate::db::models::{CourseCardRow, Language};
@@ -42,14 +44,20 @@ impl Listing {
 }
 
 /// One page of the public courses matching `filter`, by title (two reads: the active
-/// languages and the page with its count).
-pub async fn browse(ctx: &Ctx, filter: Filter) -> Result<Listing, CourseError> {
+/// languages and the page with its count), kept a minute (until public pages change) for
+/// every viewer.
+pub async fn browse(ctx: &Ctx, filter: Filter) -> Result<Arc<Listing>, CourseError> {
     let page = filter.page.clamp(1, MAX_PAGE);
     let query = CourseFilter {
         language: filter.language,
         level: filter.level,
         category: filter.category,
     };
+    let key = format!("{query:?}/{page}");
+    let (now, version) = (ctx.clock.naive(), ctx.cache.public_version());
+    if let Some(kept) = ctx.cache.courses.get(&key, now, version) {
+        return Ok(kept);
+    }
     let offset = (page - 1) * PAGE_SIZE;
     let (languages, found) = ctx
         .db
@@ -59,12 +67,13 @@ pub async fn browse(ctx: &Ctx, filter: Filter) -> Result<Listing, CourseError> {
             Ok((languages, found))
         })
         .await?;
-    Ok(Listing {
+    let listing = Listing {
         cards: found.rows,
         languages,
         total: found.total,
         capped: found.capped,
         page,
         pages: crate::app::catalog::pages(found.total, PAGE_SIZE),
-    })
+    };
+    Ok(ctx.cache.courses.put(key, now, version, listing))
 }

@@ -1,5 +1,7 @@
 //! One public course as its page shows it: who it suits and its syllabus week by week.
 
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
 
 use super::{is_published, CourseError};
@@ -59,9 +61,16 @@ pub struct SyllabusDay {
 }
 
 /// The published course whose share slug is `slug`: `NotFound` when no template has it,
-/// `Unpublished` when its creator took it down.
-pub async fn course(ctx: &Ctx, slug: String) -> Result<Course, CourseError> {
-    ctx.db
+/// `Unpublished` when its creator took it down. A published one is kept a minute (until
+/// public pages change), so its page costs no query for anyone after the first.
+pub async fn course(ctx: &Ctx, slug: String) -> Result<Arc<Course>, CourseError> {
+    let (now, version) = (ctx.clock.naive(), ctx.cache.public_version());
+    if let Some(kept) = ctx.cache.course.get(&slug, now, version) {
+        return Ok(kept);
+    }
+    let key = slug.clone();
+    let course = ctx
+        .db
         .run(move |c| {
             let row = queries::courses::find_course(c, &slug)?.ok_or(CourseError::NotFound)?;
             if !is_published(&row) {
@@ -71,7 +80,8 @@ pub async fn course(ctx: &Ctx, slug: String) -> Result<Course, CourseError> {
                 .map_or_else(|| row.target_language.clone(), |l| l.name);
             Ok(read(row, language))
         })
-        .await
+        .await?;
+    Ok(ctx.cache.course.put(key, now, version, course))
 }
 
 /// The course a template row describes; the syllabus from its planner schedule

@@ -77,7 +77,7 @@ pub(super) async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let course = match courses::course(&state.ctx, slug.into_inner()).await {
         Err(CourseError::Unpublished) => return gone(&req, &visitor),
-        course => CourseDetail::new(&course?),
+        course => CourseDetail::new(&*course?),
     };
     if visitor.user.is_none() && visitor.guest_id.is_none() {
         return onboard_first(&req, &course.href);
