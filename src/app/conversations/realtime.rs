@@ -155,8 +155,9 @@ pub struct Offered {
 
 /// Opens a realtime call for `owner`'s conversation `id` with the browser's SDP `offer`,
 /// and follows it from the server when the provider allows; the provider's SDP answer and
-/// whether the server follows the call. Refused (`Limit`, nothing called) when the session has no time left; `Invalid` without
-/// realtime calls on this server or for a text conversation.
+/// whether the server follows the call. Refused (`Limit`, nothing called) when the session
+/// has no time left; `Invalid` without realtime calls on this server or for a text
+/// conversation.
 pub async fn offer(
     ctx: &Ctx,
     owner: Owner,

@@ -209,26 +209,7 @@ impl ChatModel for OpenAiCompatible {
                 .text("model", model)
                 .text("language", language)
                 .part("file", part);
-            let res = http
-                .post(&url)
-                .bearer_auth(&key)
-                .multipart(form)
-                .send()
-                .await
-                .map_err(|e| AiError::Unreachable(e.without_url().to_string()))?;
-            if !res.status().is_success() {
-                let status = res.status().as_u16();
-                return Err(AiError::Refused {
-                    status,
-                    message: res
-                        .text()
-                        .await
-                        .unwrap_or_default()
-                        .chars()
-                        .take(300)
-                        .collect(),
-                });
-            }
+            let res = post_multipart(&http, &url, &key, form).await?;
             let value: serde_json::Value = res
                 .json()
                 .await
@@ -299,6 +280,42 @@ fn async_stream(
             }
         },
     )
+}
+
+/// Posts `form` to `url` on `key`; the response when it succeeded, else `Refused` with its
+/// status and the start of its body (the transcription and realtime-call endpoints).
+pub(crate) async fn post_multipart(
+    http: &reqwest::Client,
+    url: &str,
+    key: &str,
+    form: reqwest::multipart::Form,
+) -> Result<reqwest::Response, AiError> {
+    let res = http
+        .post(url)
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .map_err(|e| AiError::Unreachable(e.without_url().to_string()))?;
+    if res.status().is_success() {
+        Ok(res)
+    } else {
+        Err(refused(res).await)
+    }
+}
+
+/// What a provider that answered with an error status said: the status and the start of
+/// its body.
+pub(crate) async fn refused(res: reqwest::Response) -> AiError {
+    let status = res.status().as_u16();
+    let message = res
+        .text()
+        .await
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    AiError::Refused { status, message }
 }
 
 #[cfg(test)]

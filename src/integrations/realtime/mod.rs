@@ -15,6 +15,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 use crate::config::AiSettings;
+use crate::integrations::ai::openai::{post_multipart, refused};
 use crate::integrations::ai::AiError;
 
 /// How the call's session is set up.
@@ -160,18 +161,6 @@ pub fn call_id_of(location: &str) -> Option<String> {
     valid.then(|| id.to_owned())
 }
 
-async fn refused(res: reqwest::Response) -> AiError {
-    let status = res.status().as_u16();
-    let message = res
-        .text()
-        .await
-        .unwrap_or_default()
-        .chars()
-        .take(300)
-        .collect();
-    AiError::Refused { status, message }
-}
-
 impl RealtimeCalls for OpenAiRealtime {
     fn open_call(
         &self,
@@ -186,16 +175,7 @@ impl RealtimeCalls for OpenAiRealtime {
             let form = reqwest::multipart::Form::new()
                 .text("sdp", offer_sdp)
                 .text("session", session);
-            let res = http
-                .post(&url)
-                .bearer_auth(&key)
-                .multipart(form)
-                .send()
-                .await
-                .map_err(|e| AiError::Unreachable(e.without_url().to_string()))?;
-            if !res.status().is_success() {
-                return Err(refused(res).await);
-            }
+            let res = post_multipart(&http, &url, &key, form).await?;
             let call_id = res
                 .headers()
                 .get("location")
