@@ -115,6 +115,8 @@ pub struct Caches {
     pub courses: Keyed<crate::app::courses::Listing>,
     /// Published courses by share slug, as their page shows them.
     pub course: Keyed<crate::app::courses::Course>,
+    /// Scenario titles by id, as a path's days name their scenarios.
+    pub titles: Keyed<String>,
     /// Bumped after a use case changes what public pages show (a scenario written, saved
     /// or rated), so pages kept from before are not served again.
     public_version: AtomicU64,
@@ -128,6 +130,7 @@ impl Default for Caches {
             speakers: Keyed::new(Duration::minutes(10), 128),
             courses: Keyed::new(Duration::seconds(60), 1_000),
             course: Keyed::new(Duration::seconds(60), 1_000),
+            titles: Keyed::new(Duration::seconds(60), 20_000),
             public_version: AtomicU64::new(0),
         }
     }

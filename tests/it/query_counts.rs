@@ -41,7 +41,10 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
     }
     let learner = app.learner().onboarded("ja").create().await;
     let conversation = app.conversation(&learner).with_messages(50).create().await;
+    let (preview, dashboard) = crate::paths::open_and_committed(&learner.browser).await;
     for path in [
+        dashboard,
+        preview,
         "/".to_owned(),
         "/scenarios".to_owned(),
         "/scenarios?q=ramen".to_owned(),

@@ -6,7 +6,7 @@ use super::completion::{self, Progress};
 use super::{end, get, ConversationError, Ending};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
-use crate::db::models::{Conversation, Message, Scenario};
+use crate::db::models::{Conversation, ConversationSummary, Message, Scenario};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::ConversationStatus;
 
@@ -137,7 +137,7 @@ pub async fn load(
 pub async fn history(
     ctx: &Ctx,
     owner: Option<Owner>,
-) -> Result<Vec<(Conversation, Option<String>)>, ConversationError> {
+) -> Result<Vec<(ConversationSummary, Option<String>)>, ConversationError> {
     let Some(owner) = owner else {
         return Ok(Vec::new());
     };

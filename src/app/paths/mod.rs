@@ -49,6 +49,35 @@ pub enum PathError {
     Conversation(#[from] crate::app::conversations::ConversationError),
 }
 
+/// The titles of the scenarios `ids` (the ones that exist), each kept a minute in `cache`
+/// (and dropped when public data changes), so a dashboard or preview usually reads none.
+fn titles(
+    c: &mut crate::db::DbConn,
+    cache: &crate::app::cache::Caches,
+    ids: &[String],
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<(String, String)>, diesel::result::Error> {
+    let version = cache.public_version();
+    let mut found = Vec::with_capacity(ids.len());
+    let mut missing: Vec<String> = Vec::new();
+    for id in ids {
+        if found.iter().any(|(f, _)| f == id) || missing.contains(id) {
+            continue;
+        }
+        match cache.titles.get(id, now, version) {
+            Some(title) => found.push((id.clone(), String::clone(&title))),
+            None => missing.push(id.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        for (id, title) in crate::db::queries::paths::list_titles(c, &missing)? {
+            cache.titles.put(id.clone(), now, version, title.clone());
+            found.push((id, title));
+        }
+    }
+    Ok(found)
+}
+
 /// The catalog scenarios a planner may link days to, for `language`, read from the catalog.
 pub fn candidates_for(
     c: &mut crate::db::DbConn,
@@ -62,10 +91,8 @@ pub fn candidates_for(
 
 /// The planner's whole schedule a path keeps in `metadata.plan`, if it can be read.
 pub fn plan_of(metadata: &crate::db::json::PathMetadata) -> Option<planner::Schedule> {
-    metadata
-        .plan
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
+    // why: read from the kept value in place; cloning it first doubled the work of a view.
+    serde::Deserialize::deserialize(metadata.plan.as_ref()?).ok()
 }
 
 /// The catalog scenarios a planner may link days to, for `language`.

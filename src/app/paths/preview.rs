@@ -193,11 +193,11 @@ pub async fn preview(
     owner: Owner,
     session_id: String,
 ) -> Result<PreviewPage, PathError> {
-    let now = ctx.clock.naive();
+    let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
     ctx.db
         .run(move |c| {
             let row = live(c, &session_id, &owner, now)?;
-            page(c, row, now)
+            page(c, &cache, row, now)
         })
         .await
 }
@@ -433,7 +433,7 @@ async fn edit<F>(ctx: &Ctx, owner: Owner, session_id: String, step: F) -> Result
 where
     F: FnOnce(&mut PreviewState, &[Candidate]) -> Option<String> + Send + 'static,
 {
-    let now = ctx.clock.naive();
+    let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
     ctx.db
         .run(move |c| {
             write_transaction(c, |c| {
@@ -483,7 +483,7 @@ where
                     ..row
                 };
                 Ok(Edited {
-                    page: page(c, row, now)?,
+                    page: page(c, &cache, row, now)?,
                     changed_days,
                     summary,
                 })
@@ -521,6 +521,7 @@ fn live(
 
 fn page(
     c: &mut DbConn,
+    cache: &crate::app::cache::Caches,
     row: LearningPathPreview,
     read_at: NaiveDateTime,
 ) -> Result<PreviewPage, PathError> {
@@ -535,7 +536,7 @@ fn page(
         })
         .collect();
     Ok(PreviewPage {
-        titles: queries::paths::list_titles(c, &ids)?,
+        titles: super::titles(c, cache, &ids, read_at)?,
         session_id: row.session_id,
         title: row.title,
         description: row.description,
@@ -554,8 +555,8 @@ pub(super) fn state_of(row: &LearningPathPreview) -> Result<PreviewState, PathEr
     row.metadata
         .0
         .state
-        .clone()
-        .and_then(|v| serde_json::from_value(v).ok())
+        .as_ref()
+        .and_then(|v| serde::Deserialize::deserialize(v).ok())
         .ok_or_else(|| PathError::Invalid("This preview cannot be read; start a new one.".into()))
 }
 

@@ -122,7 +122,7 @@ pub async fn list(ctx: &Ctx, user: User) -> Result<Vec<PathSummary>, PathError> 
 /// assignment's current day and completion right as days pass and are practised (a write
 /// only when one of them moved).
 pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboard, PathError> {
-    let now = ctx.clock.naive();
+    let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
     ctx.db
         .run(move |c| {
             let (path, assignment) = assigned(c, &path_id, &user)?;
@@ -160,7 +160,7 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
                 .collect();
             Ok(Dashboard {
                 generations,
-                titles: queries::paths::list_titles(c, &ids)?,
+                titles: super::titles(c, &cache, &ids, now)?,
                 time_zone: user.time_zone.clone(),
                 path,
                 assignment,

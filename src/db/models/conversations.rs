@@ -34,6 +34,19 @@ pub struct Conversation {
     pub objectives_met: Option<Json<Vec<String>>>,
 }
 
+/// What a learner's list of conversations shows of one (a narrow read: no JSON, one date).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = conversations)]
+pub struct ConversationSummary {
+    pub id: String,
+    pub title: Option<String>,
+    pub target_language_id: String,
+    pub status: ConversationStatus,
+    pub started_at: NaiveDateTime,
+    pub duration_seconds: i32,
+    pub message_count: i32,
+}
+
 /// The insert form for `conversations`: every column the application sets.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = conversations)]

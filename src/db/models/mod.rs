@@ -30,7 +30,7 @@ pub use analytics_events::{AnalyticsEvent, AnalyticsEventChanges, NewAnalyticsEv
 pub use conversation_sessions::{
     ConversationSession, ConversationSessionChanges, NewConversationSession,
 };
-pub use conversations::{Conversation, ConversationChanges, NewConversation};
+pub use conversations::{Conversation, ConversationChanges, ConversationSummary, NewConversation};
 pub use course_invitations::{CourseInvitation, CourseInvitationChanges};
 pub use jobs::{Job, JobSchedule, NewJob};
 pub use languages::{Language, LanguageChanges, NewLanguage};

@@ -4,8 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::models::{
-    Conversation, ConversationChanges, ConversationSession, Message, MessageChanges,
-    NewConversation, NewConversationSession, NewMessage,
+    Conversation, ConversationChanges, ConversationSession, ConversationSummary, Message,
+    MessageChanges, NewConversation, NewConversationSession, NewMessage,
 };
 use crate::db::queries::preferences::Owner;
 use crate::db::schema::{conversation_sessions, conversations, messages, scenarios};
@@ -47,10 +47,13 @@ pub fn list_owned(
     conn: &mut DbConn,
     owner: &Owner,
     limit: i64,
-) -> QueryResult<Vec<(Conversation, Option<String>)>> {
+) -> QueryResult<Vec<(ConversationSummary, Option<String>)>> {
     let q = conversations::table
         .left_join(scenarios::table)
-        .select((Conversation::as_select(), scenarios::title.nullable()))
+        .select((
+            ConversationSummary::as_select(),
+            scenarios::title.nullable(),
+        ))
         .order(conversations::started_at.desc())
         .limit(limit);
     match owner {
@@ -61,10 +64,17 @@ pub fn list_owned(
 
 /// The conversations `ids` (the ones that exist).
 pub fn list_by_ids(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Conversation>> {
-    conversations::table
-        .filter(conversations::id.eq_any(ids))
-        .select(Conversation::as_select())
-        .load(conn)
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::ONE_OF_WIDTH) {
+        rows.extend(
+            conversations::table
+                .into_boxed()
+                .filter(super::one_of(conversations::id, chunk))
+                .select(Conversation::as_select())
+                .load::<Conversation>(conn)?,
+        );
+    }
+    Ok(rows)
 }
 
 pub fn update(conn: &mut DbConn, id: &str, changes: ConversationChanges) -> QueryResult<()> {

@@ -227,10 +227,17 @@ pub fn list_candidates(conn: &mut DbConn) -> QueryResult<Vec<CandidateRow>> {
 
 /// The titles of the scenarios `ids` (the ones that exist).
 pub fn list_titles(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
-    scenarios::table
-        .filter(scenarios::id.eq_any(ids))
-        .select((scenarios::id, scenarios::title))
-        .load(conn)
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(super::ONE_OF_WIDTH) {
+        rows.extend(
+            scenarios::table
+                .into_boxed()
+                .filter(super::one_of(scenarios::id, chunk))
+                .select((scenarios::id, scenarios::title))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(rows)
 }
 
 pub fn insert_generation(

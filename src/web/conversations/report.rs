@@ -286,7 +286,7 @@ pub(super) async fn index(
 }
 
 impl HistoryRow {
-    fn new((c, scenario): (crate::db::models::Conversation, Option<String>)) -> Self {
+    fn new((c, scenario): (crate::db::models::ConversationSummary, Option<String>)) -> Self {
         let ended = c.status == crate::db::types::ConversationStatus::Ended;
         Self {
             href: if ended {

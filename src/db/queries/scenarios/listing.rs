@@ -323,23 +323,13 @@ pub fn list_catalog(
 
 /// The scenarios `ids` with their aggregates, in the order of `ids`.
 fn load_in_order(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CardRow>> {
-    // why: `IN (?, …)` with one bind per id is never kept in SQLite's statement cache (its
-    // text varies with the count), so every page re-prepared it. A fixed number of `id = ?`
-    // alternatives, padded with an id no row has, keeps one statement text that is prepared
-    // once per connection.
-    const WIDTH: usize = crate::app::catalog::PAGE_SIZE as usize;
     let mut rows: Vec<CardRow> = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(WIDTH) {
-        let id = |i: usize| scenarios::id.eq(chunk.get(i).cloned().unwrap_or_default());
-        let mut any: Condition = Box::new(id(0));
-        for i in 1..WIDTH {
-            any = Box::new(any.or(id(i)));
-        }
+    for chunk in ids.chunks(crate::db::queries::ONE_OF_WIDTH) {
         rows.extend(
             scenarios::table
                 .inner_join(scenario_metadata::table)
                 .into_boxed()
-                .filter(any)
+                .filter(crate::db::queries::one_of(scenarios::id, chunk))
                 .select((
                     ScenarioCardRow::as_select(),
                     scenario_metadata::amount_saved_count,
@@ -351,11 +341,3 @@ fn load_in_order(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<CardRow>>
     rows.sort_by_key(|(s, _, _)| ids.iter().position(|id| *id == s.id));
     Ok(rows)
 }
-
-type Condition = Box<
-    dyn diesel::expression::BoxableExpression<
-        diesel::dsl::InnerJoinQuerySource<scenarios::table, scenario_metadata::table>,
-        crate::db::conn::MultiBackend,
-        SqlType = diesel::sql_types::Bool,
-    >,
->;
