@@ -119,13 +119,46 @@ pub fn query_count(target: &DatabaseTarget) -> u64 {
         .map_or(0, |c| c.load(std::sync::atomic::Ordering::Relaxed))
 }
 
-/// Counts every statement a connection starts (the pool runs none of its own: no check on
-/// checkout), and logs its SQL at trace level.
+/// Counts every query a connection starts (the pool runs none of its own: no check on
+/// checkout), not the `BEGIN`/`COMMIT` around them, and logs its SQL at trace level.
+/// Whether a statement only opens or ends a transaction (`BEGIN`, `COMMIT`, `ROLLBACK`,
+/// savepoints), judged by its first word; the rest of its text is never written out.
+fn is_transaction_control(query: &dyn std::fmt::Display) -> bool {
+    use std::fmt::Write;
+    struct Head([u8; 10], usize);
+    impl Write for Head {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let take = s.len().min(self.0.len() - self.1);
+            self.0[self.1..self.1 + take].copy_from_slice(&s.as_bytes()[..take]);
+            self.1 += take;
+            // why: an error stops the formatting once the head is full.
+            if self.1 == self.0.len() {
+                Err(std::fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    let mut head = Head([0; 10], 0);
+    let _ = write!(head, "{query}");
+    let word = head.0[..head.1]
+        .split(|b| !b.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_slice(),
+        b"BEGIN" | b"COMMIT" | b"ROLLBACK" | b"SAVEPOINT" | b"RELEASE"
+    )
+}
+
 fn count_queries(conn: &mut DbConn, counter: Counter) {
     use diesel::connection::InstrumentationEvent;
     let count = move |event: InstrumentationEvent<'_>| {
         if let InstrumentationEvent::StartQuery { query, .. } = event {
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if !is_transaction_control(query) {
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             // why: writing out the SQL and its binds costs more than a point read itself.
             if tracing::enabled!(target: "kaiwa::db::queries", tracing::Level::TRACE) {
                 tracing::trace!(target: "kaiwa::db::queries", sql = %query, "query");
@@ -266,6 +299,16 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
     Ok(applied.len())
 }
 
+/// Runs `f` in a deferred (read) transaction: one snapshot and, on SQLite, one shared lock
+/// for all its statements. An error from `f` rolls back.
+pub fn read_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(f)
+}
+
 /// Runs `f` in a transaction that holds the write lock from its first statement.
 ///
 /// why: on SQLite a deferred transaction that reads and then writes fails at once when
@@ -309,6 +352,28 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_transaction_control_is_left_out_of_the_query_count() {
+        for sql in [
+            "BEGIN",
+            "BEGIN IMMEDIATE",
+            "COMMIT",
+            "ROLLBACK",
+            "SAVEPOINT diesel_1",
+        ] {
+            assert!(is_transaction_control(&sql), "{sql}");
+        }
+        for sql in [
+            "SELECT 1",
+            "select * from begin_notes",
+            "BEGINNING",
+            "",
+            "UPDATE x",
+        ] {
+            assert!(!is_transaction_control(&sql), "{sql}");
+        }
+    }
 
     #[test]
     fn sqlite_keeps_one_plan_per_statement_whatever_is_bound() {

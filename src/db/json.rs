@@ -83,6 +83,40 @@ pub struct ScheduleDay {
     pub scenario_id: Option<String>,
 }
 
+/// A JSON value kept as its text: reading its row copies the text without building a tree,
+/// and [`RawJson::parse`] reads it once, straight into its type.
+///
+/// why: a path's schedule (28 days) was read into a `serde_json::Value` and then into a
+/// `Schedule` on every view of the dashboard and the preview, at an eighth of the page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(Box<serde_json::value::RawValue>);
+
+impl RawJson {
+    /// `value` written out as JSON.
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Self> {
+        serde_json::value::to_raw_value(value).map(Self)
+    }
+
+    /// The value read as a `T`.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_str(self.0.get())
+    }
+
+    /// The JSON text.
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
+
+/// Equal when the values are, whatever their spacing or key order.
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.text() == other.text()
+            || self.parse::<serde_json::Value>().ok() == other.parse::<serde_json::Value>().ok()
+    }
+}
+
 /// `learning_paths.metadata`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -100,7 +134,7 @@ pub struct PathMetadata {
     /// The planner's whole schedule (`app::paths::planner::Schedule`), which `schedule`
     /// summarises day by day.
     #[serde(default)]
-    pub plan: Option<serde_json::Value>,
+    pub plan: Option<RawJson>,
     /// On a creator's course: its public template copy, while it is published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_template_id: Option<String>,
@@ -175,7 +209,7 @@ pub struct PreviewMetadata {
     /// The planner's preview state (`app::paths::planner::PreviewState`): the schedule with
     /// its settings, and what undo restores.
     #[serde(default)]
-    pub state: Option<serde_json::Value>,
+    pub state: Option<RawJson>,
     /// With an AI provider: how the model's drafting of the first schedule stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft: Option<DraftProgress>,

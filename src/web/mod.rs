@@ -85,7 +85,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(admin::routes)
         .configure(billing::routes)
         .configure(conversations::routes)
-        .configure(courses::routes)
         .configure(paths::routes);
 }
 

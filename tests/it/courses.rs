@@ -106,7 +106,7 @@ impl Template {
                 estimated_minutes_per_day: Some(i32::from(self.minutes)),
                 category: Some(self.category.to_owned()),
                 tags: vec!["izakaya".into(), "menus".into()],
-                plan: Some(serde_json::to_value(&schedule).unwrap()),
+                plan: Some(kaiwa::db::json::RawJson::of(&schedule).unwrap()),
                 published_template_id: None,
             }),
             created_at: now,

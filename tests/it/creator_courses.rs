@@ -185,7 +185,7 @@ async fn a_creator_authors_a_course_with_the_forms_and_every_mistake_is_named() 
     let res = b.htmx_post(&edit, &as_refs(&good)).await;
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("Saved at"));
-    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    let plan: serde_json::Value = course(&app, &id).metadata.0.plan.unwrap().parse().unwrap();
     assert_eq!(plan["days"][1]["theme"], "Ordering ramen at a counter");
     assert_eq!(plan["days"][1]["scenario"]["id"], "ordering-ramen-osaka");
     let res = b.htmx_post(&edit, &as_refs(&wrong)).await;
@@ -204,20 +204,20 @@ async fn a_creator_authors_a_course_with_the_forms_and_every_mistake_is_named() 
     pressed.push(("action".into(), "move-down-9".into()));
     let res = b.post_form(&edit, &as_refs(&pressed)).await;
     assert_eq!(res.headers()["location"], format!("{edit}#day-10"));
-    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    let plan: serde_json::Value = course(&app, &id).metadata.0.plan.unwrap().parse().unwrap();
     assert_eq!(plan["days"][9]["theme"], "Buying a rail pass");
     assert_eq!(plan["days"][9]["kind"], "practice");
     let mut pressed = form_fields(&b.get_html(&edit).await);
     pressed.push(("action".into(), "copy-2".into()));
     assert_eq!(b.post_form(&edit, &as_refs(&pressed)).await.status(), 303);
-    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    let plan: serde_json::Value = course(&app, &id).metadata.0.plan.unwrap().parse().unwrap();
     assert_eq!(plan["days"][2]["theme"], "Ordering ramen at a counter");
     let mut pressed = form_fields(&b.get_html(&edit).await);
     set(&mut pressed, "theme", 15, "Something to be replaced");
     pressed.push(("action".into(), "fill-week-3".into()));
     let res = b.post_form(&edit, &as_refs(&pressed)).await;
     assert_eq!(res.headers()["location"], format!("{edit}#day-15"));
-    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    let plan: serde_json::Value = course(&app, &id).metadata.0.plan.unwrap().parse().unwrap();
     assert_ne!(plan["days"][14]["theme"], "Something to be replaced");
     assert_eq!(
         plan["days"][2]["theme"], "Ordering ramen at a counter",
@@ -874,7 +874,7 @@ async fn a_new_scenario_written_from_a_day_comes_back_linked_into_that_day() {
         .unwrap();
     assert_eq!(scenario.0, title);
     assert_eq!(scenario.1, creator.id);
-    let plan = course(&app, &id).metadata.0.plan.unwrap();
+    let plan: serde_json::Value = course(&app, &id).metadata.0.plan.unwrap().parse().unwrap();
     assert!(
         plan["days"][2].to_string().contains(&linked),
         "day 3 of the saved course links it"

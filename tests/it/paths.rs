@@ -466,7 +466,14 @@ async fn with_a_provider_a_refinement_is_the_models_checked_schedule_and_a_bad_a
         .text("main")
         .contains("The AI planner proposes the change"));
     let schedule = || -> serde_json::Value {
-        preview_row(&app, &session).metadata.0.state.unwrap()["schedule"].clone()
+        preview_row(&app, &session)
+            .metadata
+            .0
+            .state
+            .unwrap()
+            .parse::<serde_json::Value>()
+            .unwrap()["schedule"]
+            .clone()
     };
     let answer = |s: serde_json::Value| {
         *provider.completion.lock().unwrap() =
@@ -589,7 +596,14 @@ async fn with_a_provider_the_first_schedule_is_drafted_by_a_job_while_the_page_s
     );
 
     // The model's schedule, checked, replaces the planner's draft.
-    let mut drafted = preview_row(&app, &session).metadata.0.state.unwrap()["schedule"].clone();
+    let mut drafted = preview_row(&app, &session)
+        .metadata
+        .0
+        .state
+        .unwrap()
+        .parse::<serde_json::Value>()
+        .unwrap()["schedule"]
+        .clone();
     drafted["days"][1]["theme"] = serde_json::json!("Ramen at a tiny counter");
     *provider.completion.lock().unwrap() =
         serde_json::json!({"summary": "Four weeks around Osaka's food.", "schedule": drafted})

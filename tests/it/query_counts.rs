@@ -1,5 +1,6 @@
-//! How many statements a page costs, counted on the pool's connections (both databases):
-//! at most 3 for a public page, 5 for a signed-in one. To see them:
+//! How many queries a page costs, counted on the pool's connections (both databases):
+//! at most 3 for a public page, 5 for a signed-in one. The `BEGIN` and `COMMIT` of a page's
+//! read transaction (SQLite, `Db::page`) are not counted: they read nothing. To see them:
 //! `RUST_LOG=kaiwa::db::queries=trace cargo test --test it query_counts -- --nocapture`.
 
 use crate::helpers::{spawn_app, Browser, TestApp};

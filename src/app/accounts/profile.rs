@@ -21,8 +21,8 @@ pub async fn page(ctx: &Ctx, user_id: String) -> Result<AccountPage, AccountErro
     let now = ctx.clock.naive();
     let (languages, sessions) = ctx
         .db
-        .read(move |c| {
-            Ok((
+        .page(move |c| {
+            Ok::<_, crate::app::DbError>((
                 queries::languages::list_active(c)?,
                 queries::sessions::list_for_user(c, &user_id, now)?,
             ))

@@ -143,6 +143,8 @@ pub async fn history(
     };
     Ok(ctx
         .db
-        .read(move |c| queries::conversations::list_owned(c, &owner, 200))
+        .page(move |c| {
+            queries::conversations::list_owned(c, &owner, 200).map_err(crate::app::DbError::from)
+        })
         .await?)
 }

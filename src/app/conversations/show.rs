@@ -44,7 +44,7 @@ pub async fn transcript(
     let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
     let (conversation, messages, voice, scenario, clock) = ctx
         .db
-        .run(move |c| -> Result<_, ConversationError> {
+        .page(move |c| -> Result<_, ConversationError> {
             let conversation = get(c, &owner, &id)?;
             let messages = queries::conversations::list_messages(c, &id)?;
             let scenario = match &conversation.scenario_id {

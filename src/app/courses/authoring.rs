@@ -735,7 +735,7 @@ fn metadata(
         category: Some(course.category.clone()),
         tags: course.tags.clone(),
         plan: Some(
-            serde_json::to_value(schedule).map_err(|e| {
+            crate::db::json::RawJson::of(schedule).map_err(|e| {
                 CourseError::Invalid(format!("the schedule could not be stored: {e}"))
             })?,
         ),

@@ -91,8 +91,7 @@ pub fn candidates_for(
 
 /// The planner's whole schedule a path keeps in `metadata.plan`, if it can be read.
 pub fn plan_of(metadata: &crate::db::json::PathMetadata) -> Option<planner::Schedule> {
-    // why: read from the kept value in place; cloning it first doubled the work of a view.
-    serde::Deserialize::deserialize(metadata.plan.as_ref()?).ok()
+    metadata.plan.as_ref()?.parse().ok()
 }
 
 /// The catalog scenarios a planner may link days to, for `language`.

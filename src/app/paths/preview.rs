@@ -195,7 +195,7 @@ pub async fn preview(
 ) -> Result<PreviewPage, PathError> {
     let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
     ctx.db
-        .run(move |c| {
+        .page(move |c| {
             let row = live(c, &session_id, &owner, now)?;
             page(c, &cache, row, now)
         })
@@ -556,12 +556,14 @@ pub(super) fn state_of(row: &LearningPathPreview) -> Result<PreviewState, PathEr
         .0
         .state
         .as_ref()
-        .and_then(|v| serde::Deserialize::deserialize(v).ok())
+        .and_then(|v| v.parse().ok())
         .ok_or_else(|| PathError::Invalid("This preview cannot be read; start a new one.".into()))
 }
 
-pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, PathError> {
-    serde_json::to_value(value)
+pub(super) fn to_json<T: serde::Serialize>(
+    value: &T,
+) -> Result<crate::db::json::RawJson, PathError> {
+    crate::db::json::RawJson::of(value)
         .map_err(|e| PathError::Invalid(format!("the schedule could not be stored: {e}")))
 }
 
@@ -629,7 +631,7 @@ fn metadata(
         parsed_intent: intent.and_then(|i| serde_json::to_value(i).ok()),
         refinement_history: Vec::new(),
         regenerated_days: Vec::new(),
-        state: serde_json::to_value(state).ok(),
+        state: crate::db::json::RawJson::of(state).ok(),
     }
 }
 

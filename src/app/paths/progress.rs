@@ -123,8 +123,9 @@ pub async fn list(ctx: &Ctx, user: User) -> Result<Vec<PathSummary>, PathError> 
 /// only when one of them moved).
 pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboard, PathError> {
     let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
-    ctx.db
-        .run(move |c| {
+    let mut dashboard = ctx
+        .db
+        .page(move |c| -> Result<_, PathError> {
             let (path, assignment) = assigned(c, &path_id, &user)?;
             let schedule = schedule_of(&path)?;
             let Standing {
@@ -133,7 +134,6 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
                 started,
                 ..
             } = standing(c, &assignment, now, zone(&user.time_zone))?;
-            let assignment = keep_right(c, assignment, &calendar, now)?;
             let ids: Vec<String> = schedule
                 .days
                 .iter()
@@ -170,7 +170,20 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
                 conversations: started,
             })
         })
-        .await
+        .await?;
+    // why: the page's reads run without the write lock; the day moving on (once a day) or
+    // the path finishing is stored after them.
+    if let Some((current, finished)) = moved(&dashboard.assignment, &dashboard.calendar) {
+        let assignment = dashboard.assignment.clone();
+        dashboard.assignment = ctx
+            .db
+            .write(move |c| {
+                lock::key(c, "path_assignment", &assignment.id)?;
+                store_standing(c, assignment, current, finished, now)
+            })
+            .await?;
+    }
+    Ok(dashboard)
 }
 
 /// Starts (or resumes) day `day` of `user`'s path: a conversation with the day's scenario;
@@ -367,24 +380,15 @@ pub(super) fn standing(
     })
 }
 
-/// Stores the current day and, when every day is done, the completion.
-fn keep_right(
-    c: &mut DbConn,
-    assignment: LearningPathAssignment,
-    calendar: &Calendar,
-    now: NaiveDateTime,
-) -> Result<LearningPathAssignment, PathError> {
+/// The current day and whether the path just finished, when the stored assignment says
+/// otherwise than `calendar`.
+fn moved(assignment: &LearningPathAssignment, calendar: &Calendar) -> Option<(i32, bool)> {
     let current = i32::from(calendar.current_day);
     let finished = calendar.finished() && assignment.completed_at.is_none();
-    if assignment.current_day_index == current && !finished {
-        return Ok(assignment);
-    }
-    write_transaction(c, |c| {
-        lock::key(c, "path_assignment", &assignment.id)?;
-        store_standing(c, assignment, current, finished, now)
-    })
+    (assignment.current_day_index != current || finished).then_some((current, finished))
 }
 
+/// Stores the current day and, when every day is done, the completion.
 fn store_standing(
     c: &mut DbConn,
     assignment: LearningPathAssignment,

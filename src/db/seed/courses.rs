@@ -142,7 +142,7 @@ impl SeedCourse {
                 category: Some(category_of(self.goal).to_owned()),
                 published_template_id: None,
                 tags: self.tags.clone(),
-                plan: Some(serde_json::to_value(&schedule)?),
+                plan: Some(crate::db::json::RawJson::of(&schedule)?),
             }),
             created_at: now,
             updated_at: now,

@@ -34,45 +34,45 @@ use crate::web::{render, render_with_status, AppState};
 use views::MessageView;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/conversations", web::get().to(report::index))
-        .route("/conversations", web::post().to(create))
-        .route("/conversations/new", web::get().to(new))
-        .route("/conversations/{id}", web::get().to(show))
-        .route("/conversations/{id}/messages", web::post().to(send))
-        .route("/conversations/{id}/reply", web::post().to(reply))
-        .route("/conversations/{id}/stream", web::get().to(stream::stream))
-        .route("/conversations/{id}/end", web::post().to(report::end))
-        .route("/conversations/{id}/extend", web::post().to(extend))
-        .route("/conversations/{id}/hint", web::post().to(assist::hint))
-        .route(
-            "/conversations/{id}/aids",
-            web::post().to(voice::toggle_aids),
-        )
-        .service(
-            web::resource("/conversations/{id}/transcribe")
-                .app_data(web::PayloadConfig::new(voice::MAX_AUDIO_BYTES))
-                .route(web::post().to(voice::transcribe)),
-        )
-        .route(
-            "/conversations/{id}/messages/{message_id}/audio",
-            web::get().to(voice::audio),
-        )
-        .service(
-            web::resource("/conversations/{id}/realtime/offer")
-                .app_data(web::PayloadConfig::new(realtime::MAX_OFFER_BYTES))
-                .route(web::post().to(realtime::offer)),
-        )
-        .service(
-            web::resource("/conversations/{id}/realtime/transcript")
-                .app_data(web::JsonConfig::default().limit(realtime::MAX_TRANSCRIPT_BYTES))
-                .route(web::post().to(realtime::transcript)),
-        )
-        .route("/conversations/{id}/say", web::post().to(assist::say))
-        .route(
-            "/conversations/{id}/messages/{message_id}/translate",
-            web::post().to(assist::translate),
-        )
-        .route("/conversations/{id}/report", web::get().to(report::report));
+    cfg.service(
+        web::scope("/conversations")
+            .route("", web::get().to(report::index))
+            .route("", web::post().to(create))
+            .route("/new", web::get().to(new))
+            .route("/{id}", web::get().to(show))
+            .route("/{id}/messages", web::post().to(send))
+            .route("/{id}/reply", web::post().to(reply))
+            .route("/{id}/stream", web::get().to(stream::stream))
+            .route("/{id}/end", web::post().to(report::end))
+            .route("/{id}/extend", web::post().to(extend))
+            .route("/{id}/hint", web::post().to(assist::hint))
+            .route("/{id}/aids", web::post().to(voice::toggle_aids))
+            .service(
+                web::resource("/{id}/transcribe")
+                    .app_data(web::PayloadConfig::new(voice::MAX_AUDIO_BYTES))
+                    .route(web::post().to(voice::transcribe)),
+            )
+            .route(
+                "/{id}/messages/{message_id}/audio",
+                web::get().to(voice::audio),
+            )
+            .service(
+                web::resource("/{id}/realtime/offer")
+                    .app_data(web::PayloadConfig::new(realtime::MAX_OFFER_BYTES))
+                    .route(web::post().to(realtime::offer)),
+            )
+            .service(
+                web::resource("/{id}/realtime/transcript")
+                    .app_data(web::JsonConfig::default().limit(realtime::MAX_TRANSCRIPT_BYTES))
+                    .route(web::post().to(realtime::transcript)),
+            )
+            .route("/{id}/say", web::post().to(assist::say))
+            .route(
+                "/{id}/messages/{message_id}/translate",
+                web::post().to(assist::translate),
+            )
+            .route("/{id}/report", web::get().to(report::report)),
+    );
 }
 
 impl From<ConversationError> for AppError {
@@ -349,6 +349,13 @@ impl ShowPage {
         error: String,
         assist: Assistance,
     ) -> Self {
+        let first_turn = !t
+            .messages
+            .iter()
+            .any(|m| m.role == crate::db::types::MessageRole::User);
+        let (pending, ended, stuck) = (t.pending, t.ended(), t.progress.stuck());
+        let progress = views::progress_sentence(&t.progress);
+        let csrf = visitor.csrf_token();
         let c = &t.conversation;
         let lang = c.target_language_id.clone();
         let title = c.title.clone().unwrap_or_default();
@@ -359,14 +366,14 @@ impl ShowPage {
             id: c.id.clone(),
             messages: t
                 .messages
-                .iter()
+                .into_iter()
                 .map(|m| {
-                    let view = MessageView::new(m, &lang);
+                    let view = MessageView::of(m, &lang);
                     // why: offline, translations are authored; asking for one would only fail.
                     if offline {
                         view
                     } else {
-                        view.translatable(&c.id, &visitor.csrf_token())
+                        view.translatable(&c.id, &csrf)
                     }
                 })
                 .collect(),
@@ -374,18 +381,15 @@ impl ShowPage {
             lang,
             voice: t.voice.clone(),
             // why: in a call the partner speaks; no text reply is owed.
-            pending: t.pending && !realtime,
-            ended: t.ended(),
+            pending: pending && !realtime,
+            ended,
             offline,
-            hint: t.extras.hint.clone().unwrap_or_default(),
-            suggestions: t.extras.suggested_replies.clone(),
-            stuck: t.progress.stuck(),
-            csrf_token: visitor.csrf_token(),
-            progress: views::progress_sentence(&t.progress),
-            first_turn: !t
-                .messages
-                .iter()
-                .any(|m| m.role == crate::db::types::MessageRole::User),
+            hint: t.extras.hint.unwrap_or_default(),
+            suggestions: t.extras.suggested_replies,
+            stuck,
+            csrf_token: csrf,
+            progress,
+            first_turn,
             max_chars: convo::MAX_MESSAGE_CHARS,
             error,
             assist,
@@ -399,9 +403,9 @@ impl ShowPage {
             clock: t
                 .clock
                 .as_ref()
-                .filter(|_| !t.ended())
+                .filter(|_| !ended)
                 .map(views::ClockView::new),
-            capped: t.ended() && t.clock.as_ref().is_some_and(|c| c.capped),
+            capped: ended && t.clock.as_ref().is_some_and(|c| c.capped),
             realtime,
             wrap_up: convo::realtime::WRAP_UP_INSTRUCTION,
             wrap_up_seconds: convo::realtime::WRAP_UP_BEFORE_SECONDS,

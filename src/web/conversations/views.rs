@@ -106,6 +106,11 @@ impl AidsShown {
 
 impl MessageView {
     pub fn new(m: &Message, lang: &str) -> Self {
+        Self::of(m.clone(), lang)
+    }
+
+    /// The view of message `m`, taking its text rather than copying it (a page of them).
+    pub fn of(m: Message, lang: &str) -> Self {
         // why: Mandarin gets pinyin over every character, Japanese furigana over each kanji run
         // (kana need none), as stored with the message; other scripts have a romanization line.
         let ruby = if lang == "zh" || lang == "ja" {
@@ -114,22 +119,21 @@ impl MessageView {
             Vec::new()
         };
         Self {
-            id: m.id.clone(),
             from_learner: m.role == MessageRole::User,
-            text: m.content.clone(),
+            id: m.id,
+            text: m.content,
             ruby,
-            romanization: m.romanization.clone().unwrap_or_default(),
-            translation: m.translated_content.clone().unwrap_or_default(),
+            romanization: m.romanization.unwrap_or_default(),
+            translation: m.translated_content.unwrap_or_default(),
             lang: lang.to_owned(),
             translate_url: String::new(),
             csrf: String::new(),
             corrections: m
                 .grammar_analysis
-                .as_ref()
                 .map(|g| {
-                    g.corrections
-                        .iter()
-                        .map(|c| (c.corrected.clone(), c.explanation.clone()))
+                    g.0.corrections
+                        .into_iter()
+                        .map(|c| (c.corrected, c.explanation))
                         .collect()
                 })
                 .unwrap_or_default(),

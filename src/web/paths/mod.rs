@@ -22,31 +22,25 @@ use views::{DashboardView, PreviewView};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(reminders::routes);
-    cfg.route("/paths", web::get().to(index))
-        .route("/paths/previews", web::post().to(start))
-        .route("/paths/previews/{session_id}", web::get().to(preview))
-        .route("/paths/previews/{session_id}/status", web::get().to(status))
-        .route(
-            "/paths/previews/{session_id}/refine",
-            web::post().to(refine),
-        )
-        .route("/paths/previews/{session_id}/undo", web::post().to(undo))
-        .route(
-            "/paths/previews/{session_id}/days/{n}/regenerate",
-            web::post().to(regenerate),
-        )
-        .route(
-            "/paths/previews/{session_id}/days/{n}/pin",
-            web::post().to(pin),
-        )
-        .route(
-            "/paths/previews/{session_id}/commit",
-            web::post().to(commit),
-        )
-        .route("/paths/{id}", web::get().to(show))
-        .route("/paths/{id}/days/{n}/start", web::post().to(start_day))
-        .route("/paths/{id}/days/{n}/retry", web::post().to(retry))
-        .route("/paths/{id}/archive", web::post().to(archive));
+    cfg.service(
+        web::scope("/paths")
+            .route("", web::get().to(index))
+            .route("/previews", web::post().to(start))
+            .route("/previews/{session_id}", web::get().to(preview))
+            .route("/previews/{session_id}/status", web::get().to(status))
+            .route("/previews/{session_id}/refine", web::post().to(refine))
+            .route("/previews/{session_id}/undo", web::post().to(undo))
+            .route(
+                "/previews/{session_id}/days/{n}/regenerate",
+                web::post().to(regenerate),
+            )
+            .route("/previews/{session_id}/days/{n}/pin", web::post().to(pin))
+            .route("/previews/{session_id}/commit", web::post().to(commit))
+            .route("/{id}", web::get().to(show))
+            .route("/{id}/days/{n}/start", web::post().to(start_day))
+            .route("/{id}/days/{n}/retry", web::post().to(retry))
+            .route("/{id}/archive", web::post().to(archive)),
+    );
 }
 
 impl From<PathError> for AppError {

@@ -148,7 +148,7 @@ fn a_course_row_is_a_public_template_whose_plan_reads_back_as_its_schedule() {
         assert_eq!(row.status, PathStatus::Active);
         assert_eq!(row.target_language, course.language);
         let schedule = course.schedule().unwrap();
-        let plan: Schedule = serde_json::from_value(row.metadata.0.plan.clone().unwrap()).unwrap();
+        let plan: Schedule = row.metadata.0.plan.as_ref().unwrap().parse().unwrap();
         assert_eq!(plan, schedule);
         let themes: Vec<&str> = row.schedule.0.iter().map(|d| d.theme.as_str()).collect();
         let expected: Vec<&str> = schedule.days.iter().map(|d| d.theme.as_str()).collect();

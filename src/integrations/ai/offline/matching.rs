@@ -44,7 +44,9 @@ pub fn judge(language: &str, answer: &str, expected: &[&str], keywords: &[&str])
     use std::hash::{Hash, Hasher};
     use std::sync::{Mutex, OnceLock};
     static MEMO: OnceLock<Mutex<HashMap<u64, Verdict>>> = OnceLock::new();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // why: FxHash, not SipHash: every view of a conversation hashes each of its answers
+    // with what they were weighed against, and SipHash was a tenth of the page's time.
+    let mut hasher = rustc_hash::FxHasher::default();
     (language, answer, expected, keywords).hash(&mut hasher);
     let key = hasher.finish();
     let memo = MEMO.get_or_init(Default::default);

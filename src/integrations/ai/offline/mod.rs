@@ -210,6 +210,36 @@ impl<'a> Script<'a> {
         }
     }
 
+    /// What answering line `n` takes: its suggested replies and its keywords, borrowed
+    /// (the same as [`Script::step`]'s, without building the line).
+    fn expects(&self, n: usize) -> (Vec<&'a str>, Vec<&'a str>) {
+        let texts = |lines: &'a [Line]| lines.iter().map(|l| l.text.as_str()).collect();
+        match *self {
+            Script::Authored(d) => {
+                let (replies, keywords) = match n {
+                    0 => (&d.opening_replies, &d.opening_keywords),
+                    n if n <= d.beats.len() => {
+                        let b = &d.beats[n - 1];
+                        (&b.suggested_replies, &b.keywords)
+                    }
+                    _ => return (Vec::new(), Vec::new()),
+                };
+                (
+                    texts(replies),
+                    keywords.iter().map(String::as_str).collect(),
+                )
+            }
+            Script::Guided { phrases: p, .. } if n < GUIDED_STEPS => {
+                let replies = &p.suggested_replies;
+                let expected = (0..2)
+                    .map(|i| replies[(n * 2 + i) % replies.len()].text.as_str())
+                    .collect();
+                (expected, Vec::new())
+            }
+            Script::Guided { .. } => (Vec::new(), Vec::new()),
+        }
+    }
+
     fn language(&self, fallback: &'a str) -> &'a str {
         match self {
             Script::Authored(d) => &d.language,
@@ -250,9 +280,7 @@ fn position(script: &Script, language: &str, learner: &[String]) -> Position {
             at.last = None;
             continue;
         }
-        let step = script.step(at.step);
-        let expected: Vec<&str> = step.replies.iter().map(|l| l.text.as_str()).collect();
-        let keywords: Vec<&str> = step.keywords.iter().map(String::as_str).collect();
+        let (expected, keywords) = script.expects(at.step);
         let verdict = judge(language, message, &expected, &keywords);
         at.last = Some(verdict);
         match verdict {
