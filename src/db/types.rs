@@ -69,6 +69,19 @@ macro_rules! text_enum {
             }
         }
 
+        impl FromSql<Text, Pg> for $name {
+            fn from_sql(bytes: <Pg as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                Ok(std::str::from_utf8(bytes.as_bytes())?.parse()?)
+            }
+        }
+
+        impl FromSql<Text, Sqlite> for $name {
+            fn from_sql(bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
+                Ok(text.parse()?)
+            }
+        }
+
         impl ToSql<Text, Pg> for $name {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
                 out.write_all(self.as_str().as_bytes())?;
@@ -232,6 +245,23 @@ impl<T: DeserializeOwned> FromSql<Text, MultiBackend> for Json<T> {
         bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
     ) -> deserialize::Result<Self> {
         let text = bytes.from_sql::<String, Text>()?;
+        Ok(Json(serde_json::from_str(&text)?))
+    }
+}
+
+impl<T: DeserializeOwned> FromSql<Text, Pg> for Json<T> {
+    fn from_sql(
+        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        Ok(Json(serde_json::from_slice(bytes.as_bytes())?))
+    }
+}
+
+impl<T: DeserializeOwned> FromSql<Text, Sqlite> for Json<T> {
+    fn from_sql(
+        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
         Ok(Json(serde_json::from_str(&text)?))
     }
 }

@@ -216,14 +216,14 @@ pub async fn signed_in(
     let lookup_id = id.clone();
     let found = ctx
         .db
-        .lookup(move |c| queries::sessions::find_live_with_user(c, &lookup_id, now))
+        .lookup(move |c| queries::sessions::find_live_user(c, &lookup_id, now))
         .await?;
     if found.is_none() {
         ctx.db
             .read(move |c| queries::sessions::delete(c, &id))
             .await?;
     }
-    Ok(found.map(|(_, user)| user))
+    Ok(found)
 }
 
 /// Ends the session behind a cookie token.

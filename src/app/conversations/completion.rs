@@ -5,7 +5,7 @@
 //! answers it recognised count, since it cannot tell anything else from noise. Pure, apart
 //! from [`progress_of`] reading the scenario's objectives.
 
-use crate::db::models::{Conversation, Message, Scenario};
+use crate::db::models::{Conversation, Message, Said};
 use crate::db::queries;
 use crate::db::types::{Completion, MessageRole};
 use crate::db::DbConn;
@@ -70,26 +70,27 @@ impl Progress {
 }
 
 /// The learner's messages, in order.
-pub fn learner_messages(messages: &[Message]) -> Vec<String> {
+pub fn learner_messages(messages: &[impl Said]) -> Vec<String> {
     messages
         .iter()
-        .filter(|m| m.role == MessageRole::User)
-        .map(|m| m.content.clone())
+        .filter(|m| m.role() == MessageRole::User)
+        .map(|m| m.text().to_owned())
         .collect()
 }
 
-/// The progress of `conversation` (with `scenario`, when it has one) after `messages`.
+/// The progress of `conversation` (whose scenario has `objectives` objectives) after
+/// `messages`.
 pub fn of(
     conversation: &Conversation,
-    scenario: Option<&Scenario>,
-    messages: &[Message],
+    objectives: usize,
+    messages: &[impl Said],
     offline: bool,
 ) -> Progress {
     Progress::new(
         conversation.scenario_id.as_deref(),
         &conversation.target_language_id,
         &learner_messages(messages),
-        scenario.map_or(0, |s| s.learning_objectives.len()),
+        objectives,
         offline,
     )
 }
@@ -102,10 +103,11 @@ pub fn progress_of(
     offline: bool,
 ) -> diesel::QueryResult<Progress> {
     let scenario = match &conversation.scenario_id {
-        Some(s) => queries::scenarios::find(conn, s)?,
+        Some(s) => queries::scenarios::find_brief(conn, s)?,
         None => None,
     };
-    Ok(of(conversation, scenario.as_ref(), messages, offline))
+    let objectives = scenario.map_or(0, |s| s.learning_objectives.len());
+    Ok(of(conversation, objectives, messages, offline))
 }
 
 #[cfg(test)]

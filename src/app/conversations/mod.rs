@@ -24,7 +24,8 @@ use chrono::NaiveDateTime;
 use crate::app::usage::Activity;
 use crate::db::conn::write_transaction;
 use crate::db::models::{
-    Conversation, ConversationChanges, Message, NewConversation, NewMessage, Scenario,
+    Conversation, ConversationChanges, Message, NewConversation, NewMessage, Said, Scenario,
+    ScenarioBrief,
 };
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{
@@ -287,8 +288,10 @@ fn new_message(
 }
 
 /// Whether the partner owes a reply: nothing said yet, or the learner spoke last.
-pub fn awaiting_reply(messages: &[Message]) -> bool {
-    messages.last().is_none_or(|m| m.role == MessageRole::User)
+pub fn awaiting_reply(messages: &[impl Said]) -> bool {
+    messages
+        .last()
+        .is_none_or(|m| m.role() == MessageRole::User)
 }
 
 /// What to ask the partner for the next reply, or `None` when none is owed.
@@ -312,14 +315,14 @@ pub fn reply_request(
 /// only the offline partner has extras without a call, and it needs none).
 pub fn extras_request(
     conversation: &Conversation,
-    scenario: Option<&Scenario>,
-    messages: &[Message],
+    scenario: Option<&ScenarioBrief>,
+    messages: &[impl Said],
 ) -> ReplyRequest {
     ReplyRequest {
         prompt: Vec::new(),
         scenario_id: conversation.scenario_id.clone(),
         language: conversation.target_language_id.clone(),
-        partner_name: partner_name(scenario),
+        partner_name: partner_name(scenario.map(|s| &s.persona.0)),
         learner_messages: completion::learner_messages(messages),
         objectives: scenario
             .map(|s| s.learning_objectives.0.clone())
@@ -328,9 +331,9 @@ pub fn extras_request(
 }
 
 /// The partner's display name: the persona's, when it is a plain name.
-fn partner_name(scenario: Option<&Scenario>) -> String {
-    scenario
-        .map(|s| s.persona.name_template.clone())
+fn partner_name(persona: Option<&crate::db::json::Persona>) -> String {
+    persona
+        .map(|p| p.name_template.clone())
         .filter(|n| !n.is_empty() && !n.contains('{'))
         .unwrap_or_else(|| "Kai".into())
 }
@@ -348,7 +351,7 @@ fn build_request(
     let language = queries::languages::find(conn, &conversation.target_language_id)?
         .ok_or(ConversationError::NotFound)?;
     let prefs = queries::preferences::find(conn, owner)?;
-    let partner_name = partner_name(scenario.as_ref());
+    let partner_name = partner_name(scenario.as_ref().map(|s| &s.persona.0));
     let system = system_prompt(
         scenario.as_ref(),
         &language.name,
@@ -798,7 +801,7 @@ mod tests {
 
     #[test]
     fn a_reply_is_owed_at_the_start_and_after_the_learner_speaks() {
-        assert!(awaiting_reply(&[]));
+        assert!(awaiting_reply(&[] as &[Message]));
         assert!(awaiting_reply(&[message(MessageRole::User, "hi")]));
         assert!(!awaiting_reply(&[
             message(MessageRole::User, "hi"),

@@ -115,7 +115,8 @@ pub async fn load(
     let Some((conversation, messages, scenario, next)) = loaded else {
         return Ok(None);
     };
-    let progress = completion::of(&conversation, scenario.as_ref(), &messages, offline);
+    let objectives = scenario.as_ref().map_or(0, |s| s.learning_objectives.len());
+    let progress = completion::of(&conversation, objectives, &messages, offline);
     let analysed = messages.iter().any(|m| m.grammar_analysis.is_some());
     let analysis = if offline && !analysed {
         AnalysisState::NotRequested

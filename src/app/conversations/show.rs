@@ -5,7 +5,7 @@ use super::completion::{self, Progress};
 use super::{awaiting_reply, extras_request, get, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
-use crate::db::models::{Conversation, Message};
+use crate::db::models::{Conversation, MessageLine};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::ConversationStatus;
 use crate::integrations::ai::ReplyExtras;
@@ -13,7 +13,7 @@ use crate::integrations::ai::ReplyExtras;
 /// A conversation as its page shows it.
 pub struct Transcript {
     pub conversation: Conversation,
-    pub messages: Vec<Message>,
+    pub messages: Vec<MessageLine>,
     /// The BCP 47 voice of the conversation's speaker (else the language's first voice).
     pub voice: String,
     /// Whether the partner owes a reply (the page fetches it).
@@ -46,9 +46,9 @@ pub async fn transcript(
         .db
         .page(move |c| -> Result<_, ConversationError> {
             let conversation = get(c, &owner, &id)?;
-            let messages = queries::conversations::list_messages(c, &id)?;
+            let messages = queries::conversations::list_lines(c, &id)?;
             let scenario = match &conversation.scenario_id {
-                Some(s) => queries::scenarios::find(c, s)?,
+                Some(s) => queries::scenarios::find_brief(c, s)?,
                 None => None,
             };
             let language = &conversation.target_language_id;
@@ -76,7 +76,8 @@ pub async fn transcript(
         ctx.ai
             .extras(&extras_request(&conversation, scenario.as_ref(), &messages))
     };
-    let progress = completion::of(&conversation, scenario.as_ref(), &messages, offline);
+    let objectives = scenario.as_ref().map_or(0, |s| s.learning_objectives.len());
+    let progress = completion::of(&conversation, objectives, &messages, offline);
     Ok(Transcript {
         conversation,
         messages,

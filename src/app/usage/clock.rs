@@ -4,9 +4,9 @@
 use chrono::{Duration, NaiveDateTime};
 
 use super::meter::{self, Reserve};
-use super::{lock_key, meter_of, numbers, UsageError, WARN_SECONDS};
+use super::{lock_key, meter_of, numbers, seconds_meter, UsageError, WARN_SECONDS};
 use crate::app::Ctx;
-use crate::db::models::{ConversationSession, UserUsage};
+use crate::db::models::{SessionTimes, UsageSeconds};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::SessionState;
 use crate::db::{lock, DbConn};
@@ -48,15 +48,15 @@ pub fn clock_of(
     conversation_id: &str,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<Option<SessionClock>> {
-    let Some((s, month)) = queries::usage::find_latest_session(conn, conversation_id)? else {
+    let Some((s, month)) = queries::usage::find_latest_clock(conn, conversation_id)? else {
         return Ok(None);
     };
     Ok(clock(&s, month.as_ref(), now))
 }
 
 fn clock(
-    s: &ConversationSession,
-    month: Option<&UserUsage>,
+    s: &SessionTimes,
+    month: Option<&UsageSeconds>,
     now: NaiveDateTime,
 ) -> Option<SessionClock> {
     let deadline = s.deadline_at?;
@@ -68,7 +68,7 @@ fn clock(
         } else {
             0
         },
-        month_left: month.map(|u| meter_of(u).left()),
+        month_left: month.map(|u| seconds_meter(u).left()),
         extensions_left: (s.max_extensions - s.extensions_used).max(0),
         extension_seconds: s.extension_seconds,
         open,
@@ -138,7 +138,8 @@ pub async fn extend(
                 s.was_extended = true;
                 queries::usage::update_open_session(c, &s, now)?;
                 let month = queries::usage::find_month(c, user_id, &period)?;
-                Ok(clock(&s, month.as_ref(), now).ok_or(diesel::result::Error::NotFound)?)
+                let month = month.as_ref().map(UsageSeconds::from);
+                Ok(clock(&(&s).into(), month.as_ref(), now).ok_or(diesel::result::Error::NotFound)?)
             })
         })
         .await

@@ -25,7 +25,9 @@ use chrono::{Duration, NaiveDateTime};
 
 use crate::app::billing::plan;
 use crate::app::Ctx;
-use crate::db::models::{ConversationSession, NewConversationSession, NewUserUsage, UserUsage};
+use crate::db::models::{
+    ConversationSession, NewConversationSession, NewUserUsage, UsageSeconds, UserUsage,
+};
 use crate::db::queries::usage::MonthNumbers;
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{ConversationMode, SessionState};
@@ -83,6 +85,10 @@ fn month_start(now: NaiveDateTime) -> NaiveDateTime {
 }
 
 fn meter_of(u: &UserUsage) -> Meter {
+    seconds_meter(&UsageSeconds::from(u))
+}
+
+fn seconds_meter(u: &UsageSeconds) -> Meter {
     Meter {
         granted: u.granted_seconds,
         used: u.seconds_used,

@@ -109,3 +109,28 @@ pub struct ConversationSessionChanges {
     pub last_activity_at: Option<Option<NaiveDateTime>>,
     pub state: Option<SessionState>,
 }
+
+/// What a session's clock needs of its row: the deadline, the state and the extensions.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = conversation_sessions)]
+pub struct SessionTimes {
+    pub deadline_at: Option<NaiveDateTime>,
+    pub end_time: Option<NaiveDateTime>,
+    pub state: SessionState,
+    pub max_extensions: i32,
+    pub extensions_used: i32,
+    pub extension_seconds: i32,
+}
+
+impl From<&ConversationSession> for SessionTimes {
+    fn from(s: &ConversationSession) -> Self {
+        Self {
+            deadline_at: s.deadline_at,
+            end_time: s.end_time,
+            state: s.state,
+            max_extensions: s.max_extensions,
+            extensions_used: s.extensions_used,
+            extension_seconds: s.extension_seconds,
+        }
+    }
+}

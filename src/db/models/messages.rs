@@ -68,6 +68,58 @@ pub struct NewMessage {
     pub provider_item_id: Option<String>,
 }
 
+/// What a transcript shows of a message: its words, reading aids, translation and
+/// corrections (no timestamps, no analyses), in position order.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub struct MessageLine {
+    pub id: String,
+    pub role: MessageRole,
+    pub content: String,
+    pub translated_content: Option<String>,
+    pub romanization: Option<String>,
+    pub ruby: Option<String>,
+    pub grammar_analysis: Option<Json<GrammarAnalysis>>,
+}
+
+impl From<&Message> for MessageLine {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id.clone(),
+            role: m.role,
+            content: m.content.clone(),
+            translated_content: m.translated_content.clone(),
+            romanization: m.romanization.clone(),
+            ruby: m.ruby.clone(),
+            grammar_analysis: m.grammar_analysis.clone(),
+        }
+    }
+}
+
+/// Who said a line and what: all the reply and progress rules need of a message.
+pub trait Said {
+    fn role(&self) -> MessageRole;
+    fn text(&self) -> &str;
+}
+
+impl Said for Message {
+    fn role(&self) -> MessageRole {
+        self.role
+    }
+    fn text(&self) -> &str {
+        &self.content
+    }
+}
+
+impl Said for MessageLine {
+    fn role(&self) -> MessageRole {
+        self.role
+    }
+    fn text(&self) -> &str {
+        &self.content
+    }
+}
+
 /// The change form for `messages`: `None` leaves a column as it is.
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = messages)]

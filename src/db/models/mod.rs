@@ -28,7 +28,7 @@ mod users;
 pub use accounts::{AuthToken, NewOutboxEmail, OutboxEmail, RateLimit};
 pub use analytics_events::{AnalyticsEvent, AnalyticsEventChanges, NewAnalyticsEvent};
 pub use conversation_sessions::{
-    ConversationSession, ConversationSessionChanges, NewConversationSession,
+    ConversationSession, ConversationSessionChanges, NewConversationSession, SessionTimes,
 };
 pub use conversations::{Conversation, ConversationChanges, ConversationSummary, NewConversation};
 pub use course_invitations::{CourseInvitation, CourseInvitationChanges};
@@ -43,13 +43,13 @@ pub use learning_path_previews::{
 pub use learning_paths::{
     CourseCardRow, CourseRow, LearningPath, LearningPathChanges, NewLearningPath,
 };
-pub use messages::{Message, MessageChanges, NewMessage};
+pub use messages::{Message, MessageChanges, MessageLine, NewMessage, Said};
 pub use payments::{NewPayment, Payment, PaymentChanges};
 pub use scenario_generation_queue::{
     NewScenarioGenerationJob, ScenarioGenerationJob, ScenarioGenerationJobChanges,
 };
 pub use scenario_metadata::{NewScenarioMetadata, ScenarioMetadata, ScenarioMetadataChanges};
-pub use scenarios::{NewScenario, Scenario, ScenarioCardRow, ScenarioChanges};
+pub use scenarios::{NewScenario, Scenario, ScenarioBrief, ScenarioCardRow, ScenarioChanges};
 pub use sessions::{NewSession, Session, SessionChanges};
 pub use speakers::{NewSpeaker, Speaker, SpeakerChanges};
 pub use stripe_events::{NewStripeEvent, StripeEvent};
@@ -59,5 +59,5 @@ pub use user_preferences::{NewUserPreferences, UserPreferences, UserPreferencesC
 pub use user_scenario_progress::{
     NewUserScenarioProgress, UserScenarioProgress, UserScenarioProgressChanges,
 };
-pub use user_usage::{NewUserUsage, UserUsage, UserUsageChanges};
+pub use user_usage::{NewUserUsage, UsageSeconds, UserUsage, UserUsageChanges};
 pub use users::{NewUser, User, UserChanges};

@@ -10,6 +10,15 @@ use crate::db::types::{
     CefrLevel, Difficulty, Json, LearningGoal, ScenarioRole, Skill, Visibility,
 };
 
+/// What a running conversation needs of its scenario: the partner's persona and the
+/// objectives (for the hint, the suggested replies and the progress line).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = scenarios)]
+pub struct ScenarioBrief {
+    pub persona: Json<Persona>,
+    pub learning_objectives: Json<Vec<String>>,
+}
+
 /// What a catalog card shows of a scenario, with its save count and rating: lists read this
 /// narrow projection, not the whole row (instructions, search text and the rest).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]

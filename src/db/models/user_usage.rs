@@ -59,3 +59,26 @@ pub struct UserUsageChanges {
     pub granted_seconds: Option<i32>,
     pub reserved_seconds: Option<i32>,
 }
+
+/// A month's seconds: granted, used, banked and held (what its meter counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = user_usage)]
+pub struct UsageSeconds {
+    pub granted_seconds: i32,
+    pub seconds_used: i32,
+    pub banked_seconds: i32,
+    pub banked_seconds_used: i32,
+    pub reserved_seconds: i32,
+}
+
+impl From<&UserUsage> for UsageSeconds {
+    fn from(u: &UserUsage) -> Self {
+        Self {
+            granted_seconds: u.granted_seconds,
+            seconds_used: u.seconds_used,
+            banked_seconds: u.banked_seconds,
+            banked_seconds_used: u.banked_seconds_used,
+            reserved_seconds: u.reserved_seconds,
+        }
+    }
+}

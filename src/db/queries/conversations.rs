@@ -3,9 +3,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::conn::on_backend;
 use crate::db::models::{
     Conversation, ConversationChanges, ConversationSession, ConversationSummary, Message,
-    MessageChanges, NewConversation, NewConversationSession, NewMessage,
+    MessageChanges, MessageLine, NewConversation, NewConversationSession, NewMessage,
 };
 use crate::db::queries::preferences::Owner;
 use crate::db::schema::{conversation_sessions, conversations, messages, scenarios};
@@ -29,16 +30,19 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Conversation>> {
 
 /// A conversation of this owner; `None` for anyone else's.
 ///
-/// why: one fixed statement per owner kind (not a boxed query), so the connection's
-/// statement cache keeps it; a boxed one was prepared again on every page view.
+/// why: one fixed statement per owner kind (not a boxed query), run on the backend's own
+/// connection, so the statement cache finds it by its type; a boxed one was prepared again
+/// on every page view.
 pub fn find_owned(conn: &mut DbConn, id: &str, owner: &Owner) -> QueryResult<Option<Conversation>> {
-    let q = conversations::table
-        .find(id)
-        .select(Conversation::as_select());
-    match owner {
-        Owner::User(u) => q.filter(conversations::user_id.eq(u)).first(conn),
-        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g)).first(conn),
-    }
+    on_backend!(conn, |c| {
+        let q = conversations::table
+            .find(id)
+            .select(Conversation::as_select());
+        match owner {
+            Owner::User(u) => q.filter(conversations::user_id.eq(u)).first(c),
+            Owner::Guest(g) => q.filter(conversations::guest_id.eq(g)).first(c),
+        }
+    })
     .optional()
 }
 
@@ -91,6 +95,15 @@ pub fn list_messages(conn: &mut DbConn, conversation_id: &str) -> QueryResult<Ve
         .order(messages::position.asc())
         .select(Message::as_select())
         .load(conn)
+}
+
+/// A conversation's messages as its transcript shows them, in order.
+pub fn list_lines(conn: &mut DbConn, conversation_id: &str) -> QueryResult<Vec<MessageLine>> {
+    on_backend!(conn, |c| messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .order(messages::position.asc())
+        .select(MessageLine::as_select())
+        .load(c))
 }
 
 /// The next free position in a conversation. Takes the conversation's lock for the rest of

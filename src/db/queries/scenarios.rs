@@ -2,7 +2,8 @@
 
 use diesel::prelude::*;
 
-use crate::db::models::{Scenario, ScenarioCardRow, ScenarioMetadata};
+use crate::db::conn::on_backend;
+use crate::db::models::{Scenario, ScenarioBrief, ScenarioCardRow, ScenarioMetadata};
 use crate::db::schema::{scenario_metadata, scenarios};
 use crate::db::types::{Difficulty, Visibility};
 use crate::db::DbConn;
@@ -100,11 +101,20 @@ pub fn backfill_search_text(conn: &mut DbConn) -> QueryResult<usize> {
 
 /// Any scenario by id, whatever its visibility (callers decide who may see it).
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<Scenario>> {
-    scenarios::table
+    on_backend!(conn, |c| scenarios::table
         .find(id)
         .select(Scenario::as_select())
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
+}
+
+/// The persona and objectives of scenario `id` (what a running conversation needs).
+pub fn find_brief(conn: &mut DbConn, id: &str) -> QueryResult<Option<ScenarioBrief>> {
+    on_backend!(conn, |c| scenarios::table
+        .find(id)
+        .select(ScenarioBrief::as_select())
+        .first(c))
+    .optional()
 }
 
 pub fn insert(conn: &mut DbConn, row: &crate::db::models::NewScenario) -> QueryResult<()> {

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::conn::on_backend;
 use crate::db::models::{NewSession, Session, User};
 use crate::db::schema::{sessions, users};
 use crate::db::DbConn;
@@ -27,6 +28,22 @@ pub fn find_live_with_user(
         .select((Session::as_select(), User::as_select()))
         .first(conn)
         .optional()
+}
+
+/// The user of the session with this id, if it has not expired at `now` (what every page
+/// reads: the session row itself is not needed).
+pub fn find_live_user(
+    conn: &mut DbConn,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<User>> {
+    on_backend!(conn, |c| sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(id))
+        .filter(sessions::expires_at.gt(now))
+        .select(User::as_select())
+        .first(c))
+    .optional()
 }
 
 /// The live sessions of one user, newest first.

@@ -5,7 +5,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::{ConversationSession, NewUserUsage, UserUsage};
+use crate::db::conn::on_backend;
+use crate::db::models::{ConversationSession, NewUserUsage, SessionTimes, UsageSeconds, UserUsage};
 use crate::db::schema::{conversation_sessions, user_usage};
 use crate::db::types::SessionState;
 use crate::db::DbConn;
@@ -134,6 +135,36 @@ pub fn find_latest_session(
         ))
         .first(conn)
         .optional()
+}
+
+/// What the clock of the conversation's newest session needs, and its month's seconds (for
+/// a learner's).
+pub fn find_latest_clock(
+    conn: &mut DbConn,
+    conversation_id: &str,
+) -> QueryResult<Option<(SessionTimes, Option<UsageSeconds>)>> {
+    on_backend!(conn, |c| conversation_sessions::table
+        .left_join(
+            user_usage::table.on(user_usage::user_id
+                .nullable()
+                .eq(conversation_sessions::user_id)
+                .and(
+                    user_usage::period
+                        .nullable()
+                        .eq(conversation_sessions::period),
+                )),
+        )
+        .filter(conversation_sessions::conversation_id.eq(conversation_id))
+        .order((
+            conversation_sessions::start_time.desc(),
+            conversation_sessions::id.desc(),
+        ))
+        .select((
+            SessionTimes::as_select(),
+            Option::<UsageSeconds>::as_select(),
+        ))
+        .first(c))
+    .optional()
 }
 
 /// The session's metering after a message or an extension.

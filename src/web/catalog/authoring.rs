@@ -17,11 +17,11 @@ use crate::web::visitor::{flash, Visitor};
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/scenarios/new", web::get().to(new))
-        .route("/scenarios", web::post().to(create))
-        .route("/scenarios/{id}/edit", web::get().to(edit))
-        .route("/scenarios/{id}/edit", web::post().to(update))
-        .route("/scenarios/{id}/deactivate", web::post().to(deactivate));
+    cfg.route("/new", web::get().to(new))
+        .route("", web::post().to(create))
+        .route("/{id}/edit", web::get().to(edit))
+        .route("/{id}/edit", web::post().to(update))
+        .route("/{id}/deactivate", web::post().to(deactivate));
 }
 
 fn opts(values: &[(&str, String)], current: &str) -> Options {

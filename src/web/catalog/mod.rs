@@ -15,10 +15,16 @@ use crate::app::catalog::CatalogError;
 use crate::web::error::AppError;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/scenarios", web::get().to(browse::index))
-        .configure(authoring::routes)
-        .route("/scenarios/{id}", web::get().to(show::show))
-        .configure(progress::routes);
+    // why: one scope per first segment, so a request for another area compares one prefix
+    // instead of running each `/scenarios/{id}…` pattern's regex.
+    cfg.service(
+        web::scope("/scenarios")
+            .route("", web::get().to(browse::index))
+            .configure(authoring::routes)
+            .route("/{id}", web::get().to(show::show))
+            .configure(progress::scenario_routes),
+    )
+    .configure(progress::routes);
 }
 
 impl From<CatalogError> for AppError {

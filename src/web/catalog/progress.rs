@@ -17,10 +17,14 @@ use crate::web::visitor::Visitor;
 use crate::web::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/scenarios/{id}/save", web::post().to(save))
-        .route("/scenarios/{id}/rating", web::post().to(rate))
-        .route("/scenarios/{id}/notes", web::post().to(notes))
-        .route("/me/scenarios", web::get().to(mine));
+    cfg.route("/me/scenarios", web::get().to(mine));
+}
+
+/// The routes under `/scenarios`.
+pub fn scenario_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/{id}/save", web::post().to(save))
+        .route("/{id}/rating", web::post().to(rate))
+        .route("/{id}/notes", web::post().to(notes));
 }
 
 #[derive(Template, WebTemplate)]

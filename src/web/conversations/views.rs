@@ -3,7 +3,7 @@
 //! translation.
 
 use crate::app::conversations::reading_aids;
-use crate::db::models::Message;
+use crate::db::models::{Message, MessageLine};
 use crate::db::types::MessageRole;
 
 pub struct MessageView {
@@ -106,11 +106,11 @@ impl AidsShown {
 
 impl MessageView {
     pub fn new(m: &Message, lang: &str) -> Self {
-        Self::of(m.clone(), lang)
+        Self::of(MessageLine::from(m), lang)
     }
 
     /// The view of message `m`, taking its text rather than copying it (a page of them).
-    pub fn of(m: Message, lang: &str) -> Self {
+    pub fn of(m: MessageLine, lang: &str) -> Self {
         // why: Mandarin gets pinyin over every character, Japanese furigana over each kanji run
         // (kana need none), as stored with the message; other scripts have a romanization line.
         let ruby = if lang == "zh" || lang == "ja" {

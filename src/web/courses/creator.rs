@@ -20,27 +20,27 @@ use crate::web::visitor::{flash, Visitor};
 use crate::web::{is_htmx, see_other, AppState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/creator/courses", web::get().to(index))
-        .route("/creator/courses", web::post().to(create))
-        .route("/creator/courses/new", web::get().to(new))
-        .route("/creator/courses/{id}", web::get().to(edit))
-        .route("/creator/courses/{id}", web::post().to(save))
-        .route("/creator/courses/{id}/scenarios", web::get().to(choices))
-        .route("/creator/courses/{id}/testers", web::post().to(invite))
-        .route(
-            "/creator/courses/{id}/testers/{invitation}/revoke",
-            web::post().to(revoke),
-        )
-        .route(
-            "/paths/previews/{session_id}/course",
-            web::post().to(from_preview),
-        )
-        .route("/creator/courses/{id}/publish", web::post().to(publish))
-        .route("/creator/courses/{id}/unpublish", web::post().to(unpublish))
-        .route(
-            "/admin/courses/{slug}/unpublish",
-            web::post().to(admin_unpublish),
-        );
+    cfg.service(
+        web::scope("/creator/courses")
+            .route("", web::get().to(index))
+            .route("", web::post().to(create))
+            .route("/new", web::get().to(new))
+            .route("/{id}", web::get().to(edit))
+            .route("/{id}", web::post().to(save))
+            .route("/{id}/scenarios", web::get().to(choices))
+            .route("/{id}/testers", web::post().to(invite))
+            .route("/{id}/testers/{invitation}/revoke", web::post().to(revoke))
+            .route("/{id}/publish", web::post().to(publish))
+            .route("/{id}/unpublish", web::post().to(unpublish)),
+    )
+    .route(
+        "/paths/previews/{session_id}/course",
+        web::post().to(from_preview),
+    )
+    .route(
+        "/admin/courses/{slug}/unpublish",
+        web::post().to(admin_unpublish),
+    );
 }
 
 /// A select's options: (value, label, selected).

@@ -25,10 +25,13 @@ use crate::web::visitor::Visitor;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(creator::routes)
         .configure(invitations::routes)
-        .route("/courses", web::get().to(browse::index))
-        .route("/courses/{slug}", web::get().to(show::show))
-        .route("/courses/{slug}/start", web::get().to(show::confirm))
-        .route("/courses/{slug}/start", web::post().to(show::start));
+        .service(
+            web::scope("/courses")
+                .route("", web::get().to(browse::index))
+                .route("/{slug}", web::get().to(show::show))
+                .route("/{slug}/start", web::get().to(show::confirm))
+                .route("/{slug}/start", web::post().to(show::start)),
+        );
 }
 
 impl From<CourseError> for AppError {

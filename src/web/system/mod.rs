@@ -19,8 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/robots.txt", web::get().to(robots))
         .route("/favicon.ico", web::get().to(favicon))
         .route("/sitemap.xml", web::get().to(sitemaps::index))
-        .route("/sitemaps/{name}", web::get().to(sitemaps::page))
-        .route("/static/{path:.*}", web::get().to(asset));
+        .service(web::scope("/sitemaps").route("/{name}", web::get().to(sitemaps::page)))
+        .service(web::scope("/static").route("/{path:.*}", web::get().to(asset)));
 }
 
 #[derive(Serialize)]
