@@ -108,11 +108,9 @@ pub fn guest_month(
     Ok((spent, held, rows.len() as i64))
 }
 
-/// The conversation's newest session and, for a learner's, the month it is metered in.
-pub fn find_latest_session(
-    conn: &mut DbConn,
-    conversation_id: &str,
-) -> QueryResult<Option<(ConversationSession, Option<UserUsage>)>> {
+/// A conversation's sessions with their month (a learner's), newest first.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn newest_session_of<'a>(conversation_id: &'a str) -> _ {
     conversation_sessions::table
         .left_join(
             user_usage::table.on(user_usage::user_id
@@ -129,6 +127,14 @@ pub fn find_latest_session(
             conversation_sessions::start_time.desc(),
             conversation_sessions::id.desc(),
         ))
+}
+
+/// The conversation's newest session and, for a learner's, the month it is metered in.
+pub fn find_latest_session(
+    conn: &mut DbConn,
+    conversation_id: &str,
+) -> QueryResult<Option<(ConversationSession, Option<UserUsage>)>> {
+    newest_session_of(conversation_id)
         .select((
             ConversationSession::as_select(),
             Option::<UserUsage>::as_select(),
@@ -143,22 +149,7 @@ pub fn find_latest_clock(
     conn: &mut DbConn,
     conversation_id: &str,
 ) -> QueryResult<Option<(SessionTimes, Option<UsageSeconds>)>> {
-    on_backend!(conn, |c| conversation_sessions::table
-        .left_join(
-            user_usage::table.on(user_usage::user_id
-                .nullable()
-                .eq(conversation_sessions::user_id)
-                .and(
-                    user_usage::period
-                        .nullable()
-                        .eq(conversation_sessions::period),
-                )),
-        )
-        .filter(conversation_sessions::conversation_id.eq(conversation_id))
-        .order((
-            conversation_sessions::start_time.desc(),
-            conversation_sessions::id.desc(),
-        ))
+    on_backend!(conn, |c| newest_session_of(conversation_id)
         .select((
             SessionTimes::as_select(),
             Option::<UsageSeconds>::as_select(),
