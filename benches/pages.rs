@@ -48,7 +48,7 @@ use diesel::prelude::*;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
-use hyper::header::{COOKIE, HOST, SET_COOKIE};
+use hyper::header::{ACCEPT_ENCODING, COOKIE, HOST, SET_COOKIE};
 use hyper_util::rt::TokioIo;
 use kaiwa::config::Settings;
 use kaiwa::db::conn::{DatabaseTarget, DbConn, DbPool};
@@ -1235,6 +1235,8 @@ struct Target {
     addr: SocketAddr,
     path: String,
     htmx: bool,
+    /// Sends `Accept-Encoding: gzip`, as a search engine's crawler does.
+    gzip: bool,
     /// The login-session token sent as `kaiwa_auth`.
     auth: Option<String>,
 }
@@ -1307,6 +1309,9 @@ async fn get(
         .header(HOST, format!("127.0.0.1:{}", target.addr.port()));
     if target.htmx {
         req = req.header("HX-Request", "true");
+    }
+    if target.gzip {
+        req = req.header(ACCEPT_ENCODING, "gzip");
     }
     if let Some(cookies) = jar.header() {
         req = req.header(COOKIE, cookies);
@@ -1504,6 +1509,8 @@ struct Page {
     paths: [String; 2],
     audience: Audience,
     htmx: bool,
+    /// Asked for as a crawler asks (gzip accepted).
+    gzip: bool,
     /// For an htmx fragment: the name of the page it is part of.
     part_of: Option<String>,
 }
@@ -1514,6 +1521,7 @@ fn page(name: &str, path: &str, audience: Audience) -> Page {
         paths: [path.to_owned(), path.to_owned()],
         audience,
         htmx: false,
+        gzip: false,
         part_of: None,
     }
 }
@@ -1602,6 +1610,7 @@ async fn pages(small: &Server, large: &Server) -> Vec<Page> {
             addr: server.addr,
             path: "/sitemap.xml".into(),
             htmx: false,
+            gzip: false,
             auth: None,
         };
         let body = fetch(&index).await.map(|(_, b)| b).unwrap_or_default();
@@ -1612,6 +1621,11 @@ async fn pages(small: &Server, large: &Server) -> Vec<Page> {
         list.push(Page {
             paths: [path(0), path(1)],
             ..page("sitemap, first scenarios page", "", Public)
+        });
+        list.push(Page {
+            paths: [path(0), path(1)],
+            gzip: true,
+            ..page("sitemap, first scenarios page (crawler, gzip)", "", Public)
         });
     }
     if let (Some((ps, vs)), Some((pl, vl))) = (&small.path, &large.path) {
@@ -1650,6 +1664,7 @@ fn target(server: &Server, page: &Page, side: usize) -> Target {
         addr: server.addr,
         path: page.paths[side].clone(),
         htmx: page.htmx,
+        gzip: page.gzip,
         auth: match page.audience {
             Audience::SignedIn => server.token.clone(),
             Audience::Public => None,
@@ -1667,6 +1682,7 @@ fn baseline(fortunes: SocketAddr, heavy: bool) -> Target {
         }
         .into(),
         htmx: false,
+        gzip: false,
         auth: None,
     }
 }

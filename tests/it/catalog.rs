@@ -999,3 +999,79 @@ async fn saving_and_rating_over_htmx_update_the_counts_on_the_page_with_the_righ
         "one stats line on the full page"
     );
 }
+
+#[tokio::test]
+async fn a_large_catalog_s_sitemap_is_split_into_pages_and_sent_gzipped_to_crawlers() {
+    let app = spawn_app().await;
+    let page_size = kaiwa::app::system::SITEMAP_PAGE;
+    let columns = "title, description, role, difficulty, difficulty_rating, cefr_level, \
+        instructions, context, learning_goal, cefr_recommendation, persona, expected_outcome, \
+        learning_objectives, comfort_indicators, categories, tags, primary_skill, \
+        search_keywords, thumbnail_url, estimated_duration_seconds, created_by_user_id, \
+        visibility, usage_count, is_active, created_at, updated_at, search_title, search_body";
+    // why: one statement on either backend; the copies sort after every seeded scenario.
+    diesel::sql_query(format!(
+        "INSERT INTO scenarios (id, {columns}) \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {page_size}) \
+         SELECT 'zz-copy-' || n.i, {columns} FROM n, \
+         (SELECT * FROM scenarios WHERE id = 'ordering-ramen-osaka') s"
+    ))
+    .execute(&mut app.conn())
+    .unwrap();
+    let public = public_count(&app, |_| true);
+    assert!(public > page_size as usize);
+
+    let index = app.get("/sitemap.xml").await.text().await.unwrap();
+    assert!(index.contains("<loc>http://127.0.0.1/sitemaps/scenarios-2.xml</loc>"));
+    assert!(!index.contains("scenarios-3.xml"));
+    let mut listed = 0;
+    for n in 1..=2 {
+        let xml = app
+            .get(&format!("/sitemaps/scenarios-{n}.xml"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let locs = xml.matches("<loc>http://127.0.0.1/scenarios/").count();
+        assert!(locs <= page_size as usize, "page {n} holds {locs}");
+        listed += locs;
+    }
+    assert_eq!(listed, public, "every public scenario is on one page");
+    assert_eq!(app.get("/sitemaps/scenarios-3.xml").await.status(), 404);
+
+    let plain = app.get("/sitemaps/scenarios-1.xml").await;
+    let plain_etag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    let plain = plain.text().await.unwrap();
+    let client = reqwest::Client::new();
+    let crawl = |headers: &[(&'static str, String)]| {
+        let mut req = client.get(app.url("/sitemaps/scenarios-1.xml"));
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        req.send()
+    };
+    let res = crawl(&[("Accept-Encoding", "gzip, deflate, br".into())])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.headers()["vary"], "Accept-Encoding");
+    let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(etag, plain_etag, "each encoding has its own strong ETag");
+    let body = res.bytes().await.unwrap();
+    assert!(
+        body.len() * 5 < plain.len(),
+        "{} of {}",
+        body.len(),
+        plain.len()
+    );
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut text).unwrap();
+    assert_eq!(text, plain);
+    let again = crawl(&[("Accept-Encoding", "gzip".into()), ("If-None-Match", etag)]);
+    assert_eq!(again.await.unwrap().status(), 304);
+    let refused = crawl(&[("Accept-Encoding", "gzip;q=0, identity".into())]);
+    let refused = refused.await.unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    assert_eq!(refused.text().await.unwrap(), plain);
+}

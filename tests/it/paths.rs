@@ -944,3 +944,44 @@ async fn a_generation_left_processing_by_a_dead_worker_is_taken_up_again_after_i
         .unwrap();
     assert_eq!(made, 1, "one scenario for the day");
 }
+
+#[tokio::test]
+async fn a_preview_or_path_whose_stored_plan_cannot_be_read_says_so_instead_of_failing() {
+    let app = spawn_app().await;
+    let learner = app.learner().onboarded("ja").create().await;
+    let b = &learner.browser;
+    let (preview, dashboard) = open_and_committed(b).await;
+    for page in [&preview, &dashboard] {
+        assert_eq!(
+            b.get_html(page).await.status,
+            200,
+            "{page} reads before the damage"
+        );
+    }
+    let session = preview.trim_start_matches("/paths/previews/");
+    let path_id = dashboard.trim_start_matches("/paths/");
+    // why: the state and the plan are nested in metadata; damage each, keep the JSON valid.
+    diesel::update(
+        learning_path_previews::table.filter(learning_path_previews::session_id.eq(session)),
+    )
+    .set(learning_path_previews::metadata.eq(r#"{"state":{"schedule":"not a schedule"}}"#))
+    .execute(&mut app.conn())
+    .unwrap();
+    diesel::update(learning_paths::table.find(path_id))
+        .set(learning_paths::metadata.eq(r#"{"cefrLevel":"A1","plan":[1,2,3]}"#))
+        .execute(&mut app.conn())
+        .unwrap();
+    for (page, message) in [
+        (&preview, "This preview cannot be read; start a new one."),
+        (&dashboard, "This path's schedule cannot be read."),
+    ] {
+        let shown = b.get_html(page).await;
+        assert_eq!(shown.status, 422, "{page}");
+        assert!(
+            shown.text("main").contains(message),
+            "{page}: {}",
+            shown.text("main")
+        );
+        assert!(!shown.text("main").contains("not a schedule"));
+    }
+}

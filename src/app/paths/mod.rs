@@ -94,6 +94,17 @@ pub fn plan_of(metadata: &crate::db::json::PathMetadata) -> Option<planner::Sche
     metadata.plan.as_ref()?.parse().ok()
 }
 
+/// [`plan_of`] the metadata column's text, in one pass over it: the other keys are skipped,
+/// not read into a `PathMetadata` first.
+pub fn plan_in(metadata: &str) -> Option<planner::Schedule> {
+    #[derive(serde::Deserialize)]
+    struct PlanOnly {
+        #[serde(default)]
+        plan: Option<planner::Schedule>,
+    }
+    serde_json::from_str::<PlanOnly>(metadata).ok()?.plan
+}
+
 /// The catalog scenarios a planner may link days to, for `language`.
 fn candidates(
     rows: Vec<crate::db::queries::paths::CandidateRow>,

@@ -11,7 +11,7 @@ use crate::db::conn::write_transaction;
 use crate::db::json::{DraftProgress, PathMetadata, PreviewMetadata, PreviewScenario, ScheduleDay};
 use crate::db::models::{
     LearningPathPreview, LearningPathPreviewChanges, NewLearningPath, NewLearningPathAssignment,
-    User,
+    PreviewHeading, User,
 };
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{AssignmentRole, AssignmentStatus, Json, PathStatus, PreviewStatus};
@@ -196,8 +196,13 @@ pub async fn preview(
     let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
     ctx.db
         .page(move |c| {
-            let row = live(c, &session_id, &owner, now)?;
-            page(c, &cache, row, now)
+            let (heading, metadata) = queries::paths::find_preview_page(c, &session_id, &owner)?
+                .ok_or(PathError::NotFound)?;
+            if expired(heading.expires_at, heading.committed_path_id.is_some(), now) {
+                return Err(PathError::Expired);
+            }
+            let (state, draft) = shown_state(&metadata)?;
+            page(c, &cache, heading, state, draft, now)
         })
         .await
 }
@@ -477,13 +482,12 @@ where
                         ..Default::default()
                     },
                 )?;
-                let row = LearningPathPreview {
-                    metadata: Json(meta),
+                let heading = PreviewHeading {
                     preview_scenarios: Json(first),
-                    ..row
+                    ..row.into()
                 };
                 Ok(Edited {
-                    page: page(c, &cache, row, now)?,
+                    page: page(c, &cache, heading, state, meta.draft, now)?,
                     changed_days,
                     summary,
                 })
@@ -513,19 +517,44 @@ fn live(
     now: NaiveDateTime,
 ) -> Result<LearningPathPreview, PathError> {
     let row = queries::paths::find_preview(c, session_id, owner)?.ok_or(PathError::NotFound)?;
-    if row.expires_at <= now && row.committed_path_id.is_none() {
+    if expired(row.expires_at, row.committed_path_id.is_some(), now) {
         return Err(PathError::Expired);
     }
     Ok(row)
 }
 
+/// A preview is gone 24 hours after it began, unless it became a path.
+fn expired(expires_at: NaiveDateTime, committed: bool, now: NaiveDateTime) -> bool {
+    expires_at <= now && !committed
+}
+
+/// The state and the drafting progress out of a preview's metadata text, in one pass (the
+/// other keys are skipped).
+fn shown_state(metadata: &str) -> Result<(PreviewState, Option<DraftProgress>), PathError> {
+    #[derive(serde::Deserialize)]
+    struct Shown {
+        #[serde(default)]
+        state: Option<PreviewState>,
+        #[serde(default)]
+        draft: Option<DraftProgress>,
+    }
+    match serde_json::from_str::<Shown>(metadata) {
+        Ok(Shown {
+            state: Some(state),
+            draft,
+        }) => Ok((state, draft)),
+        _ => Err(unreadable()),
+    }
+}
+
 fn page(
     c: &mut DbConn,
     cache: &crate::app::cache::Caches,
-    row: LearningPathPreview,
+    row: PreviewHeading,
+    state: PreviewState,
+    draft: Option<DraftProgress>,
     read_at: NaiveDateTime,
 ) -> Result<PreviewPage, PathError> {
-    let state = state_of(&row)?;
     let ids: Vec<String> = state
         .schedule
         .days
@@ -546,7 +575,7 @@ fn page(
         committed_path_id: row.committed_path_id,
         first_days: row.preview_scenarios.0,
         generating: row.status == PreviewStatus::Generating,
-        draft: row.metadata.0.draft,
+        draft,
         read_at,
     })
 }
@@ -557,7 +586,11 @@ pub(super) fn state_of(row: &LearningPathPreview) -> Result<PreviewState, PathEr
         .state
         .as_ref()
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| PathError::Invalid("This preview cannot be read; start a new one.".into()))
+        .ok_or_else(unreadable)
+}
+
+fn unreadable() -> PathError {
+    PathError::Invalid("This preview cannot be read; start a new one.".into())
 }
 
 pub(super) fn to_json<T: serde::Serialize>(

@@ -16,7 +16,7 @@ use crate::app::Ctx;
 use crate::db::conn::write_transaction;
 use crate::db::json::PathDayRecord;
 use crate::db::models::{
-    Conversation, LearningPath, LearningPathAssignment, LearningPathAssignmentChanges,
+    Conversation, LearningPath, LearningPathAssignment, LearningPathAssignmentChanges, PathHeading,
     ScenarioGenerationJobChanges, User,
 };
 use crate::db::queries::{self, preferences::Owner};
@@ -25,7 +25,7 @@ use crate::db::{lock, DbConn};
 
 /// A path's dashboard.
 pub struct Dashboard {
-    pub path: LearningPath,
+    pub path: PathHeading,
     pub assignment: LearningPathAssignment,
     pub schedule: Schedule,
     pub calendar: Calendar,
@@ -126,8 +126,10 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
     let mut dashboard = ctx
         .db
         .page(move |c| -> Result<_, PathError> {
-            let (path, assignment) = assigned(c, &path_id, &user)?;
-            let schedule = schedule_of(&path)?;
+            let (path, metadata, assignment) =
+                queries::paths::find_assigned_page(c, &path_id, &user.id)?
+                    .ok_or(PathError::NotFound)?;
+            let schedule = super::plan_in(&metadata).ok_or_else(unreadable)?;
             let Standing {
                 calendar,
                 minutes,
@@ -335,8 +337,11 @@ pub(super) fn assigned(
 }
 
 pub fn schedule_of(path: &LearningPath) -> Result<Schedule, PathError> {
-    super::plan_of(&path.metadata.0)
-        .ok_or_else(|| PathError::Invalid("This path's schedule cannot be read.".into()))
+    super::plan_of(&path.metadata.0).ok_or_else(unreadable)
+}
+
+fn unreadable() -> PathError {
+    PathError::Invalid("This path's schedule cannot be read.".into())
 }
 
 /// The calendar on `now`, the minutes practised, and each started day's conversation with

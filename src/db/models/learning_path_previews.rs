@@ -8,6 +8,35 @@ use crate::db::json::{PreviewMetadata, PreviewScenario, ScheduleDay};
 use crate::db::schema::learning_path_previews;
 use crate::db::types::{Json, PreviewStatus};
 
+/// What the preview page shows of the row besides its state (the metadata is read apart).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = learning_path_previews)]
+pub struct PreviewHeading {
+    pub session_id: String,
+    pub intent: String,
+    pub title: String,
+    pub description: String,
+    pub preview_scenarios: Json<Vec<PreviewScenario>>,
+    pub status: PreviewStatus,
+    pub committed_path_id: Option<String>,
+    pub expires_at: NaiveDateTime,
+}
+
+impl From<LearningPathPreview> for PreviewHeading {
+    fn from(row: LearningPathPreview) -> Self {
+        Self {
+            session_id: row.session_id,
+            intent: row.intent,
+            title: row.title,
+            description: row.description,
+            preview_scenarios: row.preview_scenarios,
+            status: row.status,
+            committed_path_id: row.committed_path_id,
+            expires_at: row.expires_at,
+        }
+    }
+}
+
 /// A row of `learning_path_previews`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = learning_path_previews)]

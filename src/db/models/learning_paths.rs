@@ -8,6 +8,15 @@ use crate::db::json::{PathMetadata, ScheduleDay};
 use crate::db::schema::learning_paths;
 use crate::db::types::{Json, PathStatus};
 
+/// What a learner's path page shows of the path itself, beside its plan.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = learning_paths)]
+pub struct PathHeading {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+}
+
 /// A row of `learning_paths`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = learning_paths)]

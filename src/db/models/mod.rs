@@ -38,10 +38,10 @@ pub use learning_path_assignments::{
     LearningPathAssignment, LearningPathAssignmentChanges, NewLearningPathAssignment,
 };
 pub use learning_path_previews::{
-    LearningPathPreview, LearningPathPreviewChanges, NewLearningPathPreview,
+    LearningPathPreview, LearningPathPreviewChanges, NewLearningPathPreview, PreviewHeading,
 };
 pub use learning_paths::{
-    CourseCardRow, CourseRow, LearningPath, LearningPathChanges, NewLearningPath,
+    CourseCardRow, CourseRow, LearningPath, LearningPathChanges, NewLearningPath, PathHeading,
 };
 pub use messages::{Message, MessageChanges, MessageLine, NewMessage, Said};
 pub use payments::{NewPayment, Payment, PaymentChanges};

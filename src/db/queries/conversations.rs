@@ -52,18 +52,20 @@ pub fn list_owned(
     owner: &Owner,
     limit: i64,
 ) -> QueryResult<Vec<(ConversationSummary, Option<String>)>> {
-    let q = conversations::table
-        .left_join(scenarios::table)
-        .select((
-            ConversationSummary::as_select(),
-            scenarios::title.nullable(),
-        ))
-        .order(conversations::started_at.desc())
-        .limit(limit);
-    match owner {
-        Owner::User(u) => q.filter(conversations::user_id.eq(u)).load(conn),
-        Owner::Guest(g) => q.filter(conversations::guest_id.eq(g)).load(conn),
-    }
+    on_backend!(conn, |c| {
+        let q = conversations::table
+            .left_join(scenarios::table)
+            .select((
+                ConversationSummary::as_select(),
+                scenarios::title.nullable(),
+            ))
+            .order(conversations::started_at.desc())
+            .limit(limit);
+        match owner {
+            Owner::User(u) => q.filter(conversations::user_id.eq(u)).load(c),
+            Owner::Guest(g) => q.filter(conversations::guest_id.eq(g)).load(c),
+        }
+    })
 }
 
 /// The conversations `ids` (the ones that exist).

@@ -2,17 +2,18 @@
 
 use diesel::prelude::*;
 
+use crate::db::conn::on_backend;
 use crate::db::models::{Language, Speaker};
 use crate::db::schema::{languages, speakers};
 use crate::db::DbConn;
 
 /// Active languages in display order.
 pub fn list_active(conn: &mut DbConn) -> QueryResult<Vec<Language>> {
-    languages::table
+    on_backend!(conn, |c| languages::table
         .filter(languages::is_active.eq(true))
         .order((languages::sort_order.asc(), languages::name.asc()))
         .select(Language::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// One language by id.

@@ -4,10 +4,11 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::conn::on_backend;
 use crate::db::models::{
     LearningPath, LearningPathAssignment, LearningPathAssignmentChanges, LearningPathChanges,
     LearningPathPreview, LearningPathPreviewChanges, NewLearningPath, NewLearningPathAssignment,
-    NewLearningPathPreview,
+    NewLearningPathPreview, PathHeading, PreviewHeading,
 };
 use crate::db::queries::preferences::Owner;
 use crate::db::schema::{
@@ -30,13 +31,37 @@ pub fn find_preview(
     session_id: &str,
     owner: &Owner,
 ) -> QueryResult<Option<LearningPathPreview>> {
-    let q = learning_path_previews::table
-        .filter(learning_path_previews::session_id.eq(session_id))
-        .select(LearningPathPreview::as_select());
-    match owner {
-        Owner::User(u) => q.filter(learning_path_previews::user_id.eq(u)).first(conn),
-        Owner::Guest(g) => q.filter(learning_path_previews::guest_id.eq(g)).first(conn),
-    }
+    on_backend!(conn, |c| {
+        let q = learning_path_previews::table
+            .filter(learning_path_previews::session_id.eq(session_id))
+            .select(LearningPathPreview::as_select());
+        match owner {
+            Owner::User(u) => q.filter(learning_path_previews::user_id.eq(u)).first(c),
+            Owner::Guest(g) => q.filter(learning_path_previews::guest_id.eq(g)).first(c),
+        }
+    })
+    .optional()
+}
+
+/// `owner`'s preview `session_id` as its page reads it: the heading and the metadata as text
+/// (the use case reads the state out of it, once); the day-by-day `schedule` stays unread.
+pub fn find_preview_page(
+    conn: &mut DbConn,
+    session_id: &str,
+    owner: &Owner,
+) -> QueryResult<Option<(PreviewHeading, String)>> {
+    on_backend!(conn, |c| {
+        let q = learning_path_previews::table
+            .filter(learning_path_previews::session_id.eq(session_id))
+            .select((
+                PreviewHeading::as_select(),
+                learning_path_previews::metadata,
+            ));
+        match owner {
+            Owner::User(u) => q.filter(learning_path_previews::user_id.eq(u)).first(c),
+            Owner::Guest(g) => q.filter(learning_path_previews::guest_id.eq(g)).first(c),
+        }
+    })
     .optional()
 }
 
@@ -155,7 +180,7 @@ pub fn find_assigned(
     path_id: &str,
     user_id: &str,
 ) -> QueryResult<Option<(LearningPath, LearningPathAssignment)>> {
-    learning_paths::table
+    on_backend!(conn, |c| learning_paths::table
         .inner_join(learning_path_assignments::table)
         .filter(learning_paths::id.eq(path_id))
         .filter(learning_path_assignments::user_id.eq(user_id))
@@ -164,8 +189,30 @@ pub fn find_assigned(
             LearningPath::as_select(),
             LearningPathAssignment::as_select(),
         ))
-        .first(conn)
-        .optional()
+        .first(c))
+    .optional()
+}
+
+/// `user_id`'s path `path_id` as its page reads it: the heading, the metadata as text (the
+/// use case reads the plan out of it, once) and the assignment. The day-by-day `schedule`
+/// column and the rest of the row stay unread.
+pub fn find_assigned_page(
+    conn: &mut DbConn,
+    path_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<(PathHeading, String, LearningPathAssignment)>> {
+    on_backend!(conn, |c| learning_paths::table
+        .inner_join(learning_path_assignments::table)
+        .filter(learning_paths::id.eq(path_id))
+        .filter(learning_path_assignments::user_id.eq(user_id))
+        .filter(learning_path_assignments::status.ne(AssignmentStatus::Invited))
+        .select((
+            PathHeading::as_select(),
+            learning_paths::metadata,
+            LearningPathAssignment::as_select(),
+        ))
+        .first(c))
+    .optional()
 }
 
 /// `user_id`'s paths as a learner, newest first.
@@ -266,11 +313,11 @@ pub fn list_generations(
     conn: &mut DbConn,
     path_id: &str,
 ) -> QueryResult<Vec<crate::db::models::ScenarioGenerationJob>> {
-    scenario_generation_queue::table
+    on_backend!(conn, |c| scenario_generation_queue::table
         .filter(scenario_generation_queue::path_id.eq(path_id))
         .order(scenario_generation_queue::day_index.asc())
         .select(crate::db::models::ScenarioGenerationJob::as_select())
-        .load(conn)
+        .load(c))
 }
 
 pub fn update_generation(

@@ -52,12 +52,12 @@ pub fn list_for_user(
     user_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<Session>> {
-    sessions::table
+    on_backend!(conn, |c| sessions::table
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::expires_at.gt(now))
         .order(sessions::created_at.desc())
         .select(Session::as_select())
-        .load(conn)
+        .load(c))
 }
 
 /// Deletes one session; returns whether it existed.
