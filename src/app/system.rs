@@ -53,21 +53,22 @@ pub async fn sitemap_index(ctx: &Ctx) -> Result<Vec<(Sitemap, Option<NaiveDateTi
     let (scenarios, courses) = ctx
         .db
         .read(|c| {
-            let scenarios = queries::scenarios::list_public_update_times(c)?;
+            let scenarios = queries::scenarios::list_public_page_times(c, SITEMAP_PAGE)?;
             let courses = queries::courses::list_course_update_times(c)?;
             Ok((scenarios, courses))
         })
         .await?;
-    let pages = |times: &[NaiveDateTime], sitemap: fn(i64) -> Sitemap| {
-        times
-            .chunks(SITEMAP_PAGE as usize)
-            .enumerate()
-            .map(|(i, page)| (sitemap(i as i64 + 1), page.iter().max().copied()))
-            .collect::<Vec<_>>()
-    };
+    let scenarios = scenarios
+        .into_iter()
+        .enumerate()
+        .map(|(i, newest)| (Sitemap::Scenarios(i as i64 + 1), Some(newest)));
+    let courses = courses
+        .chunks(SITEMAP_PAGE as usize)
+        .enumerate()
+        .map(|(i, page)| (Sitemap::Courses(i as i64 + 1), page.iter().max().copied()));
     Ok(std::iter::once((Sitemap::Site, None))
-        .chain(pages(&scenarios, Sitemap::Scenarios))
-        .chain(pages(&courses, Sitemap::Courses))
+        .chain(scenarios)
+        .chain(courses)
         .collect())
 }
 

@@ -22,6 +22,11 @@ use chrono::{Duration, NaiveDateTime};
 
 /// How long an entry is served: the `max-age` public pages carry.
 const FRESH_FOR: Duration = Duration::seconds(60);
+/// How long after that a stale entry is still served while one request renders the page
+/// again (the `stale-while-revalidate` public pages carry).
+const STALE_FOR: Duration = Duration::seconds(600);
+/// How long that one request has before another one takes the render over.
+const REFRESH_TAKES: Duration = Duration::seconds(10);
 /// Request headers a page may depend on besides its URL (htmx asks for fragments).
 const VARY_ON: [&str; 4] = [
     "hx-request",
@@ -40,6 +45,8 @@ pub struct Entry {
     version: u64,
     /// Its place in [`Inner::order`].
     seq: u64,
+    /// When a request found it stale and went to render the page again.
+    refreshing_since: Option<NaiveDateTime>,
 }
 
 #[derive(Default)]
@@ -94,14 +101,28 @@ impl PageCache {
         Some(key)
     }
 
-    /// The entry kept for `key`, if it is still fresh at `now` and was stored at `version`.
+    /// The entry kept for `key`, if it was stored at `version` and is still fresh at `now`.
+    /// A stale one (within [`STALE_FOR`]) is still served while another request renders the
+    /// page again; the first request to find it stale gets `None` and does that render, so
+    /// a burst of visitors at expiry costs one render, not one each.
     pub fn get(&self, key: &str, now: NaiveDateTime, version: u64) -> Option<Entry> {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        inner
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = inner
             .entries
-            .get(key)
-            .filter(|e| e.version == version && e.stored_at <= now && now - e.stored_at < FRESH_FOR)
-            .cloned()
+            .get_mut(key)
+            .filter(|e| e.version == version && e.stored_at <= now)?;
+        let age = now - entry.stored_at;
+        if age < FRESH_FOR {
+            return Some(entry.clone());
+        }
+        let refreshing = entry
+            .refreshing_since
+            .is_some_and(|t| t <= now && now - t < REFRESH_TAKES);
+        if age < FRESH_FOR + STALE_FOR && refreshing {
+            return Some(entry.clone());
+        }
+        entry.refreshing_since = Some(now);
+        None
     }
 
     /// Keeps a response for `key`, rendered from data at `version`; the oldest entries make
@@ -129,6 +150,7 @@ impl PageCache {
             stored_at: now,
             version,
             seq,
+            refreshing_since: None,
         };
         if let Some(old) = inner.entries.insert(key.clone(), entry) {
             inner.bytes -= key.len() + old.body.len();
@@ -208,6 +230,39 @@ mod tests {
         assert!(cache.get("k", at(60), 3).is_none(), "a minute old");
         assert!(cache.get("k", at(1), 4).is_none(), "public data changed");
         assert!(cache.get("k", at(-1), 3).is_none(), "the clock went back");
+    }
+
+    #[test]
+    fn a_stale_entry_is_served_to_others_while_one_request_renders_it_again() {
+        let cache = PageCache::new(1 << 20);
+        put(&cache, "k", 3, at(0), "old");
+        assert!(
+            cache.get("k", at(61), 3).is_none(),
+            "the first finder renders"
+        );
+        for later in [61, 62, 70] {
+            let served = cache
+                .get("k", at(later), 3)
+                .expect("the others get the stale page");
+            assert_eq!(&served.body[..], b"old");
+        }
+        assert!(
+            cache.get("k", at(71), 3).is_none(),
+            "a render that never came is taken over"
+        );
+        assert!(cache.get("k", at(72), 3).is_some());
+        assert!(
+            cache.get("k", at(62), 4).is_none(),
+            "never across a change of public data"
+        );
+        put(&cache, "k", 3, at(72), "new");
+        assert_eq!(&cache.get("k", at(73), 3).unwrap().body[..], b"new");
+        put(&cache, "s", 3, at(0), "older");
+        assert!(cache.get("s", at(700), 3).is_none());
+        assert!(
+            cache.get("s", at(701), 3).is_none(),
+            "past the stale window nothing old is served"
+        );
     }
 
     #[test]

@@ -1020,9 +1020,21 @@ async fn a_large_catalog_s_sitemap_is_split_into_pages_and_sent_gzipped_to_crawl
     .unwrap();
     let public = public_count(&app, |_| true);
     assert!(public > page_size as usize);
+    // why: the copy with the greatest id is the last scenario, on the second page.
+    let changed = chrono::NaiveDate::from_ymd_opt(2031, 5, 6)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    diesel::update(scenarios::table.find("zz-copy-99"))
+        .set(scenarios::updated_at.eq(changed))
+        .execute(&mut app.conn())
+        .unwrap();
 
     let index = app.get("/sitemap.xml").await.text().await.unwrap();
-    assert!(index.contains("<loc>http://127.0.0.1/sitemaps/scenarios-2.xml</loc>"));
+    assert!(index.contains(
+        "<loc>http://127.0.0.1/sitemaps/scenarios-2.xml</loc><lastmod>2031-05-06</lastmod>"
+    ));
+    assert!(!index.contains("scenarios-1.xml</loc><lastmod>2031"));
     assert!(!index.contains("scenarios-3.xml"));
     let mut listed = 0;
     for n in 1..=2 {

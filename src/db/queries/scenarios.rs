@@ -172,13 +172,29 @@ pub fn list_public_ids(
         .load(conn)
 }
 
-/// The update times of every public, active scenario, in [`list_public_ids`]'s order (one
-/// read for the whole sitemap index).
-pub fn list_public_update_times(conn: &mut DbConn) -> QueryResult<Vec<chrono::NaiveDateTime>> {
-    scenarios::table
-        .filter(scenarios::is_active.eq(true))
-        .filter(scenarios::visibility.eq(Visibility::Public))
-        .select(scenarios::updated_at)
-        .order((scenarios::created_at.asc(), scenarios::id.asc()))
-        .load(conn)
+/// For each page of `page_size` public, active scenarios in [`list_public_ids`]'s order,
+/// first page first, when its newest change was (one read for the whole sitemap index).
+///
+/// why: the database numbers the rows and takes each page's latest time; reading every
+/// row's time out (100,000 timestamps parsed one by one) took a hundred milliseconds.
+pub fn list_public_page_times(
+    conn: &mut DbConn,
+    page_size: i64,
+) -> QueryResult<Vec<chrono::NaiveDateTime>> {
+    #[derive(QueryableByName)]
+    struct PageTime {
+        #[diesel(sql_type = diesel::sql_types::Timestamp)]
+        updated: chrono::NaiveDateTime,
+    }
+    let rows: Vec<PageTime> = diesel::sql_query(
+        "SELECT MAX(updated_at) AS updated FROM ( \
+           SELECT updated_at, (ROW_NUMBER() OVER (ORDER BY created_at, id) - 1) / $1 AS page \
+           FROM scenarios WHERE is_active = $2 AND visibility = $3) numbered \
+         GROUP BY page ORDER BY page",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(page_size.max(1))
+    .bind::<diesel::sql_types::Bool, _>(true)
+    .bind::<diesel::sql_types::Text, _>(Visibility::Public.as_str())
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.updated).collect())
 }

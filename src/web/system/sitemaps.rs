@@ -21,6 +21,8 @@ use crate::web::AppState;
 
 /// How long a built sitemap is served before it is built again.
 const FRESH_FOR: chrono::Duration = chrono::Duration::seconds(60);
+/// How long the request building it again has before another one takes the build over.
+const REFRESH_TAKES: chrono::Duration = chrono::Duration::seconds(10);
 
 /// A built sitemap document, as text and gzipped, each with its own strong `ETag`.
 #[derive(Clone)]
@@ -31,6 +33,8 @@ struct Built {
     gzipped: web::Bytes,
     gzipped_etag: String,
     last_modified: Option<NaiveDateTime>,
+    /// When a request found it stale and went to build it again.
+    refreshing_since: Option<NaiveDateTime>,
 }
 
 /// The sitemaps built lately, by path.
@@ -86,10 +90,21 @@ where
 {
     let now = state.now();
     let cache = &state.sitemaps.0;
-    if let Some(b) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
-        if now - b.at < FRESH_FOR && b.at <= now {
+    if let Some(b) = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_mut(path)
+        .filter(|b| b.at <= now)
+    {
+        let refreshing = b
+            .refreshing_since
+            .is_some_and(|t| t <= now && now - t < REFRESH_TAKES);
+        if now - b.at < FRESH_FOR || refreshing {
             return Ok(Some(b.clone()));
         }
+        // why: the first request to find it stale builds it again; the others meanwhile
+        // get the stale one, so a burst of crawlers at expiry costs one build.
+        b.refreshing_since = Some(now);
     }
     let Some((xml, last_modified)) = build().await? else {
         return Ok(None);
@@ -104,6 +119,7 @@ where
         gzipped_etag: format!("\"{etag}-gz\""),
         gzipped: web::Bytes::from(gzipped),
         last_modified,
+        refreshing_since: None,
     };
     cache
         .lock()
