@@ -33,8 +33,10 @@
 //! Each load-generator task is a browser on its own keep-alive HTTP/1.1 connection (plain
 //! hyper, to keep the client's own cost low): closed loop, cookies kept, no compression asked
 //! for (the baseline has none). A response other than 2xx/3xx is an error, one slower than 5 s
-//! a timeout. Kaiwa runs in-process with no job workers, so the RSS printed is the app's plus
-//! the benchmark's.
+//! a timeout. Kaiwa runs in-process with no job workers, so the RSS printed after the table
+//! is the app's plus the benchmark's; on SQLite the benchmark then starts Kaiwa alone on the
+//! large set in a child process (this binary again, with `KAIWA_BENCH_ALONE=1`), loads every
+//! page at c=64 and prints that process's own memory.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -1745,7 +1747,12 @@ fn loadavg() -> String {
 }
 
 fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    memory_of("/proc/self/status")
+}
+
+/// The memory figures of the process whose `/proc/…/status` is `path`.
+fn memory_of(path: &str) -> String {
+    let status = std::fs::read_to_string(path).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()
@@ -1974,7 +1981,77 @@ async fn paths_report(backend: &str, small: &mut Server, large: &mut Server) {
     }
 }
 
+/// In the child process: Kaiwa alone on the large SQLite set, with the benchmark learner's
+/// path planned; prints `addr token path preview` on one line, then serves until killed.
+fn serve_alone() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (db, dir) = sqlite_data(&data_root(), LARGE);
+        let mut server = serve_kaiwa(db, &dir);
+        plan_paths(&mut server, 2).await;
+        let (path, preview) = server.path.clone().unwrap();
+        println!(
+            "{} {} {path} {preview}",
+            server.addr,
+            server.token.clone().unwrap()
+        );
+        std::future::pending::<()>().await;
+    });
+}
+
+/// Kaiwa alone on the large SQLite set, in a child process: its memory when started, and
+/// after every page (as the table measured them, `small`'s paths aside) at c=64.
+async fn memory_alone(small: &Server, seconds: f64, only: Option<&str>) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("KAIWA_BENCH_ALONE", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the benchmark starts itself again");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut words = line.split_whitespace().map(str::to_owned);
+    let mut next = || {
+        words
+            .next()
+            .expect("the child prints addr token path preview")
+    };
+    let alone = Server {
+        addr: next().parse().unwrap(),
+        token: Some(next()),
+        ctx: None,
+        path: Some((next(), next())),
+    };
+    let status = format!("/proc/{}/status", child.id());
+    let started = memory_of(&status);
+    let pages: Vec<Page> = pages(small, &alone)
+        .await
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o.split(',').any(|o| p.name.contains(o))))
+        .collect();
+    let mut failures = 0;
+    for p in &pages {
+        let s = measure(&[target(&alone, p, 1)], 64, seconds).await;
+        failures += s[0].failed();
+    }
+    println!(
+        "SQLite: Kaiwa alone on the large set (its own process), started: {started}; after {} pages at c=64 ({failures} errors/timeouts): {}",
+        pages.len(),
+        memory_of(&status)
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 fn main() {
+    if std::env::var("KAIWA_BENCH_ALONE").is_ok() {
+        return serve_alone();
+    }
     let seconds: f64 = std::env::var("KAIWA_BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -2002,7 +2079,8 @@ fn main() {
         let mut small = serve_kaiwa(small_db, &small_dir);
         let mut large = serve_kaiwa(large_db, &large_dir);
         paths_report("SQLite", &mut small, &mut large).await;
-        run_backend("SQLite", fortunes, small, large, seconds, only.as_deref()).await;
+        run_backend("SQLite", fortunes, small.clone(), large, seconds, only.as_deref()).await;
+        memory_alone(&small, seconds, only.as_deref()).await;
 
         if let Ok(base) = std::env::var("KAIWA_BENCH_POSTGRES_URL") {
             eprintln!("PostgreSQL:");

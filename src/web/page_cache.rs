@@ -20,13 +20,11 @@ use actix_web::http::header::{HeaderMap, COOKIE};
 use actix_web::web::Bytes;
 use chrono::{Duration, NaiveDateTime};
 
-/// How long an entry is served: the `max-age` public pages carry.
-const FRESH_FOR: Duration = Duration::seconds(60);
-/// How long after that a stale entry is still served while one request renders the page
-/// again (the `stale-while-revalidate` public pages carry).
-const STALE_FOR: Duration = Duration::seconds(600);
-/// How long that one request has before another one takes the render over.
-const REFRESH_TAKES: Duration = Duration::seconds(10);
+use crate::app::cache::{Freshness, Stamp};
+
+/// How long an entry is served: the `max-age` public pages carry; a stale one is served a
+/// while longer as [`Freshness`] says, while one request renders the page again.
+const FRESHNESS: Freshness = Freshness::new(Duration::seconds(60));
 /// Request headers a page may depend on besides its URL (htmx asks for fragments).
 const VARY_ON: [&str; 4] = [
     "hx-request",
@@ -41,12 +39,10 @@ pub struct Entry {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub etag: String,
-    stored_at: NaiveDateTime,
+    stamp: Stamp,
     version: u64,
     /// Its place in [`Inner::order`].
     seq: u64,
-    /// When a request found it stale and went to render the page again.
-    refreshing_since: Option<NaiveDateTime>,
 }
 
 #[derive(Default)]
@@ -101,28 +97,17 @@ impl PageCache {
         Some(key)
     }
 
-    /// The entry kept for `key`, if it was stored at `version` and is still fresh at `now`.
-    /// A stale one (within [`STALE_FOR`]) is still served while another request renders the
-    /// page again; the first request to find it stale gets `None` and does that render, so
-    /// a burst of visitors at expiry costs one render, not one each.
+    /// The entry kept for `key`, if it was stored at `version` and [`FRESHNESS`] serves it
+    /// at `now` (the first request to find it stale gets `None` and renders the page again).
     pub fn get(&self, key: &str, now: NaiveDateTime, version: u64) -> Option<Entry> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let entry = inner
             .entries
             .get_mut(key)
-            .filter(|e| e.version == version && e.stored_at <= now)?;
-        let age = now - entry.stored_at;
-        if age < FRESH_FOR {
-            return Some(entry.clone());
-        }
-        let refreshing = entry
-            .refreshing_since
-            .is_some_and(|t| t <= now && now - t < REFRESH_TAKES);
-        if age < FRESH_FOR + STALE_FOR && refreshing {
-            return Some(entry.clone());
-        }
-        entry.refreshing_since = Some(now);
-        None
+            .filter(|e| e.version == version)?;
+        FRESHNESS
+            .serves(&mut entry.stamp, now)
+            .then(|| entry.clone())
     }
 
     /// Keeps a response for `key`, rendered from data at `version`; the oldest entries make
@@ -147,10 +132,9 @@ impl PageCache {
             headers,
             body,
             etag,
-            stored_at: now,
+            stamp: Stamp::new(now),
             version,
             seq,
-            refreshing_since: None,
         };
         if let Some(old) = inner.entries.insert(key.clone(), entry) {
             inner.bytes -= key.len() + old.body.len();

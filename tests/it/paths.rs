@@ -416,6 +416,18 @@ async fn a_guest_previews_a_path_and_commits_it_after_signing_up() {
         404,
         "another visitor does not see it"
     );
+    let other = app.new_browser();
+    other
+        .post_form("/onboarding", &[("step", "language"), ("language", "ja")])
+        .await;
+    let others = preview_from(&other, "asking for directions").await;
+    assert_eq!(other.get(&preview).await.status(), 404, "nor another guest");
+    assert_eq!(
+        b.get(&others).await.status(),
+        404,
+        "and the other way round"
+    );
+    assert_eq!(other.get(&others).await.status(), 200);
 
     let res = b.post_form(&format!("{preview}/commit"), &[]).await;
     assert_eq!(res.status(), 303);

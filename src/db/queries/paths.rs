@@ -25,6 +25,19 @@ pub fn insert_preview(conn: &mut DbConn, row: &NewLearningPathPreview) -> QueryR
         .map(|_| ())
 }
 
+/// Previews of `owner`: one SQL text for a learner and a guest (the other column, compared
+/// with NULL, matches nothing).
+#[diesel::dsl::auto_type(no_type_alias)]
+fn owned_by<'a>(owner: &'a Owner) -> _ {
+    let (user, guest): (Option<&'a str>, Option<&'a str>) = match owner {
+        Owner::User(u) => (Some(u.as_str()), None),
+        Owner::Guest(g) => (None, Some(g.as_str())),
+    };
+    learning_path_previews::user_id
+        .eq(user)
+        .or(learning_path_previews::guest_id.eq(guest))
+}
+
 /// `owner`'s preview behind `session_id`; `None` for anyone else's.
 pub fn find_preview(
     conn: &mut DbConn,
@@ -32,13 +45,11 @@ pub fn find_preview(
     owner: &Owner,
 ) -> QueryResult<Option<LearningPathPreview>> {
     on_backend!(conn, |c| {
-        let q = learning_path_previews::table
+        learning_path_previews::table
             .filter(learning_path_previews::session_id.eq(session_id))
-            .select(LearningPathPreview::as_select());
-        match owner {
-            Owner::User(u) => q.filter(learning_path_previews::user_id.eq(u)).first(c),
-            Owner::Guest(g) => q.filter(learning_path_previews::guest_id.eq(g)).first(c),
-        }
+            .filter(owned_by(owner))
+            .select(LearningPathPreview::as_select())
+            .first(c)
     })
     .optional()
 }
@@ -51,16 +62,14 @@ pub fn find_preview_page(
     owner: &Owner,
 ) -> QueryResult<Option<(PreviewHeading, String)>> {
     on_backend!(conn, |c| {
-        let q = learning_path_previews::table
+        learning_path_previews::table
             .filter(learning_path_previews::session_id.eq(session_id))
+            .filter(owned_by(owner))
             .select((
                 PreviewHeading::as_select(),
                 learning_path_previews::metadata,
-            ));
-        match owner {
-            Owner::User(u) => q.filter(learning_path_previews::user_id.eq(u)).first(c),
-            Owner::Guest(g) => q.filter(learning_path_previews::guest_id.eq(g)).first(c),
-        }
+            ))
+            .first(c)
     })
     .optional()
 }

@@ -15,26 +15,25 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 use sha2::Digest;
 
+use crate::app::cache::{Freshness, Stamp};
 use crate::app::system::{self, PublicPage, Sitemap};
 use crate::web::error::AppError;
 use crate::web::AppState;
 
-/// How long a built sitemap is served before it is built again.
-const FRESH_FOR: chrono::Duration = chrono::Duration::seconds(60);
-/// How long the request building it again has before another one takes the build over.
-const REFRESH_TAKES: chrono::Duration = chrono::Duration::seconds(10);
+/// How long a built sitemap is served before it is built again; the first request to find
+/// it stale builds it, the others meanwhile get the stale one, so a burst of crawlers at
+/// expiry costs one build.
+const FRESHNESS: Freshness = Freshness::new(chrono::Duration::seconds(60));
 
 /// A built sitemap document, as text and gzipped, each with its own strong `ETag`.
 #[derive(Clone)]
 struct Built {
-    at: NaiveDateTime,
+    stamp: Stamp,
     body: web::Bytes,
     etag: String,
     gzipped: web::Bytes,
     gzipped_etag: String,
     last_modified: Option<NaiveDateTime>,
-    /// When a request found it stale and went to build it again.
-    refreshing_since: Option<NaiveDateTime>,
 }
 
 /// The sitemaps built lately, by path.
@@ -90,21 +89,13 @@ where
 {
     let now = state.now();
     let cache = &state.sitemaps.0;
-    if let Some(b) = cache
+    let kept = cache
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .get_mut(path)
-        .filter(|b| b.at <= now)
-    {
-        let refreshing = b
-            .refreshing_since
-            .is_some_and(|t| t <= now && now - t < REFRESH_TAKES);
-        if now - b.at < FRESH_FOR || refreshing {
-            return Ok(Some(b.clone()));
-        }
-        // why: the first request to find it stale builds it again; the others meanwhile
-        // get the stale one, so a burst of crawlers at expiry costs one build.
-        b.refreshing_since = Some(now);
+        .and_then(|b| FRESHNESS.serves(&mut b.stamp, now).then(|| b.clone()));
+    if kept.is_some() {
+        return Ok(kept);
     }
     let Some((xml, last_modified)) = build().await? else {
         return Ok(None);
@@ -113,13 +104,12 @@ where
     let etag = hex::encode(&digest[..16]);
     let gzipped = gzip(xml.as_bytes()).map_err(|e| AppError::Internal(e.into()))?;
     let built = Built {
-        at: now,
+        stamp: Stamp::new(now),
         etag: format!("\"{etag}\""),
         body: web::Bytes::from(xml),
         gzipped_etag: format!("\"{etag}-gz\""),
         gzipped: web::Bytes::from(gzipped),
         last_modified,
-        refreshing_since: None,
     };
     cache
         .lock()
