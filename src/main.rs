@@ -80,7 +80,7 @@ enum JobsAction {
 }
 
 fn main() -> ExitCode {
-    bound_malloc_arenas();
+    startup::tune_allocator();
     let cli = Cli::parse();
     kaiwa::telemetry::init();
     match run(cli) {
@@ -89,24 +89,6 @@ fn main() -> ExitCode {
             // One readable line, the cause chain joined: no panic trace.
             eprintln!("kaiwa: {e:#}");
             ExitCode::FAILURE
-        }
-    }
-}
-
-/// Limits glibc's malloc to one arena per core, unless `MALLOC_ARENA_MAX` says otherwise.
-///
-/// why: glibc gives each thread that allocates at once its own arena, up to 8 per core; the
-/// blocking pool's threads each kept tens of MB that were freed but not given back. On the
-/// 100,000-scenario set, RSS under load was 203 MB with the default and 168 MB with 2.
-fn bound_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
-        // SAFETY: called first thing in `main`, before any other thread exists; mallopt only
-        // sets an allocator parameter.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
 }

@@ -19,6 +19,55 @@ use crate::db::{self, conn, DbPool};
 use crate::jobs::{Registry, WorkerOptions, WorkerPool};
 use crate::web::{self as http, AppState};
 
+/// How often the allocator is asked to give freed memory back to the OS.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MALLOC_TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Tunes glibc's malloc for a long-running server (each setting unless its `MALLOC_*`
+/// variable says otherwise): one arena per core, blocks of 256 KiB and more mapped on their
+/// own, and freed memory given back to the OS every few seconds. Call it first thing in
+/// `main`, before any other thread starts.
+///
+/// why: glibc gives each thread that allocates at once its own arena, up to 8 per core; it
+/// raises its mapping threshold for good after the Japanese dictionary's large buffers are
+/// freed at start, so later large buffers land in the arenas; and it keeps what is freed in
+/// the middle of an arena. On the 100,000-scenario set after every page at 64 concurrent
+/// requests, the server held 280 MB from the OS with 95 MB in use; with these, its RSS was
+/// 174 MB (one arena per core alone: 233 MB).
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let unset = |name: &str| std::env::var_os(name).is_none();
+        if unset("MALLOC_ARENA_MAX") {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
+            // SAFETY: mallopt only sets an allocator parameter; callers call this first thing
+            // in `main`, before other threads allocate.
+            unsafe {
+                libc::mallopt(libc::M_ARENA_MAX, arenas);
+            }
+        }
+        if unset("MALLOC_MMAP_THRESHOLD_") {
+            // SAFETY: as above.
+            unsafe {
+                libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+            }
+        }
+        let trimmer = std::thread::Builder::new()
+            .name("malloc-trim".into())
+            .spawn(|| loop {
+                std::thread::sleep(MALLOC_TRIM_EVERY);
+                // SAFETY: malloc_trim takes each arena's lock; any thread may call it.
+                unsafe {
+                    libc::malloc_trim(0);
+                }
+            });
+        if let Err(e) = trimmer {
+            eprintln!("kaiwa: cannot start the memory trimmer: {e}");
+        }
+    }
+}
+
 /// A built, bound, not yet running application.
 pub struct Application {
     port: u16,

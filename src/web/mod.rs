@@ -28,7 +28,7 @@ use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
 
 use crate::config::Settings;
-use crate::db::{DbConn, DbPool};
+use crate::db::DbPool;
 use crate::web::error::AppError;
 
 /// What every handler can reach: the use cases' context, and (for handlers not yet moved
@@ -47,22 +47,6 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs `f` with a pooled connection on the blocking thread pool.
-    ///
-    /// why: diesel is synchronous; a connection must never be held across an `.await`.
-    pub async fn db<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
-        })
-        .await?
-    }
-
     /// Now, from the app's clock.
     pub fn now(&self) -> chrono::NaiveDateTime {
         self.ctx.clock.naive()
