@@ -1118,8 +1118,15 @@ fn serve_kaiwa(target: DatabaseTarget, dir: &Path) -> Server {
     }
     settings.seed_on_start = false;
     let app = Application::build(settings).unwrap();
+    let mut conn = app.pool().get().unwrap();
+    // why: a kept data set would otherwise gather one more session of the learner's per run,
+    // and `/account` lists them all: the large set's page would grow run by run.
+    conn.batch_execute(&format!(
+        "DELETE FROM sessions WHERE user_id = '{BENCH_USER}' AND user_agent = 'kaiwa-bench'"
+    ))
+    .unwrap();
     let token = kaiwa::app::accounts::start_session(
-        &mut app.pool().get().unwrap(),
+        &mut conn,
         BENCH_USER,
         None,
         None,
@@ -1127,6 +1134,7 @@ fn serve_kaiwa(target: DatabaseTarget, dir: &Path) -> Server {
         chrono::Utc::now().naive_utc(),
     )
     .unwrap();
+    drop(conn);
     let addr = SocketAddr::from(([127, 0, 0, 1], app.port()));
     let ctx = app.ctx();
     tokio::spawn(app.run_until_stopped());
