@@ -1121,10 +1121,7 @@ fn serve_kaiwa(target: DatabaseTarget, dir: &Path) -> Server {
     let mut conn = app.pool().get().unwrap();
     // why: a kept data set would otherwise gather one more session of the learner's per run,
     // and `/account` lists them all: the large set's page would grow run by run.
-    conn.batch_execute(&format!(
-        "DELETE FROM sessions WHERE user_id = '{BENCH_USER}' AND user_agent = 'kaiwa-bench'"
-    ))
-    .unwrap();
+    kaiwa::app::accounts::end_all_sessions(&mut conn, BENCH_USER).unwrap();
     let token = kaiwa::app::accounts::start_session(
         &mut conn,
         BENCH_USER,
@@ -2066,7 +2063,7 @@ async fn memory_alone(small: &Server, seconds: f64, only: Option<&str>) {
 
 fn main() {
     // why: as `kaiwa serve` does, so that the memory printed is what the server would hold.
-    kaiwa::startup::tune_allocator();
+    kaiwa::startup::tune_allocator().expect("the memory trimmer starts");
     if std::env::var("KAIWA_BENCH_ALONE").is_ok() {
         return serve_alone();
     }

@@ -80,9 +80,12 @@ enum JobsAction {
 }
 
 fn main() -> ExitCode {
-    startup::tune_allocator();
+    let allocator = startup::tune_allocator();
     let cli = Cli::parse();
     kaiwa::telemetry::init();
+    if let Err(e) = allocator {
+        tracing::warn!("freed memory will not be given back to the OS: {e}");
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

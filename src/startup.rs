@@ -26,7 +26,8 @@ const MALLOC_TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(5)
 /// Tunes glibc's malloc for a long-running server (each setting unless its `MALLOC_*`
 /// variable says otherwise): one arena per core, blocks of 256 KiB and more mapped on their
 /// own, and freed memory given back to the OS every few seconds. Call it first thing in
-/// `main`, before any other thread starts.
+/// `main`, before any other thread starts; an error says the trimming thread did not start
+/// (the settings hold regardless), for the caller to log once logging is set up.
 ///
 /// why: glibc gives each thread that allocates at once its own arena, up to 8 per core; it
 /// raises its mapping threshold for good after the Japanese dictionary's large buffers are
@@ -34,7 +35,7 @@ const MALLOC_TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(5)
 /// the middle of an arena. On the 100,000-scenario set after every page at 64 concurrent
 /// requests, the server held 280 MB from the OS with 95 MB in use; with these, its RSS was
 /// 174 MB (one arena per core alone: 233 MB).
-pub fn tune_allocator() {
+pub fn tune_allocator() -> std::io::Result<()> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let unset = |name: &str| std::env::var_os(name).is_none();
@@ -53,7 +54,7 @@ pub fn tune_allocator() {
                 libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
             }
         }
-        let trimmer = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("malloc-trim".into())
             .spawn(|| loop {
                 std::thread::sleep(MALLOC_TRIM_EVERY);
@@ -61,11 +62,9 @@ pub fn tune_allocator() {
                 unsafe {
                     libc::malloc_trim(0);
                 }
-            });
-        if let Err(e) = trimmer {
-            eprintln!("kaiwa: cannot start the memory trimmer: {e}");
-        }
+            })?;
     }
+    Ok(())
 }
 
 /// A built, bound, not yet running application.
@@ -176,7 +175,6 @@ impl Application {
         let ctx = context(settings.clone(), pool.clone(), clock)?;
         let state = AppState {
             ctx: ctx.clone(),
-            pool: pool.clone(),
             settings: settings.clone(),
             ai: ctx.ai.clone(),
             sitemaps: Default::default(),

@@ -28,15 +28,13 @@ use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
 
 use crate::config::Settings;
-use crate::db::DbPool;
 use crate::web::error::AppError;
 
-/// What every handler can reach: the use cases' context, and (for handlers not yet moved
-/// onto use cases) the pool, settings and AI partner it holds.
+/// What every handler can reach: the use cases' context, and the settings and AI partner it
+/// holds.
 #[derive(Clone)]
 pub struct AppState {
     pub ctx: crate::app::Ctx,
-    pub pool: DbPool,
     pub settings: Arc<Settings>,
     /// The AI partner: the OpenAI-compatible adapter, or the offline partner.
     pub ai: Arc<dyn crate::integrations::ai::ChatModel>,
