@@ -22,6 +22,10 @@
 //! - `KAIWA_BENCH_PAGE_CACHE=off`: turn Kaiwa's page cache off, so public pages are rendered
 //!   on every request (what a visitor with cookies gets); by default anonymous requests are
 //!   mostly its hits.
+//! - `KAIWA_BENCH_ALONE=1` (or `=postgres`, with `KAIWA_BENCH_POSTGRES_URL`): only start
+//!   Kaiwa on the large SQLite (or PostgreSQL) set and print `address token path preview`
+//!   (the signed-in learner's cookie token, a path and a preview page), to load or profile one
+//!   page by hand.
 //!
 //! The data sets: small is the seed (52 scenarios) and 10 learners with 1,000 messages; large
 //! is 100,000 scenarios and 10,000 learners with 1,000,000 messages. Small holds 12 public
@@ -2002,8 +2006,20 @@ fn serve_alone() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let (db, dir) = sqlite_data(&data_root(), LARGE);
-        let mut server = serve_kaiwa(db, &dir);
+        let root = data_root();
+        // why: `KAIWA_BENCH_ALONE=postgres` serves the large PostgreSQL set instead, to profile
+        // or load one page by hand.
+        let mut server = match std::env::var("KAIWA_BENCH_ALONE").as_deref() {
+            Ok("postgres") => {
+                let base = std::env::var("KAIWA_BENCH_POSTGRES_URL")
+                    .expect("KAIWA_BENCH_ALONE=postgres needs KAIWA_BENCH_POSTGRES_URL");
+                serve_kaiwa(postgres_data(&base, &root, LARGE), &root)
+            }
+            _ => {
+                let (db, dir) = sqlite_data(&root, LARGE);
+                serve_kaiwa(db, &dir)
+            }
+        };
         plan_paths(&mut server, 2).await;
         let (path, preview) = server.path.clone().unwrap();
         println!(

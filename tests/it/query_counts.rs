@@ -63,6 +63,10 @@ async fn public_pages_take_at_most_three_queries_and_signed_in_ones_five() {
         let n = count(&app, &learner.browser, &path).await;
         report.push((format!("{path} (signed in)"), n, 5));
     }
+    // why: the figures are worth seeing (`-- --nocapture`), not only the ones over the bound.
+    for (path, n, _) in &report {
+        println!("{n} queries: {path}");
+    }
     let over: Vec<String> = report
         .iter()
         .filter(|(_, n, most)| n > most)

@@ -5,7 +5,7 @@ use super::completion::{self, Progress};
 use super::{awaiting_reply, extras_request, get, ConversationError};
 use crate::app::ids::ConversationId;
 use crate::app::Ctx;
-use crate::db::models::{Conversation, MessageLine};
+use crate::db::models::{Conversation, ConversationPage, MessageLine};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::ConversationStatus;
 use crate::integrations::ai::ReplyExtras;
@@ -42,15 +42,13 @@ pub async fn transcript(
     // why: one read for the page — the conversation, its messages, its scenario and voices —
     // from which the progress and the latest line's hint are worked out.
     let (now, cache) = (ctx.clock.naive(), ctx.cache.clone());
-    let (conversation, messages, voice, scenario, clock) = ctx
+    let (page, messages, voice) = ctx
         .db
         .page(move |c| -> Result<_, ConversationError> {
-            let conversation = get(c, &owner, &id)?;
+            let page = queries::conversations::find_owned_page(c, &id, &owner)?
+                .ok_or(ConversationError::NotFound)?;
             let messages = queries::conversations::list_lines(c, &id)?;
-            let scenario = match &conversation.scenario_id {
-                Some(s) => queries::scenarios::find_brief(c, s)?,
-                None => None,
-            };
+            let conversation = &page.conversation;
             let language = &conversation.target_language_id;
             let speakers = match cache.speakers.get(language, now, 0) {
                 Some(kept) => kept,
@@ -65,10 +63,16 @@ pub async fn transcript(
                 .or(speakers.first())
                 .map(|sp| sp.bcp47_code.clone())
                 .unwrap_or_default();
-            let clock = crate::app::usage::clock_of(c, &id, now)?;
-            Ok((conversation, messages, voice, scenario, clock))
+            Ok((page, messages, voice))
         })
         .await?;
+    let ConversationPage {
+        conversation,
+        scenario,
+        session,
+    } = page;
+    let clock =
+        session.and_then(|(s, month)| crate::app::usage::session_clock(&s, month.as_ref(), now));
     let pending = awaiting_reply(&messages) && conversation.status == ConversationStatus::Active;
     let extras = if pending || conversation.status == ConversationStatus::Ended {
         ReplyExtras::default()

@@ -152,7 +152,18 @@ pub async fn dashboard(ctx: &Ctx, user: User, path_id: String) -> Result<Dashboa
                         .map(|r| r.scenario_id.clone()),
                 )
                 .collect();
-            let generations = queries::paths::list_generations(c, &path.id)?
+            // why: only days that link no catalog scenario are generated; a path without
+            // them has no generation rows, and the page saves the round trip.
+            let generates = schedule
+                .days
+                .iter()
+                .any(|d| matches!(d.scenario, ScenarioLink::Generate { .. }));
+            let rows = if generates {
+                queries::paths::list_generations(c, &path.id)?
+            } else {
+                Vec::new()
+            };
+            let generations = rows
                 .into_iter()
                 .map(|g| Generation {
                     day: u8::try_from(g.day_index).unwrap_or(0),

@@ -6,10 +6,10 @@ use chrono::{Duration, NaiveDateTime};
 use super::meter::{self, Reserve};
 use super::{lock_key, meter_of, numbers, seconds_meter, UsageError, WARN_SECONDS};
 use crate::app::Ctx;
+use crate::db::lock;
 use crate::db::models::{SessionTimes, UsageSeconds};
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::SessionState;
-use crate::db::{lock, DbConn};
 
 /// What the conversation page shows of the clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,19 +42,9 @@ impl SessionClock {
     }
 }
 
-/// The clock of conversation `conversation_id` at `now` (`None` before metering).
-pub fn clock_of(
-    conn: &mut DbConn,
-    conversation_id: &str,
-    now: NaiveDateTime,
-) -> diesel::QueryResult<Option<SessionClock>> {
-    let Some((s, month)) = queries::usage::find_latest_clock(conn, conversation_id)? else {
-        return Ok(None);
-    };
-    Ok(clock(&s, month.as_ref(), now))
-}
-
-fn clock(
+/// The clock of a conversation whose newest session is `s` (metered in `month`) at `now`
+/// (`None` before metering).
+pub fn session_clock(
     s: &SessionTimes,
     month: Option<&UsageSeconds>,
     now: NaiveDateTime,
@@ -139,7 +129,7 @@ pub async fn extend(
                 queries::usage::update_open_session(c, &s, now)?;
                 let month = queries::usage::find_month(c, user_id, &period)?;
                 let month = month.as_ref().map(UsageSeconds::from);
-                Ok(clock(&(&s).into(), month.as_ref(), now).ok_or(diesel::result::Error::NotFound)?)
+                Ok(session_clock(&(&s).into(), month.as_ref(), now).ok_or(diesel::result::Error::NotFound)?)
             })
         })
         .await

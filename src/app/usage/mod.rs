@@ -32,7 +32,7 @@ use crate::db::queries::usage::MonthNumbers;
 use crate::db::queries::{self, preferences::Owner};
 use crate::db::types::{ConversationMode, SessionState};
 use crate::db::{lock, new_id, DbConn};
-pub use clock::{clock_of, extend, SessionClock};
+pub use clock::{extend, session_clock, SessionClock};
 pub use entitlements::Entitlements;
 use meter::{Meter, Reserve};
 pub use summary::{summary_of, Summary};

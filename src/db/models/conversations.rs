@@ -34,6 +34,15 @@ pub struct Conversation {
     pub objectives_met: Option<Json<Vec<String>>>,
 }
 
+/// What the conversation page reads in one statement besides the messages: the row, its
+/// scenario's brief, and its newest session with the month that session is metered in.
+#[derive(Debug, Clone)]
+pub struct ConversationPage {
+    pub conversation: Conversation,
+    pub scenario: Option<super::ScenarioBrief>,
+    pub session: Option<(super::SessionTimes, Option<super::UsageSeconds>)>,
+}
+
 /// What a learner's list of conversations shows of one (a narrow read: no JSON, one date).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = conversations)]

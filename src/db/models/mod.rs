@@ -30,7 +30,9 @@ pub use analytics_events::{AnalyticsEvent, AnalyticsEventChanges, NewAnalyticsEv
 pub use conversation_sessions::{
     ConversationSession, ConversationSessionChanges, NewConversationSession, SessionTimes,
 };
-pub use conversations::{Conversation, ConversationChanges, ConversationSummary, NewConversation};
+pub use conversations::{
+    Conversation, ConversationChanges, ConversationPage, ConversationSummary, NewConversation,
+};
 pub use course_invitations::{CourseInvitation, CourseInvitationChanges};
 pub use jobs::{Job, JobSchedule, NewJob};
 pub use languages::{Language, LanguageChanges, NewLanguage};

@@ -5,8 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::conn::on_backend;
-use crate::db::models::{ConversationSession, NewUserUsage, SessionTimes, UsageSeconds, UserUsage};
+use crate::db::models::{ConversationSession, NewUserUsage, UserUsage};
 use crate::db::schema::{conversation_sessions, user_usage};
 use crate::db::types::SessionState;
 use crate::db::DbConn;
@@ -141,21 +140,6 @@ pub fn find_latest_session(
         ))
         .first(conn)
         .optional()
-}
-
-/// What the clock of the conversation's newest session needs, and its month's seconds (for
-/// a learner's).
-pub fn find_latest_clock(
-    conn: &mut DbConn,
-    conversation_id: &str,
-) -> QueryResult<Option<(SessionTimes, Option<UsageSeconds>)>> {
-    on_backend!(conn, |c| newest_session_of(conversation_id)
-        .select((
-            SessionTimes::as_select(),
-            Option::<UsageSeconds>::as_select(),
-        ))
-        .first(c))
-    .optional()
 }
 
 /// The session's metering after a message or an extension.
