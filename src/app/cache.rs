@@ -194,6 +194,9 @@ pub struct Caches {
     pub course: Keyed<crate::app::courses::Course>,
     /// Scenario titles by id, as a path's days name their scenarios.
     pub titles: Keyed<String>,
+    /// Paths' plans, parsed, by path id; the version is the row's `updated_at` (in
+    /// microseconds), which every write of a path's metadata sets.
+    pub plans: Keyed<crate::app::paths::planner::Schedule>,
     /// Bumped after a use case changes what public pages show (a scenario written, saved
     /// or rated), so pages kept from before are not served again.
     public_version: AtomicU64,
@@ -208,6 +211,7 @@ impl Default for Caches {
             courses: Keyed::new(Duration::seconds(60), 1_000),
             course: Keyed::new(Duration::seconds(60), 1_000),
             titles: Keyed::new(Duration::seconds(60), 20_000),
+            plans: Keyed::new(Duration::minutes(10), 10_000),
             public_version: AtomicU64::new(0),
         }
     }

@@ -360,6 +360,19 @@ async fn testers_are_invited_accept_give_feedback_the_creator_reads_and_nobody_e
     assert!(dashboard
         .text("main")
         .contains("You are testing this course"));
+    // The creator's edit shows on the tester's next view (the parsed plan kept for the
+    // dashboard follows the course's row).
+    let mut fields = form_fields(&b.get_html(&edit).await);
+    set(&mut fields, "theme", 1, "Greeting the ryokan's owner");
+    assert_eq!(b.post_form(&edit, &as_refs(&fields)).await.status(), 303);
+    let dashboard = known.browser.get_html(&format!("/paths/{id}")).await;
+    assert!(
+        dashboard
+            .text("#day-1")
+            .contains("Greeting the ryokan's owner"),
+        "{}",
+        dashboard.text("#day-1")
+    );
     let feedback = format!("/paths/{id}/days/1/feedback");
     assert_eq!(
         dashboard

@@ -117,6 +117,16 @@ async fn a_sentence_becomes_a_preview_that_is_refined_pinned_regenerated_undone_
     assert_eq!(page.texts(".first-days h3").len(), 3, "days 1–3 in full");
     assert!(page.text(".first-days h3").starts_with("Day 1: "));
     assert!(day_text(&page, 28).contains("capstone"));
+    // Without JS each day's form pins, and its second button regenerates (`formaction`).
+    let session = path.rsplit('/').next().unwrap();
+    assert_eq!(
+        page.attrs("li#day-9 form.day-actions", "action"),
+        [format!("/paths/previews/{session}/days/9/pin")]
+    );
+    assert_eq!(
+        page.attrs("li#day-9 form.day-actions button[formaction]", "formaction"),
+        [format!("/paths/previews/{session}/days/9/regenerate")]
+    );
     let page_bytes = b.get(&path).await.text().await.unwrap().len();
 
     // Refining in words: only the changed days come back, marked.
@@ -979,8 +989,14 @@ async fn a_preview_or_path_whose_stored_plan_cannot_be_read_says_so_instead_of_f
     .set(learning_path_previews::metadata.eq(r#"{"state":{"schedule":"not a schedule"}}"#))
     .execute(&mut app.conn())
     .unwrap();
+    // A path's parsed plan is kept by its `updated_at`, which every write of the metadata
+    // moves (the app's do); so does this one.
+    let later = chrono::Utc::now().naive_utc() + chrono::Duration::minutes(1);
     diesel::update(learning_paths::table.find(path_id))
-        .set(learning_paths::metadata.eq(r#"{"cefrLevel":"A1","plan":[1,2,3]}"#))
+        .set((
+            learning_paths::metadata.eq(r#"{"cefrLevel":"A1","plan":[1,2,3]}"#),
+            learning_paths::updated_at.eq(later),
+        ))
         .execute(&mut app.conn())
         .unwrap();
     for (page, message) in [

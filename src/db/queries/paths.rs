@@ -202,14 +202,14 @@ pub fn find_assigned(
     .optional()
 }
 
-/// `user_id`'s path `path_id` as its page reads it: the heading, the metadata as text (the
-/// use case reads the plan out of it, once) and the assignment. The day-by-day `schedule`
-/// column and the rest of the row stay unread.
+/// `user_id`'s path `path_id` as its page reads it: the heading, when the row last changed
+/// and the assignment. The metadata (the plan, kilobytes of JSON) is read by
+/// [`find_metadata`] only when no parsed copy of this version is kept.
 pub fn find_assigned_page(
     conn: &mut DbConn,
     path_id: &str,
     user_id: &str,
-) -> QueryResult<Option<(PathHeading, String, LearningPathAssignment)>> {
+) -> QueryResult<Option<(PathHeading, NaiveDateTime, LearningPathAssignment)>> {
     on_backend!(conn, |c| learning_paths::table
         .inner_join(learning_path_assignments::table)
         .filter(learning_paths::id.eq(path_id))
@@ -217,9 +217,18 @@ pub fn find_assigned_page(
         .filter(learning_path_assignments::status.ne(AssignmentStatus::Invited))
         .select((
             PathHeading::as_select(),
-            learning_paths::metadata,
+            learning_paths::updated_at,
             LearningPathAssignment::as_select(),
         ))
+        .first(c))
+    .optional()
+}
+
+/// The metadata text of path `path_id`.
+pub fn find_metadata(conn: &mut DbConn, path_id: &str) -> QueryResult<Option<String>> {
+    on_backend!(conn, |c| learning_paths::table
+        .find(path_id)
+        .select(learning_paths::metadata)
         .first(c))
     .optional()
 }
