@@ -1,5 +1,5 @@
 //! Japanese reading aids from a morphological analysis: the text is cut into morphemes with
-//! IPADIC (vendored in `vendor/ipadic/`, compiled with `vibrato` once per process), then
+//! IPADIC (vendored in `vendor/ipadic/`, compiled into `vibrato`'s form by `build.rs`), then
 //! romaji is spelt from each morpheme's pronunciation (modified Hepburn: particles as
 //! pronounced, long vowels with macrons, っ doubled, ん before a vowel as n'), with a space
 //! between words, and furigana is placed over the kanji of each morpheme only (okurigana stay
@@ -8,20 +8,17 @@
 
 use std::sync::OnceLock;
 
-use vibrato::{Dictionary, SystemDictionaryBuilder, Tokenizer};
+use vibrato::{Dictionary, Tokenizer};
 use wana_kana::ConvertJapanese;
 
-static LEXICON: &[u8] = include_bytes!("../../../../vendor/ipadic/lex.csv.zst");
-static MATRIX: &[u8] = include_bytes!("../../../../vendor/ipadic/matrix.def.zst");
-static CHAR_DEF: &[u8] = include_bytes!("../../../../vendor/ipadic/char.def");
-static UNK_DEF: &[u8] = include_bytes!("../../../../vendor/ipadic/unk.def");
-/// Words the seed scenarios need that IPADIC lacks or reads otherwise (IPADIC's format).
-static USER_LEXICON: &str = include_str!("ja_user.csv");
+/// IPADIC with `ja_user.csv` (the words the seed scenarios need that IPADIC lacks or reads
+/// otherwise), compiled by `build.rs` into vibrato's binary form, zstd-compressed.
+static DICTIONARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ipadic.dic.zst"));
 
 static TOKENIZER: OnceLock<Tokenizer> = OnceLock::new();
 
-/// Compiles the dictionary on a background thread, so that the first Japanese message does
-/// not wait for it (about a second in a release build). Calling it again does nothing.
+/// Loads the dictionary on a background thread, so that the first Japanese message does not
+/// wait for it (a fifth of a second in a release build). Calling it again does nothing.
 pub fn warm_up() {
     if TOKENIZER.get().is_none() {
         std::thread::spawn(|| {
@@ -34,16 +31,8 @@ fn tokenizer() -> &'static Tokenizer {
     // why: the dictionary is compiled into the binary, so failing to load it is a build bug
     // (a unit test loads it), not a run-time condition to handle.
     TOKENIZER.get_or_init(|| {
-        // why: decompressing as the builder reads keeps the 62 MB of CSV text out of memory
-        // (decoding both whole first took the start-up peak to 283 MB).
-        let lexicon = zstd::Decoder::new(LEXICON).expect("vendored IPADIC lexicon decompresses");
-        let matrix = zstd::Decoder::new(MATRIX).expect("vendored IPADIC matrix decompresses");
-        let dict: Dictionary =
-            SystemDictionaryBuilder::from_readers(lexicon, matrix, CHAR_DEF, UNK_DEF)
-                .expect("vendored IPADIC compiles")
-                .reset_user_lexicon_from_reader(Some(USER_LEXICON.as_bytes()))
-                .expect("ja_user.csv compiles");
-        Tokenizer::new(dict)
+        let binary = zstd::Decoder::new(DICTIONARY).expect("the embedded dictionary decompresses");
+        Tokenizer::new(Dictionary::read(binary).expect("the embedded dictionary reads"))
     })
 }
 
