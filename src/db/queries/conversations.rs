@@ -79,16 +79,7 @@ pub fn find_owned_page(
                 conversation_sessions::table
                     .on(conversation_sessions::id.nullable().eq(newest_session)),
             )
-            .left_join(
-                user_usage::table.on(user_usage::user_id
-                    .nullable()
-                    .eq(conversation_sessions::user_id)
-                    .and(
-                        user_usage::period
-                            .nullable()
-                            .eq(conversation_sessions::period),
-                    )),
-            )
+            .left_join(user_usage::table.on(super::usage::month_of_session()))
             .filter(conversations::id.eq(id))
             .select((
                 Conversation::as_select(),

@@ -107,20 +107,24 @@ pub fn guest_month(
     Ok((spent, held, rows.len() as i64))
 }
 
+/// The join of a session to the month it is metered in (a learner's; a guest's has none).
+#[diesel::dsl::auto_type]
+pub(super) fn month_of_session() -> _ {
+    user_usage::user_id
+        .nullable()
+        .eq(conversation_sessions::user_id)
+        .and(
+            user_usage::period
+                .nullable()
+                .eq(conversation_sessions::period),
+        )
+}
+
 /// A conversation's sessions with their month (a learner's), newest first.
 #[diesel::dsl::auto_type(no_type_alias)]
 fn newest_session_of<'a>(conversation_id: &'a str) -> _ {
     conversation_sessions::table
-        .left_join(
-            user_usage::table.on(user_usage::user_id
-                .nullable()
-                .eq(conversation_sessions::user_id)
-                .and(
-                    user_usage::period
-                        .nullable()
-                        .eq(conversation_sessions::period),
-                )),
-        )
+        .left_join(user_usage::table.on(month_of_session()))
         .filter(conversation_sessions::conversation_id.eq(conversation_id))
         .order((
             conversation_sessions::start_time.desc(),
