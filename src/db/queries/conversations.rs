@@ -58,6 +58,9 @@ pub fn find_owned_page(
     id: &str,
     owner: &Owner,
 ) -> QueryResult<Option<ConversationPage>> {
+    // why: the subselect reads `conversation_sessions` again, so it needs an alias; its bind
+    // is owned because a statement the cache keeps must not borrow. Its order is
+    // `newest_session_of`'s in `queries::usage` (newest start, then id).
     let newest = diesel::alias!(conversation_sessions as newest);
     let newest_session = newest
         .filter(
